@@ -1,0 +1,220 @@
+"""Sign-in, tokens and sessions.
+
+Every token carries the id of an ``AuthSession``; revoking the session (logout,
+a disabled device, a changed role) revokes its access and refresh tokens at
+once, on every API process, because the check reads the database.
+"""
+import uuid
+
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token
+from sqlalchemy import select, update
+
+from ..audit.service import record_audit, summarize
+from ..common.pagination import paginate
+from ..common.time import utcnow
+from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from ..extensions import db
+from ..org.models import Community
+from ..residents.models import Resident
+from .models import AuthSession, RoleAssignment, User
+from .passwords import burn_time, hash_secret, verify_secret
+
+
+def roles_claim(user):
+    """``{"worker": [1, 2], "district_admin": None}`` from the user's assignments."""
+    roles = {}
+    for assignment in user.roles:
+        if assignment.role == "district_admin":
+            roles["district_admin"] = None
+        else:
+            roles.setdefault(assignment.role, []).append(assignment.community_id)
+    return roles
+
+
+def issue_tokens(kind, subject_id, district_id, claims=None, *, refresh=True, expires=None):
+    """Open a session and return its tokens; ``claims`` are added to both tokens."""
+    expires = expires or current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    lifetime = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"] if refresh else expires
+    session = AuthSession(
+        id=uuid.uuid4().hex, kind=kind, subject_id=subject_id, expires_at=utcnow() + lifetime
+    )
+    db.session.add(session)
+    identity = f"{kind}:{subject_id}"
+    all_claims = {"kind": kind, "district_id": district_id, "sid": session.id, **(claims or {})}
+    tokens = {
+        "access_token": create_access_token(identity, additional_claims=all_claims, expires_delta=expires),
+        "token_type": "Bearer",
+        "expires_in": int(expires.total_seconds()),
+        "session_id": session.id,
+    }
+    if refresh:
+        tokens["refresh_token"] = create_refresh_token(identity, additional_claims=all_claims)
+    return tokens
+
+
+def session_is_revoked(session_id):
+    if not session_id:
+        return True
+    session = db.session.get(AuthSession, session_id)
+    return session is None or session.revoked_at is not None or session.expires_at < utcnow()
+
+
+def revoke_session(session_id):
+    db.session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_subject_sessions(kind, subject_id):
+    db.session.execute(
+        update(AuthSession)
+        .where(AuthSession.kind == kind, AuthSession.subject_id == subject_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def _user_claims(user):
+    if user.merchant_id is not None:
+        return "merchant", {"merchant_id": user.merchant_id}
+    return "staff", {"roles": roles_claim(user)}
+
+
+def login_user(username, password):
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        burn_time(password)
+        raise Unauthorized("Wrong username or password.", code="invalid_credentials")
+    if not verify_secret(user.password_hash, password):
+        raise Unauthorized("Wrong username or password.", code="invalid_credentials")
+    if not user.is_active:
+        raise Unauthorized("This account is disabled.", code="account_disabled")
+    kind, claims = _user_claims(user)
+    claims["name"] = user.display_name
+    return issue_tokens(kind, user.id, user.district_id, claims)
+
+
+def login_resident(phone, password):
+    resident = db.session.execute(
+        select(Resident).where(Resident.phone == phone, Resident.status == "active")
+    ).scalars().first()
+    if resident is None or not resident.password_hash:
+        burn_time(password)
+        raise Unauthorized("Wrong phone number or password.", code="invalid_credentials")
+    if not verify_secret(resident.password_hash, password):
+        raise Unauthorized("Wrong phone number or password.", code="invalid_credentials")
+    return issue_tokens("resident", resident.id, resident.district_id, {"community_id": resident.community_id})
+
+
+def refresh_tokens(claims):
+    """A new access token for the refresh token's session, with roles read afresh."""
+    kind, subject_id = claims["kind"], int(claims["sub"].split(":", 1)[1])
+    fresh = {k: v for k, v in claims.items() if k not in ("exp", "iat", "nbf", "jti", "type", "sub", "fresh", "csrf")}
+    if kind in ("staff", "merchant"):
+        user = db.session.get(User, subject_id)
+        if user is None or not user.is_active:
+            raise Unauthorized("This account is disabled.", code="account_disabled")
+        fresh.update(_user_claims(user)[1])
+    expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    token = create_access_token(claims["sub"], additional_claims=fresh, expires_delta=expires)
+    return {"access_token": token, "token_type": "Bearer", "expires_in": int(expires.total_seconds()),
+            "session_id": claims.get("sid")}
+
+
+# --- staff accounts (district admins) -------------------------------------------------
+
+
+def _check_communities(principal, roles):
+    ids = {r["community_id"] for r in roles if r["role"] != "district_admin"}
+    for r in roles:
+        if r["role"] != "district_admin" and r.get("community_id") is None:
+            raise ValidationFailed(errors={"roles": [f"Role {r['role']} needs a community_id."]})
+    if ids:
+        found = set(
+            db.session.execute(
+                select(Community.id).where(Community.id.in_(ids), Community.district_id == principal.district_id)
+            ).scalars()
+        )
+        missing = ids - found
+        if missing:
+            raise ValidationFailed(errors={"roles": [f"Unknown community ids: {sorted(missing)}"]})
+
+
+def _set_roles(user, roles):
+    user.roles.clear()
+    db.session.flush()
+    for r in roles:
+        user.roles.append(
+            RoleAssignment(role=r["role"], community_id=None if r["role"] == "district_admin" else r["community_id"])
+        )
+
+
+def _staff_summary(user):
+    out = summarize(user, ["username", "display_name", "is_active", "merchant_id"])
+    out["roles"] = sorted(f"{r.role}@{r.community_id or '*'}" for r in user.roles)
+    return out
+
+
+def list_staff(principal, page):
+    stmt = select(User).where(User.district_id == principal.district_id).order_by(User.id)
+    return paginate(stmt, page)
+
+
+def get_staff(principal, user_id):
+    user = db.session.get(User, user_id)
+    if user is None or user.district_id != principal.district_id:
+        raise NotFound("No such staff account.")
+    return user
+
+
+def create_staff(principal, data):
+    if db.session.execute(select(User.id).where(User.username == data["username"])).first():
+        raise Conflict("This username is taken.", code="username_taken", errors={"username": ["Already taken."]})
+    roles = data.get("roles", [])
+    if data.get("merchant_id") is not None and roles:
+        raise ValidationFailed(errors={"roles": ["Merchant staff have no community roles."]})
+    if data.get("merchant_id") is None and not roles:
+        raise ValidationFailed(errors={"roles": ["Staff need at least one role."]})
+    _check_communities(principal, roles)
+    if data.get("merchant_id") is not None:
+        from ..merchants.models import Merchant
+
+        merchant = db.session.get(Merchant, data["merchant_id"])
+        if merchant is None or merchant.district_id != principal.district_id:
+            raise ValidationFailed(errors={"merchant_id": ["Unknown merchant."]})
+    user = User(
+        district_id=principal.district_id,
+        username=data["username"],
+        display_name=data["display_name"],
+        password_hash=hash_secret(data["password"]),
+        merchant_id=data.get("merchant_id"),
+        resident_id=data.get("resident_id"),
+    )
+    db.session.add(user)
+    _set_roles(user, roles)
+    db.session.flush()
+    record_audit(principal, "staff.create", "user", user.id, after=_staff_summary(user))
+    return user
+
+
+def update_staff(principal, user_id, data):
+    user = get_staff(principal, user_id)
+    before = _staff_summary(user)
+    if "roles" in data:
+        if user.merchant_id is not None and data["roles"]:
+            raise ValidationFailed(errors={"roles": ["Merchant staff have no community roles."]})
+        _check_communities(principal, data["roles"])
+        _set_roles(user, data["roles"])
+    for name in ("display_name", "is_active"):
+        if name in data:
+            setattr(user, name, data[name])
+    if "password" in data:
+        user.password_hash = hash_secret(data["password"])
+    db.session.flush()
+    # roles and activation live in tokens: make the user sign in again
+    revoke_subject_sessions("merchant" if user.merchant_id else "staff", user.id)
+    record_audit(principal, "staff.update", "user", user.id, before=before, after=_staff_summary(user))
+    return user
+

@@ -1,0 +1,177 @@
+"""Compact signed tokens for QR codes (Ed25519 via ``cryptography``).
+
+A token is ``base64url(body || signature)`` where the 26-byte body is::
+
+    version(1) kind(1) kid(4) subject(8) expires(4, unix s, 0 = never) nonce(8)
+
+and the signature is Ed25519 over the body (64 bytes): 120 characters in
+all, small enough for a dense-free QR code a cheap phone camera reads. The
+key id names the signing key, so keys rotate: new tokens are signed with the
+first key of ``TOKEN_SIGNING_KEYS``, and every listed key (plus the public
+keys in ``TOKEN_RETIRED_PUBLIC_KEYS``) still verifies. Anyone holding the
+published public keys can verify a token offline; whether a card is still
+valid (not revoked) and a dynamic code still unused is a question for the
+server.
+"""
+import base64
+import binascii
+import hashlib
+import os
+import secrets
+import struct
+import time
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from flask import current_app
+
+from ..errors import DomainError
+
+VERSION = 1
+KIND_RESIDENT_CARD = 1
+KIND_MERCHANT_CARD = 2
+KIND_DYNAMIC = 3
+KIND_NAMES = {KIND_RESIDENT_CARD: "resident_card", KIND_MERCHANT_CARD: "merchant_card", KIND_DYNAMIC: "dynamic"}
+_BODY = struct.Struct(">BB4sQI8s")
+SIG_LEN = 64
+TOKEN_LEN = len(base64.urlsafe_b64encode(b"\0" * (_BODY.size + SIG_LEN)).rstrip(b"="))
+
+
+class InvalidToken(DomainError):
+    status = 400
+    code = "invalid_code"
+    title = "Unreadable or forged code"
+
+
+class ExpiredToken(DomainError):
+    status = 410
+    code = "code_expired"
+    title = "Code expired"
+
+
+@dataclass(frozen=True)
+class Payload:
+    kind: int
+    kid: str
+    subject_id: int
+    expires: int
+    nonce: str
+
+    @property
+    def kind_name(self):
+        return KIND_NAMES[self.kind]
+
+
+def _b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def key_id(public_key):
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:8]
+
+
+class KeyRing:
+    """Signing key (first) and all verifying keys, from the configuration."""
+
+    def __init__(self, signing_spec, secret_key, retired_public=""):
+        self.private = []
+        for item in filter(None, (s.strip() for s in signing_spec.split(","))):
+            seed = _unb64(item.split(":", 1)[-1])
+            self.private.append(Ed25519PrivateKey.from_private_bytes(seed))
+        if not self.private:
+            # development: a key derived from SECRET_KEY, stable across restarts
+            seed = hashlib.sha256(b"chengxin-card-key:" + secret_key.encode()).digest()
+            self.private.append(Ed25519PrivateKey.from_private_bytes(seed))
+        self.public = {key_id(k.public_key()): k.public_key() for k in self.private}
+        for item in filter(None, (s.strip() for s in retired_public.split(","))):
+            pub = Ed25519PublicKey.from_public_bytes(_unb64(item.split(":", 1)[-1]))
+            self.public[key_id(pub)] = pub
+        self.signer = self.private[0]
+        self.signer_kid = key_id(self.signer.public_key())
+
+    def published(self):
+        return [
+            {
+                "kid": kid,
+                "alg": "Ed25519",
+                "public_key": _b64(pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)),
+                "signing": kid == self.signer_kid,
+            }
+            for kid, pub in self.public.items()
+        ]
+
+
+def keyring():
+    config = current_app.config
+    cache_key = (config["TOKEN_SIGNING_KEYS"], config["SECRET_KEY"], config.get("TOKEN_RETIRED_PUBLIC_KEYS", ""))
+    ring = current_app.extensions.get("chengxin_keyring")
+    if ring is None or ring[0] != cache_key:
+        ring = (cache_key, KeyRing(*cache_key))
+        current_app.extensions["chengxin_keyring"] = ring
+    return ring[1]
+
+
+def generate_signing_key():
+    """A new ``kid:base64`` entry for TOKEN_SIGNING_KEYS."""
+    key = Ed25519PrivateKey.generate()
+    seed = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                             serialization.NoEncryption())
+    return f"{key_id(key.public_key())}:{_b64(seed)}"
+
+
+def sign(kind, subject_id, *, ttl=None, nonce=None):
+    ring = keyring()
+    expires = int(time.time()) + ttl if ttl else 0
+    nonce_bytes = bytes.fromhex(nonce) if nonce else os.urandom(8)
+    body = _BODY.pack(VERSION, kind, bytes.fromhex(ring.signer_kid),
+                      subject_id, expires, nonce_bytes)
+    return _b64(body + ring.signer.sign(body))
+
+
+def extract(raw):
+    """Accept a bare token or a ``…/c/<token>`` URL, as scanners and people paste them."""
+    text = (raw or "").strip()
+    if "/" in text:
+        path = urlparse(text).path if "://" in text else text
+        text = path.rstrip("/").rsplit("/", 1)[-1]
+    return text
+
+
+def verify(raw, *, now=None):
+    """Check signature and expiry; returns the ``Payload`` or raises ``InvalidToken``/``ExpiredToken``."""
+    text = extract(raw)
+    if len(text) != TOKEN_LEN:
+        raise InvalidToken("This is not a Chengxin code.")
+    try:
+        data = _unb64(text)
+    except (binascii.Error, ValueError):
+        raise InvalidToken("This is not a Chengxin code.") from None
+    body, signature = data[: _BODY.size], data[_BODY.size:]
+    version, kind, kid, subject_id, expires, nonce = _BODY.unpack(body)
+    kid_hex = kid.hex()
+    public = keyring().public.get(kid_hex)
+    if version != VERSION or kind not in KIND_NAMES or public is None:
+        raise InvalidToken("This code was not issued by this credit centre.")
+    try:
+        public.verify(signature, body)
+    except InvalidSignature:
+        raise InvalidToken("This code was not issued by this credit centre.") from None
+    if expires and expires < (now or time.time()):
+        raise ExpiredToken("This code has expired; show a fresh one.")
+    return Payload(kind=kind, kid=kid_hex, subject_id=subject_id, expires=expires, nonce=nonce.hex())
+
+
+def public_url(token):
+    return f"{current_app.config['PUBLIC_BASE_URL']}/c/{token}"
+
+
+def new_nonce():
+    return secrets.token_hex(8)

@@ -1,0 +1,82 @@
+"""Command-line entry points: ``flask seed …``, ``flask jobs run``, ``flask ledger check``.
+
+Commands follow the request rule: services flush, the command commits once
+at the end, and any exception rolls everything back.
+"""
+import importlib
+import sys
+import time
+
+import click
+from flask.cli import AppGroup
+
+from .extensions import db
+
+seed_cli = AppGroup("seed", help="Create demo or large data sets.")
+jobs_cli = AppGroup("jobs", help="Periodic jobs (idempotent; run from cron every minute).")
+ledger_cli = AppGroup("ledger", help="Ledger maintenance.")
+
+#: domains that define ``jobs.py`` with ``run(now)`` returning a dict of counts
+JOB_DOMAINS = ["credit", "volunteering", "supermarket", "cards"]
+
+
+@seed_cli.command("demo")
+def seed_demo():
+    """Create the demo district (idempotent: running it again changes nothing)."""
+    from seed.demo import seed_demo as run
+
+    started = time.monotonic()
+    try:
+        summary = run()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}")
+    click.echo(f"demo data ready in {time.monotonic() - started:.1f}s")
+
+
+@jobs_cli.command("run")
+def jobs_run():
+    """Finalise records whose notice ended, expire old points, and the other due work."""
+    from .common.time import utcnow
+
+    now = utcnow()
+    for name in JOB_DOMAINS:
+        try:
+            module = importlib.import_module(f"backend.{name}.jobs")
+        except ModuleNotFoundError as error:
+            if error.name != f"backend.{name}.jobs":
+                raise
+            continue
+        try:
+            counts = module.run(now)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        for key, value in (counts or {}).items():
+            click.echo(f"{name}.{key}: {value}")
+
+
+@ledger_cli.command("check")
+def ledger_check():
+    """Recompute every balance from its transfers and report differences."""
+    from .ledger.service import check_balances, total_of_all_accounts
+
+    bad = check_balances()
+    total = total_of_all_accounts()
+    for row in bad:
+        click.echo(
+            f"account {row['id']} ({row['kind']} {row['owner_id']}): balance {row['balance']} "
+            f"!= transfers {row['expected']}"
+        )
+    click.echo(f"accounts that differ: {len(bad)}; sum of all balances: {total}")
+    if bad or total != 0:
+        sys.exit(1)
+
+
+def register(app):
+    for group in (seed_cli, jobs_cli, ledger_cli):
+        app.cli.add_command(group)

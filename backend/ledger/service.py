@@ -1,0 +1,181 @@
+"""The ledger: the only code that creates transfers or touches a balance.
+
+A transfer moves a positive integer amount between two accounts. The two
+balance updates and the transfer row are one unit inside a savepoint:
+
+* the debit is a guarded ``UPDATE … WHERE balance >= amount`` (unless the
+  account may go negative), so concurrent spends on several API processes
+  can never take a resident below zero — PostgreSQL's row lock serialises
+  them and the loser sees the new balance;
+* the transfer's ``idempotency_key`` is unique, so a retried cause replays
+  the first transfer instead of moving points again; a concurrent duplicate
+  waits on the unique index, fails, and its savepoint undoes its updates.
+
+Statements are SQLAlchemy Core on purpose: this is the hottest write path.
+"""
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..common.time import utcnow
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from .models import Account, Transfer
+
+FUND_KINDS = ("community_fund", "district_fund")
+
+
+class InsufficientPoints(Conflict):
+    code = "insufficient_points"
+    title = "Not enough points"
+
+
+def get_account(kind, owner_id):
+    return db.session.execute(
+        select(Account).where(Account.kind == kind, Account.owner_id == owner_id)
+    ).scalar_one_or_none()
+
+
+def ensure_account(district_id, kind, owner_id):
+    """The account of ``(kind, owner_id)``, created on first use (race-safe)."""
+    account = get_account(kind, owner_id)
+    if account is not None:
+        return account
+    try:
+        with db.session.begin_nested():
+            db.session.execute(
+                insert(Account).values(
+                    district_id=district_id, kind=kind, owner_id=owner_id, balance=0,
+                    allow_negative=kind in FUND_KINDS, created_at=utcnow(),
+                )
+            )
+    except IntegrityError:
+        pass
+    return get_account(kind, owner_id)
+
+
+def balance_of(kind, owner_id):
+    account = get_account(kind, owner_id)
+    return account.balance if account is not None else 0
+
+
+def _existing(key):
+    return db.session.execute(select(Transfer).where(Transfer.idempotency_key == key)).scalar_one_or_none()
+
+
+def _same(transfer, from_id, to_id, amount, kind):
+    return (transfer.from_account_id, transfer.to_account_id, transfer.amount, transfer.kind) == (
+        from_id, to_id, amount, kind,
+    )
+
+
+def _replay(found, from_id, to_id, amount, kind):
+    if not _same(found, from_id, to_id, amount, kind):
+        raise Conflict("This idempotency key was used for a different transfer.", code="idempotency_key_reused")
+    return found
+
+
+def transfer(source, target, amount, *, kind, key, ref_type=None, ref_id=None, actor=None, memo=None,
+             reverses_id=None):
+    """Move ``amount`` points from ``source`` to ``target`` (``Account`` rows).
+
+    Returns the ``Transfer``; a repeated ``key`` returns the first transfer.
+    Raises ``InsufficientPoints`` if ``source`` may not go negative and holds less.
+    """
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValidationFailed("A transfer amount is a positive whole number.", code="invalid_amount",
+                               errors={"amount": ["Must be a positive integer."]})
+    if source.id == target.id:
+        raise ValidationFailed("A transfer needs two different accounts.", code="same_account")
+    found = _existing(key)
+    if found is not None:
+        return _replay(found, source.id, target.id, amount, kind)
+    try:
+        with db.session.begin_nested():
+            # lock rows in id order so two opposite transfers cannot deadlock
+            for account_id, delta in sorted(((source.id, -amount), (target.id, amount))):
+                stmt = update(Account).where(Account.id == account_id).values(balance=Account.balance + delta)
+                if delta < 0:
+                    stmt = stmt.where(Account.allow_negative | (Account.balance >= amount))
+                if db.session.execute(stmt).rowcount != 1:
+                    raise InsufficientPoints(f"The balance does not cover {amount} points.")
+            transfer_id = db.session.execute(
+                insert(Transfer).values(
+                    district_id=source.district_id, from_account_id=source.id, to_account_id=target.id,
+                    amount=amount, kind=kind, ref_type=ref_type, ref_id=None if ref_id is None else str(ref_id),
+                    idempotency_key=key, reverses_id=reverses_id, actor=actor, memo=memo, created_at=utcnow(),
+                ).returning(Transfer.id)
+            ).scalar_one()
+    except IntegrityError:
+        found = _existing(key)
+        if found is None:
+            raise
+        return _replay(found, source.id, target.id, amount, kind)
+    for account in (source, target):
+        db.session.expire(account, ["balance"])
+    return db.session.get(Transfer, transfer_id)
+
+
+def reverse(original, *, key, actor=None, memo=None, kind="reversal", partial=False):
+    """A new transfer that undoes ``original`` (once: ``reverses_id`` is unique).
+
+    With ``partial`` the reversal takes at most what the receiving account
+    still holds (points already spent cannot be taken back below zero) and
+    returns ``None`` when there is nothing to take.
+    """
+    already = db.session.execute(select(Transfer).where(Transfer.reverses_id == original.id)).scalar_one_or_none()
+    if already is not None:
+        return already
+    source = db.session.get(Account, original.to_account_id)
+    target = db.session.get(Account, original.from_account_id)
+    amount = original.amount
+    if partial and not source.allow_negative:
+        db.session.refresh(source, ["balance"])
+        amount = min(amount, source.balance)
+        if amount <= 0:
+            return None
+    return transfer(source, target, amount, kind=kind, key=key, ref_type="transfer", ref_id=original.id,
+                    actor=actor, memo=memo, reverses_id=original.id)
+
+
+def history(account, page):
+    """Transfers in and out of ``account``, newest first, with the signed amount."""
+    from ..common.pagination import paginate
+
+    signed = case((Transfer.to_account_id == account.id, Transfer.amount), else_=-Transfer.amount)
+    stmt = (
+        select(Transfer, signed.label("delta"))
+        .where((Transfer.from_account_id == account.id) | (Transfer.to_account_id == account.id))
+        .order_by(Transfer.id.desc())
+    )
+    return paginate(stmt, page, scalars=False)
+
+
+def check_balances():
+    """Recompute every balance from transfers; returns the accounts that differ."""
+    incoming = (
+        select(Transfer.to_account_id.label("account_id"), func.sum(Transfer.amount).label("total"))
+        .group_by(Transfer.to_account_id).subquery()
+    )
+    outgoing = (
+        select(Transfer.from_account_id.label("account_id"), func.sum(Transfer.amount).label("total"))
+        .group_by(Transfer.from_account_id).subquery()
+    )
+    expected = func.coalesce(incoming.c.total, 0) - func.coalesce(outgoing.c.total, 0)
+    rows = db.session.execute(
+        select(Account.id, Account.kind, Account.owner_id, Account.balance, expected.label("expected"))
+        .outerjoin(incoming, incoming.c.account_id == Account.id)
+        .outerjoin(outgoing, outgoing.c.account_id == Account.id)
+        .where(Account.balance != expected)
+    ).all()
+    return [row._asdict() for row in rows]
+
+
+def total_of_all_accounts():
+    return db.session.execute(select(func.coalesce(func.sum(Account.balance), 0))).scalar_one()
+
+
+def get_transfer(transfer_id):
+    found = db.session.get(Transfer, transfer_id)
+    if found is None:
+        raise NotFound("No such transfer.")
+    return found

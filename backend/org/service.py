@@ -1,0 +1,185 @@
+"""The organisation tree. District admins shape it; workers may add households."""
+from sqlalchemy import exists, select
+
+from ..audit.service import record_audit, summarize
+from ..common.auth import require_scope
+from ..common.pagination import paginate
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from .models import Community, District, Household, Town
+
+FIELDS = {
+    Town: ["code", "name_zh", "name_en", "kind"],
+    Community: ["code", "name_zh", "name_en", "kind", "town_id"],
+    Household: ["code", "name", "address", "community_id"],
+}
+
+
+def get_district(principal):
+    return db.session.get(District, principal.district_id)
+
+
+def update_district(principal, data):
+    district = get_district(principal)
+    before = summarize(district, ["name_zh", "name_en"])
+    for name, value in data.items():
+        setattr(district, name, value)
+    db.session.flush()
+    record_audit(principal, "district.update", "district", district.id, before=before,
+                 after=summarize(district, ["name_zh", "name_en"]))
+    return district
+
+
+def _get(model, principal, obj_id):
+    obj = db.session.get(model, obj_id)
+    if obj is None or obj.district_id != principal.district_id:
+        raise NotFound(f"No such {model.__tablename__[:-1]}.")
+    return obj
+
+
+def _unique_code(model, principal, code, obj_id=None, **scope):
+    stmt = select(model.id).where(model.code == code, *(getattr(model, k) == v for k, v in scope.items()))
+    if obj_id is not None:
+        stmt = stmt.where(model.id != obj_id)
+    if db.session.execute(stmt).first():
+        raise Conflict("This code is already used.", code="code_taken", errors={"code": ["Already used."]})
+
+
+def list_towns(principal, page):
+    return paginate(select(Town).where(Town.district_id == principal.district_id).order_by(Town.id), page)
+
+
+def get_town(principal, town_id):
+    return _get(Town, principal, town_id)
+
+
+def create_town(principal, data):
+    _unique_code(Town, principal, data["code"], district_id=principal.district_id)
+    town = Town(district_id=principal.district_id, **data)
+    return _created(principal, town)
+
+
+def update_town(principal, town_id, data):
+    town = _get(Town, principal, town_id)
+    if "code" in data:
+        _unique_code(Town, principal, data["code"], town.id, district_id=principal.district_id)
+    return _updated(principal, town, data)
+
+
+def delete_town(principal, town_id):
+    town = _get(Town, principal, town_id)
+    if db.session.execute(select(exists().where(Community.town_id == town.id))).scalar():
+        raise Conflict("This town still has communities.", code="not_empty")
+    _deleted(principal, town)
+
+
+def list_communities(principal, args, page):
+    stmt = select(Community).where(Community.district_id == principal.district_id)
+    if args.get("town_id") is not None:
+        stmt = stmt.where(Community.town_id == args["town_id"])
+    return paginate(stmt.order_by(Community.id), page)
+
+
+def get_community(principal, community_id):
+    return _get(Community, principal, community_id)
+
+
+def _check_town(principal, town_id):
+    town = db.session.get(Town, town_id)
+    if town is None or town.district_id != principal.district_id:
+        raise ValidationFailed(errors={"town_id": ["Unknown town."]})
+
+
+def create_community(principal, data):
+    _check_town(principal, data["town_id"])
+    _unique_code(Community, principal, data["code"], district_id=principal.district_id)
+    return _created(principal, Community(district_id=principal.district_id, **data))
+
+
+def update_community(principal, community_id, data):
+    community = _get(Community, principal, community_id)
+    if "town_id" in data:
+        _check_town(principal, data["town_id"])
+    if "code" in data:
+        _unique_code(Community, principal, data["code"], community.id, district_id=principal.district_id)
+    return _updated(principal, community, data)
+
+
+def delete_community(principal, community_id):
+    from ..residents.models import Resident
+
+    community = _get(Community, principal, community_id)
+    for model in (Household, Resident):
+        if db.session.execute(select(exists().where(model.community_id == community.id))).scalar():
+            raise Conflict("This community still has households or residents.", code="not_empty")
+    _deleted(principal, community)
+
+
+def list_households(principal, args, page):
+    stmt = select(Household).where(Household.district_id == principal.district_id)
+    scope = principal.communities("worker", "reviewer")
+    if scope is not None:
+        stmt = stmt.where(Household.community_id.in_(scope))
+    if args.get("community_id") is not None:
+        stmt = stmt.where(Household.community_id == args["community_id"])
+    return paginate(stmt.order_by(Household.id), page)
+
+
+def get_household(principal, household_id):
+    household = _get(Household, principal, household_id)
+    require_scope(principal, household.community_id, "worker", "reviewer")
+    return household
+
+
+def create_household(principal, data):
+    community = db.session.get(Community, data["community_id"])
+    if community is None or community.district_id != principal.district_id:
+        raise ValidationFailed(errors={"community_id": ["Unknown community."]})
+    require_scope(principal, community.id, "worker", hide=False)
+    _unique_code(Household, principal, data["code"], community_id=community.id)
+    return _created(principal, Household(district_id=principal.district_id, **data))
+
+
+def update_household(principal, household_id, data):
+    household = _get(Household, principal, household_id)
+    require_scope(principal, household.community_id, "worker")
+    if "code" in data:
+        _unique_code(Household, principal, data["code"], household.id, community_id=household.community_id)
+    return _updated(principal, household, data)
+
+
+def delete_household(principal, household_id):
+    from ..residents.models import Resident
+
+    household = _get(Household, principal, household_id)
+    require_scope(principal, household.community_id, "worker")
+    if db.session.execute(select(exists().where(Resident.household_id == household.id))).scalar():
+        raise Conflict("This household still has members.", code="not_empty")
+    _deleted(principal, household)
+
+
+def _name(obj):
+    return obj.__tablename__[:-1]
+
+
+def _created(principal, obj):
+    db.session.add(obj)
+    db.session.flush()
+    record_audit(principal, f"{_name(obj)}.create", _name(obj), obj.id, after=summarize(obj, FIELDS[type(obj)]))
+    return obj
+
+
+def _updated(principal, obj, data):
+    before = summarize(obj, FIELDS[type(obj)])
+    for name, value in data.items():
+        setattr(obj, name, value)
+    db.session.flush()
+    record_audit(principal, f"{_name(obj)}.update", _name(obj), obj.id, before=before,
+                 after=summarize(obj, FIELDS[type(obj)]))
+    return obj
+
+
+def _deleted(principal, obj):
+    record_audit(principal, f"{_name(obj)}.delete", _name(obj), obj.id, before=summarize(obj, FIELDS[type(obj)]))
+    db.session.delete(obj)
+    db.session.flush()

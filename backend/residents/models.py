@@ -1,0 +1,62 @@
+"""Residents (居民) and the log of staff look-ups of their archive (查询登记)."""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..common.time import utcnow
+from ..extensions import db
+from ..org.models import Community, Household
+
+
+class Resident(db.Model):
+    __tablename__ = "residents"
+    __table_args__ = (
+        UniqueConstraint("district_id", "id_hash"),
+        UniqueConstraint("district_id", "phone"),
+        CheckConstraint("gender IN ('female', 'male')", name="gender"),
+        CheckConstraint("status IN ('active', 'moved_out', 'deceased')", name="status"),
+        CheckConstraint("pin_failed_count >= 0", name="pin_failed_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    gender: Mapped[str] = mapped_column(String(6))
+    birth_year: Mapped[int]
+    phone: Mapped[str | None] = mapped_column(String(20))
+    #: HMAC-SHA256 of the national ID number under ID_HASH_KEY: look-up without storing it
+    id_hash: Mapped[str | None] = mapped_column(String(64))
+    #: last 4 characters of the ID number, for display only
+    id_last4: Mapped[str | None] = mapped_column(String(4))
+    #: for the mobile app; residents without a phone have none
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    #: 6-digit kiosk PIN (argon2), set or reset by a worker
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    pin_failed_count: Mapped[int] = mapped_column(default=0)
+    pin_locked_until: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    community: Mapped[Community] = relationship(lazy="joined")
+    household: Mapped[Household | None] = relationship()
+
+
+class ResidentLookup(db.Model):
+    """查询登记: every time staff open a resident's archive; residents can see who looked."""
+
+    __tablename__ = "resident_lookups"
+    __table_args__ = (Index("ix_resident_lookups_resident_created", "resident_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    #: ``staff:12`` or ``merchant:3``
+    actor: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    #: what was opened: ``profile``, ``records``, ``ledger`` …
+    what: Mapped[str] = mapped_column(String(40))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,74 @@
+from ..common.auth import auth_required, current_principal
+from ..common.blueprint import Blueprint
+from ..common.pagination import PageArgs, page_of
+from . import service
+from .schemas import (
+    LookupSchema, PinArgs, ResidentCreateArgs, ResidentQueryArgs, ResidentSchema, ResidentSelfSchema,
+    ResidentUpdateArgs,
+)
+
+bp = Blueprint("residents", __name__, url_prefix="/api/v1/residents", description="Residents and their PINs")
+
+STAFF = ("worker", "reviewer", "district_admin")
+
+
+@bp.route("", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(ResidentQueryArgs, location="query")
+@bp.response(200, page_of(ResidentSchema))
+def list_residents(args):
+    """Search residents of my communities (by name, phone, household or ID number)."""
+    page = {"page": args.pop("page"), "per_page": args.pop("per_page")}
+    return service.list_residents(current_principal(), args, page)
+
+
+@bp.route("", methods=["POST"])
+@auth_required("staff", roles=["worker", "district_admin"])
+@bp.arguments(ResidentCreateArgs)
+@bp.response(201, ResidentSchema)
+def create_resident(args):
+    """Register a resident in one of my communities."""
+    return service.create_resident(current_principal(), args)
+
+
+@bp.route("/me", methods=["GET"])
+@auth_required("resident")
+@bp.response(200, ResidentSelfSchema)
+def my_profile():
+    """My own profile (resident)."""
+    return service.get_resident(current_principal().id)
+
+
+@bp.route("/me/lookups", methods=["GET"])
+@auth_required("resident")
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, page_of(LookupSchema))
+def my_lookups(args):
+    """Who on the staff opened my archive, and when (查询登记)."""
+    return service.list_my_lookups(current_principal(), args)
+
+
+@bp.route("/<int:resident_id>", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.response(200, ResidentSchema)
+def get_resident(resident_id):
+    """One resident of my communities; the look-up is logged for the resident to see."""
+    return service.get_resident_for_staff(current_principal(), resident_id, what="profile")
+
+
+@bp.route("/<int:resident_id>", methods=["PATCH"])
+@auth_required("staff", roles=["worker", "district_admin"])
+@bp.arguments(ResidentUpdateArgs)
+@bp.response(200, ResidentSchema)
+def update_resident(args, resident_id):
+    """Correct a resident's details or move them to another community or household."""
+    return service.update_resident(current_principal(), resident_id, args)
+
+
+@bp.route("/<int:resident_id>/pin", methods=["PUT"])
+@auth_required("staff", roles=["worker", "district_admin"])
+@bp.arguments(PinArgs)
+@bp.response(204)
+def set_pin(args, resident_id):
+    """Set or reset the resident's 6-digit kiosk PIN (also lifts a lockout)."""
+    service.set_pin(current_principal(), resident_id, args["pin"])
