@@ -36,6 +36,8 @@ class Config:
     ID_HASH_KEY = _env("ID_HASH_KEY", DEV_ID_HASH_KEY)
     #: base64 Ed25519 private key(s) for card tokens: "kid:base64,kid2:base64"; first signs
     TOKEN_SIGNING_KEYS = _env("TOKEN_SIGNING_KEYS", DEV_TOKEN_SIGNING_KEY)
+    #: public keys ("kid:base64,…") of retired signing keys: old cards still verify
+    TOKEN_RETIRED_PUBLIC_KEYS = _env("TOKEN_RETIRED_PUBLIC_KEYS", "")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL") or None  # filled in by create_app
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     JWT_SECRET_KEY = _env("JWT_SECRET_KEY") or None  # falls back to SECRET_KEY

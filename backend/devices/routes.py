@@ -11,7 +11,8 @@ ADMIN = ["district_admin"]
 
 
 def _with_code(device, code):
-    return {**DeviceSchema().dump(device), "pairing_code": code, "pairing_expires_at": device.pairing_expires_at}
+    device.pairing_code = code  # shown once, never stored in clear
+    return device
 
 
 @bp.route("", methods=["GET"])

@@ -8,6 +8,7 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from .models import Community, District, Household, Town
 
+NAMES = {Town: "town", Community: "community", Household: "household"}
 FIELDS = {
     Town: ["code", "name_zh", "name_en", "kind"],
     Community: ["code", "name_zh", "name_en", "kind", "town_id"],
@@ -33,7 +34,7 @@ def update_district(principal, data):
 def _get(model, principal, obj_id):
     obj = db.session.get(model, obj_id)
     if obj is None or obj.district_id != principal.district_id:
-        raise NotFound(f"No such {model.__tablename__[:-1]}.")
+        raise NotFound(f"No such {NAMES[model]}.")
     return obj
 
 
@@ -159,7 +160,7 @@ def delete_household(principal, household_id):
 
 
 def _name(obj):
-    return obj.__tablename__[:-1]
+    return NAMES[type(obj)]
 
 
 def _created(principal, obj):
