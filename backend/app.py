@@ -23,6 +23,12 @@ def create_app(config=None, **overrides):
     app.config.from_object(config)
     app.config.update(overrides)
     config.check(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # client addresses (audit log, rate limits) come from the proxy's header
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_database(app)
     register_extensions(app)
     register_blueprints(app)

@@ -49,6 +49,8 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     #: where evidence files and other uploads are kept
     UPLOAD_FOLDER = _env("UPLOAD_FOLDER") or None
+    #: how many reverse proxies (nginx …) stand in front: their X-Forwarded-For is trusted
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") not in ("0", "false", "False")
     RATELIMIT_HEADERS_ENABLED = True

@@ -147,7 +147,24 @@ def handle_unexpected(error):
     return problem(500, "internal_error", "Internal error", "Something went wrong; it has been logged.")
 
 
+def handle_integrity_error(error):
+    """A unique or check constraint caught what the service did not: the request
+    raced another one. The transaction is already rolled back; say so plainly."""
+    log.warning("integrity error: %s", error.orig)
+    return problem(409, "conflict", "Conflict", "The request conflicts with the current state; retry it.")
+
+
+def handle_operational_error(error):
+    log.warning("database unavailable: %s", error.orig)
+    return problem(503, "database_unavailable", "Service unavailable", "The database is busy or unreachable.",
+                   headers={"Retry-After": "2"})
+
+
 def register_error_handlers(app):
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
