@@ -37,6 +37,22 @@ def seed_demo():
     click.echo(f"demo data ready in {time.monotonic() - started:.1f}s")
 
 
+@seed_cli.command("scale")
+@click.option("--residents", type=click.IntRange(1), default=10_000, show_default=True)
+@click.option("--records-per-resident", type=click.IntRange(0), default=25, show_default=True)
+def seed_scale(residents, records_per_resident):
+    """Bulk-load a large district (COPY on PostgreSQL) for benchmarks."""
+    from seed.scale import seed_scale as run
+
+    try:
+        summary = run(residents, records_per_resident, echo=click.echo)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    click.echo(" ".join(f"{k}={v}" for k, v in summary.items()))
+
+
 @jobs_cli.command("run")
 def jobs_run():
     """Finalise records whose notice ended, expire old points, and the other due work."""
