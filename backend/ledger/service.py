@@ -15,6 +15,7 @@ Statements are SQLAlchemy Core on purpose: this is the hottest write path.
 """
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from ..common.time import utcnow
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -96,7 +97,8 @@ def transfer(source, target, amount, *, kind, key, ref_type=None, ref_id=None, a
                 stmt = update(Account).where(Account.id == account_id).values(balance=Account.balance + delta)
                 if delta < 0:
                     stmt = stmt.where(Account.allow_negative | (Account.balance >= amount))
-                if db.session.execute(stmt).rowcount != 1:
+                # the balances are expired below: no need to search the session for objects to update
+                if db.session.execute(stmt, execution_options={"synchronize_session": False}).rowcount != 1:
                     raise InsufficientPoints(f"The balance does not cover {amount} points.")
             transfer_id = db.session.execute(
                 insert(Transfer).values(
@@ -137,6 +139,11 @@ def reverse(original, *, key, actor=None, memo=None, kind="reversal", partial=Fa
                     actor=actor, memo=memo, reverses_id=original.id)
 
 
+def get_by_key(key):
+    """The transfer made under idempotency ``key``, or None."""
+    return _existing(key)
+
+
 def history(account, page):
     """Transfers in and out of ``account``, newest first, with the signed amount."""
     from ..common.pagination import paginate
@@ -174,8 +181,122 @@ def total_of_all_accounts():
     return db.session.execute(select(func.coalesce(func.sum(Account.balance), 0))).scalar_one()
 
 
+def account_history(account, page):
+    """One page of an account's movements, newest first, as plain dicts with the signed ``delta``
+    and the kind of account on the other side (``community_fund``, ``supermarket``, ``expiry`` …)."""
+    from ..common.pagination import paginate
+
+    other = aliased(Account)
+    incoming = Transfer.to_account_id == account.id
+    signed = case((incoming, Transfer.amount), else_=-Transfer.amount)
+    other_id = case((incoming, Transfer.from_account_id), else_=Transfer.to_account_id)
+    stmt = (
+        select(Transfer, signed.label("delta"), other.kind.label("counterparty_kind"))
+        .join(other, other.id == other_id)
+        .where((Transfer.from_account_id == account.id) | incoming)
+        .order_by(Transfer.id.desc())
+    )
+    result = paginate(stmt, page, scalars=False)
+    result["items"] = [
+        {"id": t.id, "delta": int(delta), "kind": t.kind, "counterparty_kind": counterparty, "ref_type": t.ref_type,
+         "ref_id": t.ref_id, "memo": t.memo, "reverses_id": t.reverses_id, "created_at": t.created_at}
+        for t, delta, counterparty in result["items"]
+    ]
+    return result
+
+
+# --- expiry: first in, first out ----------------------------------------------------------
+
+
+def accounts_receiving(district_id, kind, since, until):
+    """Ids of ``kind`` accounts of the district with an incoming transfer created in (since, until]."""
+    stmt = (
+        select(Transfer.to_account_id).distinct()
+        .join(Account, Account.id == Transfer.to_account_id)
+        .where(Account.district_id == district_id, Account.kind == kind, Transfer.created_at <= until)
+    )
+    if since is not None:
+        stmt = stmt.where(Transfer.created_at > since)
+    return list(db.session.execute(stmt).scalars())
+
+
+def expirable_amount(account_id, cutoff):
+    """Points received up to ``cutoff`` that no later debit has used (debits use the oldest first).
+
+    Returns ``(amount, debited)`` where ``debited`` is everything ever taken out of the account.
+    """
+    received = db.session.execute(
+        select(func.coalesce(func.sum(Transfer.amount), 0))
+        .where(Transfer.to_account_id == account_id, Transfer.created_at <= cutoff)
+    ).scalar_one()
+    debited = db.session.execute(
+        select(func.coalesce(func.sum(Transfer.amount), 0)).where(Transfer.from_account_id == account_id)
+    ).scalar_one()
+    return max(0, int(received) - int(debited)), int(debited)
+
+
+def expire(account, expiry_account, cutoff, *, actor="system"):
+    """Move what is older than ``cutoff`` and unspent to ``expiry_account``; None if nothing is due.
+
+    The key names the account's debit total before the move, so a rerun over
+    the same state replays instead of expiring twice.
+    """
+    for attempt in range(3):
+        amount, debited = expirable_amount(account.id, cutoff)
+        if amount <= 0:
+            return None
+        try:
+            return transfer(account, expiry_account, amount, kind="expiry", key=f"expiry:{account.id}:{debited}",
+                            ref_type="account", ref_id=account.id, actor=actor,
+                            memo="points older than the policy allows")
+        except InsufficientPoints:  # a spend committed between the sums and the move: count again
+            if attempt == 2:
+                raise
+    return None
+
+
 def get_transfer(transfer_id):
     found = db.session.get(Transfer, transfer_id)
     if found is None:
         raise NotFound("No such transfer.")
     return found
+
+
+# --- resident views and manual adjustments ---------------------------------------------------
+
+
+def resident_history(resident_id, page):
+    """A resident's points history (newest first) with the current balance."""
+    account = get_account("resident", resident_id)
+    if account is None:
+        return {"items": [], "page": page["page"], "per_page": page["per_page"], "total": 0, "balance": 0}
+    result = account_history(account, page)
+    result["balance"] = int(account.balance)
+    return result
+
+
+def adjust_resident_points(principal, resident_id, direction, amount, reason):
+    """A district admin grants or deducts points by hand, from or to the community fund.
+
+    Deductions are guarded like every debit (never below zero: 409
+    ``insufficient_points``); the HTTP layer's ``Idempotency-Key`` makes a
+    retried request move nothing again.
+    """
+    import uuid
+
+    from ..audit.service import record_audit
+    from ..credit.service import check_conflict
+    from ..residents.service import get_resident_for_staff
+
+    resident = get_resident_for_staff(principal, resident_id, ("reviewer",))
+    check_conflict(principal, resident)
+    fund = ensure_account(resident.district_id, "community_fund", resident.community_id)
+    account = ensure_account(resident.district_id, "resident", resident.id)
+    source, target = (fund, account) if direction == "grant" else (account, fund)
+    moved = transfer(source, target, amount, kind="adjustment", key=f"adjustment:{uuid.uuid4().hex}",
+                     ref_type="resident", ref_id=resident.id, actor=principal.ref, memo=reason[:200])
+    db.session.refresh(account, ["balance"])
+    record_audit(principal, f"points.{direction}", "resident", resident.id, reason=reason,
+                 after={"transfer_id": moved.id, "amount": amount, "balance": int(account.balance)})
+    return {"transfer_id": moved.id, "resident_id": resident.id,
+            "delta": amount if direction == "grant" else -amount, "balance": int(account.balance)}

@@ -1,0 +1,267 @@
+"""What a record does once it counts: score entries, the subject row, and points through the ledger.
+
+The only code that writes ``CreditEntry`` and ``CreditSubject``. Each effect
+(final, void, repair) is one entry — unique per record and kind, so running it
+twice changes nothing — plus an atomic ``UPDATE`` of the subject's running
+total in the same transaction, so reading a score never scans history.
+"""
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..common.time import utcnow
+from ..errors import NotFound
+from ..extensions import db
+from ..ledger import service as ledger
+from .models import CreditEntry, CreditRecord, CreditSubject
+from .policy import district_policy, merchant_level_for, next_star, stars_for
+
+
+def _owner_column(subject_type):
+    return CreditSubject.resident_id if subject_type == "resident" else CreditSubject.merchant_id
+
+
+def get_subject(subject_type, subject_id):
+    return db.session.execute(
+        select(CreditSubject).where(CreditSubject.subject_type == subject_type,
+                                    _owner_column(subject_type) == subject_id)
+    ).scalar_one_or_none()
+
+
+def ensure_subject(district_id, subject_type, subject_id, *, lock=False):
+    """The subject row, created on first use (race-safe); ``lock`` holds it for this transaction.
+
+    Locking serialises the cap check and insert of two workers logging for
+    the same person at once.
+    """
+    subject = get_subject(subject_type, subject_id)
+    if subject is None:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(insert(CreditSubject).values(
+                    district_id=district_id, subject_type=subject_type, score_delta=0, serious_count=0,
+                    updated_at=utcnow(),
+                    **{"resident_id" if subject_type == "resident" else "merchant_id": subject_id},
+                ))
+        except IntegrityError:
+            pass
+        subject = get_subject(subject_type, subject_id)
+    if lock:
+        db.session.execute(
+            select(CreditSubject.id).where(CreditSubject.id == subject.id).with_for_update()
+        ).scalar_one()
+    return subject
+
+
+def _add_entry(record, kind, delta, actor, now, serious_change=0):
+    """Insert the entry and move the running total; False if this record already had this entry."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(CreditEntry).values(
+                district_id=record.district_id, subject_id=record.subject_id, record_id=record.id, kind=kind,
+                delta=delta, actor=actor, created_at=now,
+            ))
+            db.session.execute(
+                update(CreditSubject).where(CreditSubject.id == record.subject_id).values(
+                    score_delta=CreditSubject.score_delta + delta,
+                    serious_count=CreditSubject.serious_count + serious_change,
+                    updated_at=now,
+                ),
+                execution_options={"synchronize_session": False},
+            )
+    except IntegrityError:
+        return False
+    subject = db.session.identity_map.get(db.session.identity_key(CreditSubject, record.subject_id))
+    if subject is not None:
+        db.session.expire(subject, ["score_delta", "serious_count", "updated_at"])
+    return True
+
+
+def _is_serious(record):
+    return record.points < 0 and record.severity == "serious"
+
+
+def _community_fund(record):
+    community_id = record.community_id
+    if community_id is None:
+        from ..residents.models import Resident
+
+        community_id = db.session.get(Resident, record.resident_id).community_id
+    return ledger.ensure_account(record.district_id, "community_fund", community_id)
+
+
+def _resident_account(record):
+    return ledger.ensure_account(record.district_id, "resident", record.resident_id)
+
+
+def award_key(record):
+    return f"record:{record.id}:award"
+
+
+def penalty_key(record):
+    return f"record:{record.id}:penalty"
+
+
+def finalise(record, now=None, actor="system"):
+    """The record counts: score entry, and points (award, or a penalty if the policy says so)."""
+    now = now or utcnow()
+    record.status = "final"
+    record.finalised_at = now
+    db.session.flush()
+    _add_entry(record, "final", record.points, actor, now, serious_change=1 if _is_serious(record) else 0)
+    if record.subject_type != "resident":
+        return record
+    if record.points > 0:
+        ledger.transfer(_community_fund(record), _resident_account(record), record.points, kind="credit_award",
+                        key=award_key(record), ref_type="credit_record", ref_id=record.id, actor=actor)
+    elif district_policy(record.district_id, now).negatives_take_points:
+        _take_penalty(record, actor)
+    return record
+
+
+def _take_penalty(record, actor):
+    """Take up to the deduction from the balance, never below zero (retries if a spend races us)."""
+    taken = ledger.get_by_key(penalty_key(record))
+    if taken is not None:
+        return taken
+    account = _resident_account(record)
+    for _attempt in range(3):
+        db.session.refresh(account, ["balance"])
+        amount = min(account.balance, -record.points)
+        if amount <= 0:
+            return None
+        try:
+            return ledger.transfer(account, _community_fund(record), amount, kind="credit_penalty",
+                                   key=penalty_key(record), ref_type="credit_record", ref_id=record.id, actor=actor)
+        except ledger.InsufficientPoints:
+            continue
+    return None
+
+
+def void_final(record, now=None, actor="system", reason=None):
+    """Undo a final record with new entries (score back, points back); the record stays, ``voided``."""
+    now = now or utcnow()
+    record.status = "voided"
+    record.voided_at = now
+    record.void_reason = reason
+    db.session.flush()
+    counted = db.session.execute(
+        select(func.coalesce(func.sum(CreditEntry.delta), 0)).where(CreditEntry.record_id == record.id)
+    ).scalar_one()
+    if counted:  # a repaired record already gave its deduction back: only the rest is undone
+        _add_entry(record, "void", -int(counted), actor, now, serious_change=-1 if _is_serious(record) else 0)
+    if record.subject_type == "resident":
+        _reverse(award_key(record), actor, partial=True)
+        _reverse(penalty_key(record), actor)
+    return record
+
+
+def repair(record, now=None, actor="system"):
+    """信用修复: the deduction is given back (score and any points taken); the record shows ``repaired``."""
+    now = now or utcnow()
+    record.status = "repaired"
+    record.repaired_at = now
+    db.session.flush()
+    _add_entry(record, "repair", -record.points, actor, now)
+    _reverse(penalty_key(record), actor)
+    return record
+
+
+def _reverse(key, actor, partial=False):
+    original = ledger.get_by_key(key)
+    if original is None:
+        return None
+    return ledger.reverse(original, key=f"{key}:reversal", actor=actor, partial=partial)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def _subject_district(subject_type, subject_id):
+    if subject_type == "resident":
+        from ..residents.models import Resident as Model
+    else:
+        from ..merchants.models import Merchant as Model
+    district_id = db.session.execute(select(Model.district_id).where(Model.id == subject_id)).scalar_one_or_none()
+    if district_id is None:
+        raise NotFound(f"No such {subject_type}.", code=f"{subject_type}_not_found")
+    return district_id
+
+
+def _score(subject_type, subject_id, policy):
+    subject = get_subject(subject_type, subject_id)
+    return policy.base_score + (subject.score_delta if subject is not None else 0)
+
+
+def resident_standing(resident_id):
+    """Score, stars, spendable points and the way to the next star: three indexed look-ups."""
+    policy = district_policy(_subject_district("resident", resident_id))
+    score = _score("resident", resident_id, policy)
+    following, missing = next_star(score, policy)
+    return {
+        "score": int(score),
+        "stars": stars_for(score, policy),
+        "points": int(ledger.balance_of("resident", resident_id)),
+        "next_star": following,
+        "score_to_next_star": missing,
+    }
+
+
+def subject_score(subject_type, subject_id):
+    """``{"score", "stars"}`` for residents, ``{"score", "level"}`` ('A'…'E') for merchants."""
+    if subject_type not in ("resident", "merchant"):
+        raise ValueError(f"unknown subject type {subject_type!r}")
+    policy = district_policy(_subject_district(subject_type, subject_id))
+    score = int(_score(subject_type, subject_id, policy))
+    out = {"subject_type": subject_type, "subject_id": subject_id, "score": score}
+    if subject_type == "merchant":
+        out["level"] = merchant_level_for(score, policy)
+    else:
+        out["stars"] = stars_for(score, policy)
+    return out
+
+
+def score_at(subject_type, subject_id, at):
+    """The score and stars as they stood at ``at``, under the policy then in force (explains a past level)."""
+    policy = district_policy(_subject_district(subject_type, subject_id), at)
+    subject = get_subject(subject_type, subject_id)
+    delta = 0
+    if subject is not None:
+        delta = db.session.execute(
+            select(func.coalesce(func.sum(CreditEntry.delta), 0))
+            .where(CreditEntry.subject_id == subject.id, CreditEntry.created_at <= at)
+        ).scalar_one()
+    score = int(policy.base_score + delta)
+    following, missing = next_star(score, policy)
+    return {"score": score, "stars": stars_for(score, policy), "next_star": following,
+            "score_to_next_star": missing, "policy_version": policy.version, "at": at,
+            "base_score": policy.base_score, "star_thresholds": list(policy.star_thresholds)}
+
+
+def standing_view(resident_id, at=None):
+    """The resident's standing with the thresholds behind it; with ``at``, as it stood then."""
+    if at is not None:
+        return {**score_at("resident", resident_id, at), "points": None}
+    out = resident_standing(resident_id)
+    policy = district_policy(_subject_district("resident", resident_id))
+    out.update(base_score=policy.base_score, star_thresholds=list(policy.star_thresholds),
+               policy_version=policy.version, at=None)
+    return out
+
+
+def check_scores():
+    """Subjects whose running total differs from the sum of their entries (should be none)."""
+    sums = (
+        select(CreditEntry.subject_id, func.sum(CreditEntry.delta).label("total"))
+        .group_by(CreditEntry.subject_id).subquery()
+    )
+    expected = func.coalesce(sums.c.total, 0)
+    rows = db.session.execute(
+        select(CreditSubject.id, CreditSubject.score_delta, expected.label("expected"))
+        .outerjoin(sums, sums.c.subject_id == CreditSubject.id)
+        .where(CreditSubject.score_delta != expected)
+    ).all()
+    return [row._asdict() for row in rows]
+
+
+__all__ = ["CreditRecord", "ensure_subject", "finalise", "void_final", "repair", "resident_standing",
+           "subject_score", "score_at", "check_scores"]

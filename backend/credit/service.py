@@ -1,0 +1,500 @@
+"""Credit records: logging, review, public notice, finalisation, and the functions other domains call.
+
+Rules carried here:
+
+* a worker logs a deed only for a resident of their own communities, under an
+  item that applies there, in force and active on the day of the deed, within
+  its cap per period (checked under a lock on the subject row);
+* nobody logs, approves or rules for themselves or their own household
+  (``conflict_of_interest``), and whoever logged a record never approves it
+  (``two_person_rule``);
+* an approved record spends ``notice_days`` on the community's notice board;
+  the job finalises it when that ends without objection;
+* only ``scoring`` makes a record count, and only the ledger moves points.
+
+Public functions for other domains (signatures are a contract):
+``resident_standing``, ``create_record``, ``record_system_credit``,
+``void_system_credit``, ``subject_score``, ``district_policy``, ``find_item``.
+"""
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..audit.service import record_audit
+from ..auth.models import User
+from ..common.auth import Principal, require_scope
+from ..common.pagination import paginate
+from ..common.time import utcnow
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..residents.models import Resident
+from ..residents.service import log_lookup
+from . import scoring
+from .catalogue import find_item, item_for_community, version_in_force
+from .models import CAP_COUNTING, CreditRecord, Evidence
+from .periods import PERIOD_LABELS, local_date, period_bounds
+from .policy import district_policy
+from .scoring import resident_standing, subject_score
+
+#: a deed may be logged up to this long after it happened
+MAX_BACKDATE = timedelta(days=366)
+#: clocks of phones differ a little
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_VARIABLE_POINTS = 10000
+#: items whose points and cap per day come from the district policy (merchant credit settings)
+POLICY_DRIVEN_ITEMS = {"merchant_discount_given": ("merchant_points_per_sale", "merchant_daily_cap", "day")}
+
+__all__ = ["resident_standing", "subject_score", "district_policy", "find_item", "create_record",
+           "record_system_credit", "void_system_credit"]
+
+
+def _actor_ref(actor):
+    return actor.ref if isinstance(actor, Principal) else str(actor or "system")
+
+
+def _staff_user_id(actor):
+    return actor.id if isinstance(actor, Principal) and actor.kind == "staff" else None
+
+
+# --- conflicts of interest -----------------------------------------------------------------
+
+
+def _own_household(principal):
+    """(resident id, household id) the staff member is linked to, or (None, None)."""
+    if not isinstance(principal, Principal) or principal.kind != "staff":
+        return None, None
+    resident_id = db.session.execute(select(User.resident_id).where(User.id == principal.id)).scalar_one_or_none()
+    if resident_id is None:
+        return None, None
+    household_id = db.session.execute(
+        select(Resident.household_id).where(Resident.id == resident_id)).scalar_one_or_none()
+    return resident_id, household_id
+
+
+def check_conflict(principal, *residents):
+    """Refuse when ``principal`` is one of ``residents`` or shares a household with one."""
+    own_id, own_household = _own_household(principal)
+    if own_id is None:
+        return
+    for resident in residents:
+        if resident is None:
+            continue
+        if resident.id == own_id or (own_household is not None and resident.household_id == own_household):
+            raise Forbidden(
+                "利益冲突：不能为本人或同户家庭成员办理。"
+                "Conflict of interest: you cannot act on a record of yourself or of your own household.",
+                code="conflict_of_interest")
+
+
+# --- look-ups ------------------------------------------------------------------------------
+
+
+def lock_record(record_id):
+    """The record, locked for this transaction (``FOR UPDATE`` on PostgreSQL; SQLite writes are serial)."""
+    return db.session.execute(
+        select(CreditRecord).where(CreditRecord.id == record_id).with_for_update(of=CreditRecord)
+        .execution_options(populate_existing=True)
+    ).unique().scalar_one_or_none()
+
+
+def _record_in_scope(principal, record_id, *roles, lock=True):
+    record = lock_record(record_id) if lock else db.session.get(CreditRecord, record_id)
+    if record is None or record.district_id != principal.district_id:
+        raise NotFound("No such credit record.", code="record_not_found")
+    try:
+        require_scope(principal, record.community_id, *roles)
+    except NotFound:
+        raise NotFound("No such credit record.", code="record_not_found") from None
+    return record
+
+
+def get_record_for_staff(principal, record_id):
+    """One record; opening it is a look-up of the subject's archive and is logged."""
+    record = _record_in_scope(principal, record_id, lock=False)
+    if record.resident_id is not None:
+        log_lookup(principal, db.session.get(Resident, record.resident_id), "record")
+    return record
+
+
+def _resident_for_worker(principal, resident_id):
+    resident = db.session.get(Resident, resident_id)
+    if resident is None or resident.district_id != principal.district_id:
+        raise NotFound("No such resident.", code="resident_not_found")
+    try:
+        require_scope(principal, resident.community_id, "worker")
+    except NotFound:
+        raise NotFound("没有这位居民（或不在您的社区）。No such resident in your communities.",
+                       code="resident_not_found") from None
+    return resident
+
+
+# --- logging a record ----------------------------------------------------------------------
+
+
+def _by_source_ref(source_ref):
+    return db.session.execute(
+        select(CreditRecord).where(CreditRecord.source_ref == source_ref)
+    ).unique().scalar_one_or_none()
+
+
+def _check_occurred_at(occurred_at, now):
+    if occurred_at > now + CLOCK_SKEW:
+        raise ValidationFailed("事情还没有发生。The deed cannot be in the future.", code="occurred_in_future",
+                               errors={"occurred_at": ["Must not be in the future."]})
+    if occurred_at < now - MAX_BACKDATE:
+        raise ValidationFailed("超过一年的事迹不能再登记。Deeds older than a year cannot be logged.",
+                               code="occurred_too_long_ago", errors={"occurred_at": ["At most a year ago."]})
+
+
+def _version_for(item, occurred_at):
+    version = version_in_force(item, local_date(occurred_at))
+    if version is None:
+        raise ValidationFailed("事发当天该项目尚未生效。The item was not yet in force on the day of the deed.",
+                               code="item_not_in_force", errors={"item_id": ["Not in force on that day."]})
+    return version
+
+
+def _cap_count(subject, item, occurred_at, period):
+    start, end = period_bounds(period, occurred_at)
+    return db.session.execute(
+        select(func.count()).select_from(CreditRecord).where(
+            CreditRecord.subject_id == subject.id, CreditRecord.item_id == item.id,
+            CreditRecord.occurred_at >= start, CreditRecord.occurred_at < end,
+            CreditRecord.status.in_(CAP_COUNTING),
+        )
+    ).scalar_one()
+
+
+def _cap_of(version, policy, item):
+    if item.code in POLICY_DRIVEN_ITEMS:
+        _points, cap_field, period = POLICY_DRIVEN_ITEMS[item.code]
+        return getattr(policy, cap_field), period
+    return version.cap_count, version.cap_period
+
+
+def _points_of(version, policy, item):
+    if item.code in POLICY_DRIVEN_ITEMS:
+        return getattr(policy, POLICY_DRIVEN_ITEMS[item.code][0])
+    return version.points
+
+
+def _check_points_override(version, points):
+    if not version.variable_points:
+        raise ValidationFailed("该项目分值固定。This item has fixed points.", code="points_not_variable",
+                               errors={"points": ["Only items with variable points take points."]})
+    if isinstance(points, bool) or not isinstance(points, int) or points == 0 or (points > 0) != (version.points > 0) \
+            or abs(points) > MAX_VARIABLE_POINTS:
+        raise ValidationFailed("分值无效。Invalid points.", code="invalid_points",
+                               errors={"points": [f"A non-zero whole number with the item's sign, at most "
+                                                  f"{MAX_VARIABLE_POINTS}."]})
+
+
+def _load_evidence(principal, evidence_ids):
+    ids = list(dict.fromkeys(evidence_ids or []))
+    if not ids:
+        return []
+    found = db.session.execute(select(Evidence).where(Evidence.id.in_(ids))).scalars().all()
+    usable = [e for e in found if e.district_id == principal.district_id and e.record_id is None
+              and e.uploaded_by_user_id == _staff_user_id(principal)]
+    if len(usable) != len(ids):
+        raise ValidationFailed("证据文件无效。Unknown or already used evidence file.", code="unknown_evidence",
+                               errors={"evidence_ids": ["Upload the files first; each is attached once."]})
+    return usable
+
+
+def create_record(actor, resident_id, item_id, occurred_at, note=None, *, points=None, source_ref=None,
+                  evidence_ids=None):
+    """A worker logs a deed of a resident of their community: a ``pending`` record.
+
+    ``actor`` is the staff ``Principal`` (scope and conflict rules apply) or a
+    string such as ``"system"`` for a trusted caller. ``points`` is only for
+    items with variable points (volunteering); ``source_ref`` makes the call
+    idempotent — the same ref returns the record made the first time.
+    """
+    if source_ref is not None:
+        existing = _by_source_ref(source_ref)
+        if existing is not None:
+            return existing
+    now = utcnow()
+    if isinstance(actor, Principal):
+        resident = _resident_for_worker(actor, resident_id)
+        check_conflict(actor, resident)
+    else:
+        resident = db.session.get(Resident, resident_id)
+        if resident is None:
+            raise NotFound("No such resident.", code="resident_not_found")
+    if resident.status != "active":
+        raise Conflict("该居民不在册。This resident is no longer active.", code="resident_inactive")
+    item = item_for_community(item_id, resident.district_id, resident.community)
+    if item.subject_type != "resident":
+        raise ValidationFailed("这是商户评价项目。This item is for merchants.", code="wrong_subject_type",
+                               errors={"item_id": ["Not an item for residents."]})
+    _check_occurred_at(occurred_at, now)
+    version = _version_for(item, occurred_at)
+    if not version.active:
+        raise ValidationFailed("该项目已停用。This item is no longer in use.", code="item_inactive",
+                               errors={"item_id": ["Inactive on the day of the deed."]})
+    if points is not None:
+        _check_points_override(version, points)
+    evidence = _load_evidence(actor, evidence_ids) if isinstance(actor, Principal) else []
+    if version.evidence_required and not evidence:
+        raise ValidationFailed("该项目需要上传证据。This item needs evidence (a photo or a PDF).",
+                               code="evidence_required", errors={"evidence_ids": ["At least one file."]})
+    policy = district_policy(resident.district_id, now)
+    subject = scoring.ensure_subject(resident.district_id, "resident", resident.id, lock=True)
+    cap, period = _cap_of(version, policy, item)
+    if cap is not None and _cap_count(subject, item, occurred_at, period) >= cap:
+        zh, en = PERIOD_LABELS[period]
+        raise Conflict(f"已达上限：{zh}最多{cap}次。Cap reached: at most {cap} times {en} for this item.",
+                       code="cap_reached", errors={"item_id": [f"At most {cap} per {period}."]})
+    record = CreditRecord(
+        district_id=resident.district_id, subject_type="resident", resident_id=resident.id, subject_id=subject.id,
+        community_id=resident.community_id, item_id=item.id, item_version_id=version.id,
+        points=points if points is not None else _points_of(version, policy, item), severity=version.severity,
+        category=version.category, status="pending", occurred_at=occurred_at, note=note, source_ref=source_ref,
+        logged_by=_actor_ref(actor), logged_by_user_id=_staff_user_id(actor), created_at=now,
+    )
+    inserted = _insert(record)
+    if inserted is not record:  # a concurrent caller with the same source_ref won
+        return inserted
+    for file in evidence:
+        file.record_id = record.id
+    db.session.flush()
+    record_audit(actor, "credit_record.create", "credit_record", record.id, district_id=record.district_id,
+                 after=_summary(record))
+    return record
+
+
+def _insert(record):
+    """Insert; with a ``source_ref`` a concurrent duplicate returns the first record instead."""
+    if record.source_ref is None:
+        db.session.add(record)
+        db.session.flush()
+        return record
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+            db.session.flush()
+    except IntegrityError:
+        db.session.expunge(record) if record in db.session else None
+        existing = _by_source_ref(record.source_ref)
+        if existing is None:
+            raise
+        return existing
+    return record
+
+
+def _summary(record):
+    return {"status": record.status, "subject_type": record.subject_type, "resident_id": record.resident_id,
+            "merchant_id": record.merchant_id, "item_id": record.item_id, "item_version_id": record.item_version_id,
+            "points": record.points, "occurred_at": record.occurred_at.isoformat()}
+
+
+# --- system credit (merchants, verified events) ---------------------------------------------
+
+
+def _system_subject(district_id, subject_type, subject_id, community_id):
+    if subject_type == "resident":
+        resident = db.session.get(Resident, subject_id)
+        if resident is None or resident.district_id != district_id:
+            raise NotFound("No such resident.", code="resident_not_found")
+        return resident.community_id if community_id is None else community_id
+    if subject_type == "merchant":
+        from ..merchants.models import Merchant
+
+        merchant = db.session.get(Merchant, subject_id)
+        if merchant is None or merchant.district_id != district_id:
+            raise NotFound("No such merchant.", code="merchant_not_found")
+        return community_id
+    raise ValidationFailed(errors={"subject_type": ["resident or merchant"]})
+
+
+def record_system_credit(*, district_id, subject_type, subject_id, item_code, source_ref, occurred_at=None,
+                         actor="system", community_id=None):
+    """A final record at once for a verified system event (a discounted sale, a rating).
+
+    Honours the item's cap per period (for ``merchant_discount_given`` the
+    policy's points per sale and daily cap) and returns None when capped or
+    when the item is inactive. Idempotent on ``source_ref``.
+    """
+    existing = _by_source_ref(source_ref)
+    if existing is not None:
+        return existing
+    now = utcnow()
+    occurred_at = occurred_at or now
+    community_id = _system_subject(district_id, subject_type, subject_id, community_id)
+    item = find_item(item_code, district_id=district_id,
+                     community_id=community_id if subject_type == "resident" else None)
+    if item is None or item.subject_type != subject_type:
+        raise ValidationFailed(f"No {subject_type} item with code {item_code!r}.", code="unknown_item",
+                               errors={"item_code": ["Unknown item for this subject type."]})
+    version = version_in_force(item, local_date(occurred_at))
+    if version is None or not version.active:
+        return None
+    policy = district_policy(district_id, now)
+    subject = scoring.ensure_subject(district_id, subject_type, subject_id, lock=True)
+    cap, period = _cap_of(version, policy, item)
+    if cap is not None and _cap_count(subject, item, occurred_at, period) >= cap:
+        return None
+    record = CreditRecord(
+        district_id=district_id, subject_type=subject_type, subject_id=subject.id,
+        resident_id=subject_id if subject_type == "resident" else None,
+        merchant_id=subject_id if subject_type == "merchant" else None,
+        community_id=community_id, item_id=item.id, item_version_id=version.id,
+        points=_points_of(version, policy, item), severity=version.severity, category=version.category,
+        status="pending", occurred_at=occurred_at, source_ref=source_ref, logged_by=_actor_ref(actor),
+        logged_by_user_id=_staff_user_id(actor), created_at=now,
+    )
+    inserted = _insert(record)
+    if inserted is not record:
+        return inserted
+    record.reviewed_at = now
+    scoring.finalise(record, now, _actor_ref(actor))
+    record_audit(actor, "credit_record.system_credit", "credit_record", record.id, district_id=district_id,
+                 after=_summary(record))
+    return record
+
+
+def void_system_credit(source_ref, *, actor, reason):
+    """Take back what ``record_system_credit`` gave: new reversing entries, the record shows ``voided``.
+
+    Idempotent; a no-op when nothing was given for ``source_ref``.
+    """
+    found = _by_source_ref(source_ref)
+    if found is None:
+        return None
+    record = lock_record(found.id)
+    if record.status in ("voided", "rejected"):
+        return None
+    before = record.status
+    if record.status in ("final", "repaired"):
+        scoring.void_final(record, utcnow(), _actor_ref(actor), reason)
+    else:
+        record.status, record.voided_at, record.void_reason = "voided", utcnow(), reason
+    db.session.flush()
+    record_audit(actor, "credit_record.void", "credit_record", record.id, district_id=record.district_id,
+                 before={"status": before}, after={"status": record.status}, reason=reason)
+    return None
+
+
+# --- review and notice ------------------------------------------------------------------------
+
+
+def _require_status(record, *statuses):
+    if record.status not in statuses:
+        raise Conflict(f"该记录当前状态为 {record.status}，不能这样处理。"
+                       f"The record is {record.status}; this needs it to be {' or '.join(statuses)}.",
+                       code="invalid_status")
+
+
+def approve_record(principal, record_id, note=None, *, now=None):
+    """A reviewer approves a pending record (never their own): it enters public notice."""
+    now = now or utcnow()
+    record = _record_in_scope(principal, record_id, "reviewer")
+    _require_status(record, "pending")
+    if record.logged_by_user_id is not None and record.logged_by_user_id == principal.id:
+        raise Forbidden("双人审核：不能审核自己登记的记录。Two-person rule: you cannot approve a record you logged.",
+                        code="two_person_rule")
+    check_conflict(principal, db.session.get(Resident, record.resident_id))
+    policy = district_policy(record.district_id, now)
+    record.reviewed_by_user_id, record.reviewed_at, record.review_note = principal.id, now, note
+    record.status = "in_notice"
+    record.notice_ends_at = now + timedelta(days=policy.notice_days)
+    if policy.notice_days == 0:
+        scoring.finalise(record, now, principal.ref)
+    db.session.flush()
+    record_audit(principal, "credit_record.approve", "credit_record", record.id, before={"status": "pending"},
+                 after={"status": record.status, "notice_ends_at": record.notice_ends_at.isoformat()}, reason=note)
+    return record
+
+
+def reject_record(principal, record_id, reason, *, now=None):
+    """A reviewer turns a pending record down, with the reason; it never counts."""
+    now = now or utcnow()
+    record = _record_in_scope(principal, record_id, "reviewer")
+    _require_status(record, "pending")
+    check_conflict(principal, db.session.get(Resident, record.resident_id))
+    record.reviewed_by_user_id, record.reviewed_at, record.review_note = principal.id, now, reason
+    record.status = "rejected"
+    db.session.flush()
+    record_audit(principal, "credit_record.reject", "credit_record", record.id, before={"status": "pending"},
+                 after={"status": "rejected"}, reason=reason)
+    return record
+
+
+def finalise_due(now, *, batch=500):
+    """Finalise every record whose notice ended without objection; returns how many (the job)."""
+    done = 0
+    while True:
+        ids = db.session.execute(
+            select(CreditRecord.id)
+            .where(CreditRecord.status == "in_notice", CreditRecord.notice_ends_at <= now)
+            .order_by(CreditRecord.notice_ends_at, CreditRecord.id)
+            .limit(batch)
+        ).scalars().all()
+        if not ids:
+            return done
+        for record_id in ids:
+            record = lock_record(record_id)
+            if record.status == "in_notice" and record.notice_ends_at <= now:
+                scoring.finalise(record, now)
+                done += 1
+        db.session.flush()
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+
+def list_records(principal, args, page):
+    """Staff: records of their communities (review queues); filtering by resident is a logged look-up."""
+    stmt = select(CreditRecord).where(CreditRecord.district_id == principal.district_id)
+    scope = principal.communities("worker", "reviewer")
+    if scope is not None:
+        stmt = stmt.where(CreditRecord.community_id.in_(scope))
+    if args.get("community_id") is not None:
+        stmt = stmt.where(CreditRecord.community_id == args["community_id"])
+    if args.get("resident_id") is not None:
+        resident = db.session.get(Resident, args["resident_id"])
+        if resident is None or resident.district_id != principal.district_id:
+            raise NotFound("No such resident.", code="resident_not_found")
+        try:
+            require_scope(principal, resident.community_id)
+        except NotFound:
+            raise NotFound("No such resident.", code="resident_not_found") from None
+        log_lookup(principal, resident, "records")
+        stmt = select(CreditRecord).where(CreditRecord.resident_id == resident.id)
+    if args.get("merchant_id") is not None:
+        stmt = stmt.where(CreditRecord.merchant_id == args["merchant_id"])
+    if args.get("status"):
+        stmt = stmt.where(CreditRecord.status == args["status"])
+    if args.get("item_id") is not None:
+        stmt = stmt.where(CreditRecord.item_id == args["item_id"])
+    return paginate(stmt.order_by(CreditRecord.id.desc()), page)
+
+
+def list_my_records(principal, args, page):
+    stmt = select(CreditRecord).where(CreditRecord.resident_id == principal.id)
+    if args.get("status"):
+        stmt = stmt.where(CreditRecord.status == args["status"])
+    return paginate(stmt.order_by(CreditRecord.id.desc()), page)
+
+
+def notice_board(principal, args, page):
+    """公示栏: records of a community in notice (and those disputed), names masked by the schema."""
+    if principal.kind == "resident":
+        community_id = db.session.execute(
+            select(Resident.community_id).where(Resident.id == principal.id)).scalar_one()
+    else:
+        community_id = args.get("community_id")
+        if community_id is None:
+            raise ValidationFailed(errors={"community_id": ["Which community's notice board?"]})
+        require_scope(principal, community_id)
+    stmt = (
+        select(CreditRecord)
+        .where(CreditRecord.community_id == community_id, CreditRecord.status.in_(("in_notice", "disputed")))
+        .options(selectinload(CreditRecord.resident))
+        .order_by(CreditRecord.id.desc())
+    )
+    return paginate(stmt, page)
