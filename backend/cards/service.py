@@ -1,17 +1,39 @@
-"""Cards and codes: issue, revoke, resolve a scan, spend a phone code once."""
+"""Cards and codes: issue, revoke, resolve a scan, spend a phone code once, images and pages.
+
+Who may do what with a card:
+
+* a resident card is issued, reissued and revoked by a worker of the resident's
+  community (or a district admin); reviewers may look at it; the resident sees
+  their own;
+* a merchant's door card is issued and revoked by a district admin; the
+  merchant's staff see their own;
+* anyone may open ``/c/<token>``: the public page shows only masked, public data.
+"""
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.service import record_audit
+from ..common.auth import require_scope
+from ..common.masking import mask_name
+from ..common.pagination import paginate
 from ..common.time import utcnow
+from ..credit import service as credit
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
+from ..merchants.models import Merchant
+from ..org.models import Community, District, Household
 from ..residents.models import Resident
-from . import tokens
+from ..residents.service import get_resident_for_staff, log_lookup
+from . import images, tokens
 from .models import Card, DynamicCodeUse
+
+#: staff roles that may issue, reissue and revoke a resident card; reviewers may also look
+WRITE_ROLES = ("worker",)
+READ_ROLES = ("worker", "reviewer")
 
 
 class CardRevoked(DomainError):
@@ -45,25 +67,35 @@ class Scan:
         return self.payload.kind_name
 
 
+def resident_stars(resident_id):
+    return credit.resident_standing(resident_id)["stars"]
+
+
+# --- issuing and revoking --------------------------------------------------------------
+
+
 def _card_number(kind, subject_id, serial):
     return f"{'R' if kind == 'resident' else 'M'}{subject_id:07d}-{serial}"
 
 
-def issue_card(district_id, kind, subject_id, actor=None):
-    """Issue a card; any earlier active card of the subject is revoked (lost card → new card)."""
+def issue_card(district_id, kind, subject_id, actor=None, reason=None):
+    """Issue a card; any earlier active card of the subject is revoked at once (lost card → new card)."""
     previous = db.session.execute(
         select(Card).where(Card.kind == kind, Card.subject_id == subject_id).order_by(Card.id)
     ).scalars().all()
+    replaced = []
     for old in previous:
         if old.status == "active":
             old.status, old.revoked_at, old.revoke_reason = "revoked", utcnow(), "reissued"
+            replaced.append(old.number)
     card = Card(district_id=district_id, kind=kind, subject_id=subject_id, nonce=tokens.new_nonce(),
                 number=_card_number(kind, subject_id, len(previous) + 1))
     db.session.add(card)
     db.session.flush()
     if actor is not None:
-        record_audit(actor, "card.issue", "card", card.id, after={"kind": kind, "subject_id": subject_id,
-                                                                    "number": card.number})
+        record_audit(actor, "card.reissue" if replaced else "card.issue", "card", card.id, reason=reason,
+                     after={"kind": kind, "subject_id": subject_id, "number": card.number, "replaced": replaced},
+                     district_id=district_id)
     return card
 
 
@@ -82,8 +114,152 @@ def revoke_card(actor, card, reason):
         return card
     card.status, card.revoked_at, card.revoke_reason = "revoked", utcnow(), reason
     db.session.flush()
-    record_audit(actor, "card.revoke", "card", card.id, reason=reason)
+    record_audit(actor, "card.revoke", "card", card.id, reason=reason, district_id=card.district_id,
+                 after={"number": card.number})
     return card
+
+
+def _merchant(merchant_id):
+    return db.session.get(Merchant, merchant_id)
+
+
+def _authorize(principal, card, *, write=False):
+    """Raise 404 unless ``principal`` may see (or, with ``write``, change) ``card``."""
+    if card is None or card.district_id != principal.district_id:
+        raise NotFound("No such card.", code="card_not_found")
+    if card.kind == "resident":
+        if principal.kind == "staff":
+            get_resident_for_staff(principal, card.subject_id, WRITE_ROLES if write else READ_ROLES)
+            return
+        if principal.kind == "resident" and not write and card.subject_id == principal.id:
+            return
+    else:
+        if principal.kind == "staff" and principal.has_role("district_admin"):
+            return
+        if principal.kind == "merchant" and not write and card.subject_id == principal.merchant_id:
+            return
+    raise NotFound("No such card.", code="card_not_found")
+
+
+def get_card_for(principal, card_id, *, write=False):
+    card = db.session.get(Card, card_id)
+    _authorize(principal, card, write=write)
+    return card
+
+
+def list_cards(principal, args, page):
+    """Cards of my district; workers and reviewers see resident cards of their communities only."""
+    stmt = select(Card).where(Card.district_id == principal.district_id)
+    scope = principal.communities(*READ_ROLES)
+    if scope is not None or args.get("community_id") is not None:
+        stmt = stmt.join(Resident, (Card.kind == "resident") & (Resident.id == Card.subject_id))
+        if scope is not None:
+            stmt = stmt.where(Resident.community_id.in_(scope))
+        if args.get("community_id") is not None:
+            stmt = stmt.where(Resident.community_id == args["community_id"])
+    if args.get("resident_id") is not None:
+        stmt = stmt.where(Card.kind == "resident", Card.subject_id == args["resident_id"])
+    if args.get("merchant_id") is not None:
+        stmt = stmt.where(Card.kind == "merchant", Card.subject_id == args["merchant_id"])
+    for name in ("kind", "status"):
+        if args.get(name):
+            stmt = stmt.where(getattr(Card, name) == args[name])
+    if args.get("number"):
+        stmt = stmt.where(Card.number == args["number"].strip().upper())
+    return paginate(stmt.order_by(Card.id.desc()), page)
+
+
+def issue_for(principal, data):
+    """Issue (or reissue) the card of one resident or merchant; the old card stops working at once."""
+    if data.get("resident_id") is not None:
+        resident = get_resident_for_staff(principal, data["resident_id"], WRITE_ROLES)
+        if resident.status != "active":
+            raise Conflict("Only active residents get a card.", code="resident_not_active")
+        return issue_card(resident.district_id, "resident", resident.id, principal, data.get("reason"))
+    if not principal.has_role("district_admin"):
+        raise NotFound("No such merchant.", code="merchant_not_found")
+    merchant = _merchant(data["merchant_id"])
+    if merchant is None or merchant.district_id != principal.district_id:
+        raise NotFound("No such merchant.", code="merchant_not_found")
+    if merchant.status in ("pending", "expelled"):
+        raise Conflict("Only merchants of the alliance get a door card.", code="merchant_not_in_alliance")
+    return issue_card(merchant.district_id, "merchant", merchant.id, principal, data.get("reason"))
+
+
+def revoke(principal, card_id, reason):
+    card = get_card_for(principal, card_id, write=True)
+    if card.status == "revoked":
+        raise Conflict("This card is already revoked.", code="card_already_revoked")
+    return revoke_card(principal, card, reason)
+
+
+def _residents_of(principal, community_id, household_id, roles):
+    """Active residents of one community or household in ``principal``'s scope."""
+    if household_id is not None:
+        household = db.session.get(Household, household_id)
+        if household is None or household.district_id != principal.district_id:
+            raise NotFound("No such household.", code="household_not_found")
+        require_scope(principal, household.community_id, *roles)
+        where = Resident.household_id == household_id
+    else:
+        community = db.session.get(Community, community_id)
+        if community is None or community.district_id != principal.district_id:
+            raise NotFound("No such community.", code="community_not_found")
+        require_scope(principal, community.id, *roles)
+        where = Resident.community_id == community_id
+    return db.session.execute(
+        select(Resident).where(where, Resident.status == "active").order_by(Resident.id)
+    ).scalars().all()
+
+
+def issue_missing(principal, data):
+    """Give every active resident of a community or household who has none a card (for printing)."""
+    residents = _residents_of(principal, data.get("community_id"), data.get("household_id"), WRITE_ROLES)
+    have = _active_cards("resident", [r.id for r in residents])
+    issued = [issue_card(r.district_id, "resident", r.id, principal) for r in residents if r.id not in have]
+    return {"issued": len(issued), "existing": len(have), "numbers": [c.number for c in issued]}
+
+
+def _active_cards(kind, subject_ids):
+    if not subject_ids:
+        return {}
+    cards = db.session.execute(
+        select(Card).where(Card.kind == kind, Card.subject_id.in_(subject_ids), Card.status == "active")
+    ).scalars()
+    return {c.subject_id: c for c in cards}
+
+
+def print_sheet(principal, community_id=None, household_id=None):
+    """What the A4 sheet of printed cards shows: masked name, community, card number and QR code.
+
+    Residents without an active card are counted, not printed (``issue_missing`` first).
+    """
+    residents = _residents_of(principal, community_id, household_id, READ_ROLES)
+    cards = _active_cards("resident", [r.id for r in residents])
+    district = db.session.get(District, principal.district_id)
+    entries = [
+        {
+            "masked_name": mask_name(r.name),
+            "community_zh": r.community.name_zh,
+            "community_en": r.community.name_en,
+            "number": cards[r.id].number,
+            "svg": images.qr_svg(card_url(cards[r.id]), title=cards[r.id].number),
+        }
+        for r in residents if r.id in cards
+    ]
+    place = residents[0].community if residents else None
+    if place is None:
+        place = db.session.get(Community, community_id) if community_id is not None else \
+            db.session.get(Household, household_id).community
+    return {
+        "district_zh": district.name_zh, "district_en": district.name_en,
+        "place_zh": place.name_zh, "place_en": place.name_en,
+        "entries": entries, "pages": [entries[i:i + 8] for i in range(0, len(entries), 8)],
+        "missing": len(residents) - len(entries),
+    }
+
+
+# --- tokens, images --------------------------------------------------------------------
 
 
 def card_token(card):
@@ -95,11 +271,57 @@ def card_url(card):
     return tokens.public_url(card_token(card))
 
 
+def card_image(principal, card_id, fmt, box_size=8):
+    """(bytes or text, mimetype) of the QR code of a card the principal may see."""
+    card = get_card_for(principal, card_id)
+    if card.status != "active":
+        raise CardRevoked("This card has been revoked; print the new card instead.")
+    if fmt == "svg":
+        return images.qr_svg(card_url(card), title=card.number), "image/svg+xml"
+    return images.qr_png(card_url(card), box_size=box_size), "image/png"
+
+
+def published_keys():
+    return {"alg": "Ed25519", "version": tokens.VERSION, "token_length": tokens.TOKEN_LEN,
+            "keys": tokens.keyring().published()}
+
+
+def my_card(resident_id):
+    card = active_card("resident", resident_id)
+    if card is None:
+        raise NotFound("You have no card yet; a community worker issues one.", code="card_not_found")
+    return card
+
+
+def my_merchant_card(merchant_id):
+    card = active_card("merchant", merchant_id)
+    if card is None:
+        raise NotFound("Your shop has no door card; the credit centre issues it on approval.",
+                       code="card_not_found")
+    return card
+
+
+# --- dynamic codes ---------------------------------------------------------------------
+
+
 def issue_dynamic_code(resident):
     """A phone code valid ~75 s (DYNAMIC_CODE_SECONDS), good for one use."""
+    if resident.status != "active":
+        raise Conflict("Only active residents get a code.", code="resident_not_active")
     ttl = current_app.config["DYNAMIC_CODE_SECONDS"]
     token = tokens.sign(tokens.KIND_DYNAMIC, resident.id, ttl=ttl)
-    return {"token": token, "url": tokens.public_url(token), "expires_in": ttl}
+    return {"token": token, "url": tokens.public_url(token), "expires_in": ttl,
+            "expires_at": expires_at(tokens.verify(token))}
+
+
+def issue_my_dynamic_code(resident_id):
+    resident = db.session.get(Resident, resident_id)
+    if resident is None:
+        raise NotFound("No such resident.", code="resident_not_found")
+    return issue_dynamic_code(resident)
+
+
+# --- scans -----------------------------------------------------------------------------
 
 
 def resolve(raw, *kinds):
@@ -145,8 +367,19 @@ def find_card_by_number(number):
     return card
 
 
+def code_is_used(scan):
+    return db.session.execute(
+        select(DynamicCodeUse.id).where(DynamicCodeUse.resident_id == scan.resident.id,
+                                        DynamicCodeUse.nonce == scan.payload.nonce)
+    ).first() is not None
+
+
 def consume_dynamic_code(scan, purpose, ref=None):
-    """Spend a phone code once. A second use — on any process — raises ``CodeAlreadyUsed``."""
+    """Spend a phone code once. A second use — on any process — raises ``CodeAlreadyUsed``.
+
+    The unique (resident, nonce) key decides: a concurrent second insert waits
+    for the first transaction and then fails, so only one request can win.
+    """
     if scan.payload.kind != tokens.KIND_DYNAMIC:
         raise WrongCodeKind("Only a phone code can be spent.")
     try:
@@ -165,3 +398,79 @@ def set_dynamic_code_ref(scan, ref):
         .where(DynamicCodeUse.resident_id == scan.resident.id, DynamicCodeUse.nonce == scan.payload.nonce)
         .values(ref=str(ref))
     )
+
+
+def expires_at(payload):
+    if not payload.expires:
+        return None
+    return datetime.fromtimestamp(payload.expires, timezone.utc).replace(tzinfo=None)
+
+
+def _resident_summary(resident):
+    return {
+        "masked_name": mask_name(resident.name),
+        "community_name_zh": resident.community.name_zh,
+        "community_name_en": resident.community.name_en,
+        "stars": resident_stars(resident.id),
+    }
+
+
+def preview(principal, raw):
+    """What a scanner (staff, merchant staff, kiosk) may learn from a code before acting on it.
+
+    Always masked; a resident scan is logged as a look-up the resident can see.
+    """
+    scan = resolve(raw)
+    if scan.resident is not None and scan.resident.district_id != principal.district_id:
+        raise NotFound("This code belongs to another district.", code="other_district")
+    if scan.card is not None and scan.card.district_id != principal.district_id:
+        raise NotFound("This code belongs to another district.", code="other_district")
+    out = {"kind": scan.kind, "expires_at": expires_at(scan.payload), "resident": None, "merchant": None,
+           "card_number": scan.card.number if scan.card else None, "used": None}
+    if scan.resident is not None:
+        out["resident"] = _resident_summary(scan.resident)
+        if principal.kind in ("staff", "merchant"):
+            log_lookup(principal, scan.resident, "card_scan")
+    if scan.kind == "dynamic":
+        out["used"] = code_is_used(scan)
+    if scan.merchant_id is not None:
+        # late: the merchants service builds on this module
+        from ..merchants.service import public_summary
+
+        out["merchant"] = public_summary(_merchant(scan.merchant_id))
+    return out
+
+
+# --- the public page -------------------------------------------------------------------
+
+
+def public_view(raw):
+    """What ``/c/<token>`` shows to anyone: masked and public data only.
+
+    Forged, truncated and expired tokens raise (the page shows a plain error);
+    a revoked card is shown as revoked without its holder's standing.
+    """
+    payload = tokens.verify(raw)
+    if payload.kind == tokens.KIND_DYNAMIC:
+        resident = db.session.get(Resident, payload.subject_id)
+        if resident is None or resident.status != "active":
+            raise NotFound("This code belongs to no active resident.", code="resident_not_found")
+        return {"kind": "dynamic", "expires_at": expires_at(payload)}
+    card = db.session.get(Card, payload.subject_id)
+    if card is None or card.nonce != payload.nonce:
+        raise tokens.InvalidToken("This card is unknown.")
+    view = {"kind": card.kind, "status": card.status, "revoked_at": card.revoked_at}
+    if card.kind == "resident":
+        resident = db.session.get(Resident, card.subject_id)
+        if resident is None:
+            raise NotFound("This card belongs to no resident.", code="resident_not_found")
+        valid = card.status == "active" and resident.status == "active"
+        view.update(status="active" if valid else "revoked", masked_name=mask_name(resident.name),
+                    community_zh=resident.community.name_zh, community_en=resident.community.name_en,
+                    stars=resident_stars(resident.id) if valid else None)
+        return view
+    from ..merchants.service import public_profile  # late: the merchants service builds on this module
+
+    view["merchant"] = public_profile(_merchant(card.subject_id), full=card.status == "active")
+    return view
+

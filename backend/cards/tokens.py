@@ -37,6 +37,9 @@ KIND_DYNAMIC = 3
 KIND_NAMES = {KIND_RESIDENT_CARD: "resident_card", KIND_MERCHANT_CARD: "merchant_card", KIND_DYNAMIC: "dynamic"}
 _BODY = struct.Struct(">BB4sQI8s")
 SIG_LEN = 64
+#: base64url without padding: anything else cannot be a token (and must not reach the decoder,
+#: which would silently drop stray characters)
+_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 TOKEN_LEN = len(base64.urlsafe_b64encode(b"\0" * (_BODY.size + SIG_LEN)).rstrip(b"="))
 
 
@@ -127,6 +130,14 @@ def generate_signing_key():
     return f"{key_id(key.public_key())}:{_b64(seed)}"
 
 
+def public_entry(signing_entry):
+    """The ``kid:base64`` public half of a TOKEN_SIGNING_KEYS entry, for TOKEN_RETIRED_PUBLIC_KEYS."""
+    seed = _unb64(signing_entry.split(":", 1)[-1])
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key()
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return f"{key_id(public)}:{_b64(raw)}"
+
+
 def sign(kind, subject_id, *, ttl=None, nonce=None):
     ring = keyring()
     expires = int(time.time()) + ttl if ttl else 0
@@ -140,20 +151,25 @@ def extract(raw):
     """Accept a bare token or a ``…/c/<token>`` URL, as scanners and people paste them."""
     text = (raw or "").strip()
     if "/" in text:
-        path = urlparse(text).path if "://" in text else text
+        try:
+            path = urlparse(text).path if "://" in text else text
+        except ValueError:  # e.g. an unbalanced "[" in the host part
+            return ""
         text = path.rstrip("/").rsplit("/", 1)[-1]
     return text
 
 
 def verify(raw, *, now=None):
     """Check signature and expiry; returns the ``Payload`` or raises ``InvalidToken``/``ExpiredToken``."""
-    text = extract(raw)
-    if len(text) != TOKEN_LEN:
+    text = extract(raw) if isinstance(raw, str) else ""
+    if len(text) != TOKEN_LEN or not _ALPHABET.issuperset(text):
         raise InvalidToken("This is not a Chengxin code.")
     try:
         data = _unb64(text)
     except (binascii.Error, ValueError):
         raise InvalidToken("This is not a Chengxin code.") from None
+    if len(data) != _BODY.size + SIG_LEN:
+        raise InvalidToken("This is not a Chengxin code.")
     body, signature = data[: _BODY.size], data[_BODY.size:]
     version, kind, kid, subject_id, expires, nonce = _BODY.unpack(body)
     kid_hex = kid.hex()

@@ -1,0 +1,54 @@
+"""QR images of card URLs: PNG (pillow) and a compact SVG drawn from the module matrix."""
+import io
+
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+
+#: quiet zone in modules; 4 is what the QR standard asks of printed codes
+BORDER = 4
+
+
+def _matrix(data):
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=BORDER)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def qr_svg(data, *, size=None, title=None):
+    """An SVG of ``data``. Dark runs of each row become one path segment, so the file stays
+    small enough to inline dozens of codes in a print sheet."""
+    matrix = _matrix(data)
+    n = len(matrix)
+    parts = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < n:
+            if row[x]:
+                start = x
+                while x < n and row[x]:
+                    x += 1
+                parts.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
+            else:
+                x += 1
+    dims = f' width="{size}" height="{size}"' if size else ""
+    label = f"<title>{_escape(title)}</title>" if title else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}"{dims} shape-rendering="crispEdges"'
+        f' role="img">{label}<rect width="{n}" height="{n}" fill="#fff"/>'
+        f'<path fill="#000" d="{"".join(parts)}"/></svg>'
+    )
+
+
+def qr_png(data, *, box_size=8):
+    """A PNG of ``data``; ``box_size`` pixels per module."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=BORDER, box_size=box_size)
+    code.add_data(data)
+    code.make(fit=True)
+    out = io.BytesIO()
+    code.make_image(fill_color="black", back_color="white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def _escape(text):
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

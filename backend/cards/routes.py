@@ -1,0 +1,212 @@
+from flask import Blueprint as FlaskBlueprint
+from flask import current_app, render_template, request
+
+from ..common.auth import auth_required, current_principal
+from ..common.blueprint import Blueprint
+from ..common.pagination import page_of
+from ..errors import DomainError, ValidationFailed
+from ..extensions import limiter
+from ..merchants.service import rate_from_card
+from . import service
+from .schemas import (
+    BatchResultSchema, CardIssueArgs, CardQueryArgs, CardRevokeArgs, CardSchema, CodeArgs, DynamicCodeSchema,
+    KeysSchema, PlaceArgs, PngArgs, ScanPreviewSchema,
+)
+
+bp = Blueprint("cards", __name__, url_prefix="/api/v1", description="Credit business cards (诚信名片) and codes")
+#: ``/c/<token>``: the page a phone camera opens from any QR code (server-rendered, no app needed)
+public_bp = FlaskBlueprint("cards_public", __name__, template_folder="templates")
+
+STAFF = ["worker", "reviewer", "district_admin"]
+
+
+def _page(args):
+    return {"page": args.pop("page"), "per_page": args.pop("per_page")}
+
+
+@bp.route("/cards/keys", methods=["GET"])
+@bp.doc(security=[])
+@bp.response(200, KeysSchema)
+def keys():
+    """Public keys that verify card tokens offline (Ed25519, by key id)."""
+    return service.published_keys()
+
+
+@bp.route("/cards", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(CardQueryArgs, location="query")
+@bp.response(200, page_of(CardSchema))
+def list_cards(args):
+    """Cards of my communities (resident cards) or district (merchant cards)."""
+    page = _page(args)
+    return service.list_cards(current_principal(), args, page)
+
+
+@bp.route("/cards", methods=["POST"])
+@auth_required("staff", roles=["worker", "district_admin"])
+@bp.arguments(CardIssueArgs)
+@bp.response(201, CardSchema)
+def issue_card(args):
+    """Issue or reissue a resident's (worker) or merchant's (admin) card; the old one stops working."""
+    return service.issue_for(current_principal(), args)
+
+
+@bp.route("/cards/batch", methods=["POST"])
+@auth_required("staff", roles=["worker", "district_admin"])
+@bp.arguments(PlaceArgs)
+@bp.response(200, BatchResultSchema)
+def issue_missing(args):
+    """Issue cards to every resident of a community or household who has none (before printing)."""
+    return service.issue_missing(current_principal(), args)
+
+
+@bp.route("/cards/print-sheet", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(PlaceArgs, location="query")
+@bp.response(200, content_type="text/html")
+def print_sheet(args):
+    """Printable A4 sheet (HTML) of the active cards of a community or household: masked names."""
+    sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"))
+    html = render_template("cards/print_sheet.html", **sheet)
+    return current_app.response_class(html, mimetype="text/html")
+
+
+@bp.route("/cards/resolve", methods=["POST"])
+@auth_required("staff", "merchant", "device")
+@bp.arguments(CodeArgs)
+@bp.response(200, ScanPreviewSchema)
+def resolve(args):
+    """What a scanned code (URL or bare token) stands for: masked preview, nothing spent."""
+    return service.preview(current_principal(), args["code"])
+
+
+@bp.route("/cards/<int:card_id>", methods=["GET"])
+@auth_required("staff", "resident", "merchant")
+@bp.response(200, CardSchema)
+def get_card(card_id):
+    """One card (staff of its community, its resident or its merchant)."""
+    return service.get_card_for(current_principal(), card_id)
+
+
+@bp.route("/cards/<int:card_id>/revoke", methods=["POST"])
+@auth_required("staff", roles=["worker", "district_admin"])
+@bp.arguments(CardRevokeArgs)
+@bp.response(200, CardSchema)
+def revoke_card(args, card_id):
+    """Revoke a card at once (lost, stolen); it shows as revoked when scanned."""
+    return service.revoke(current_principal(), card_id, args["reason"])
+
+
+@bp.route("/cards/<int:card_id>/qr.png", methods=["GET"])
+@auth_required("staff", "resident", "merchant")
+@bp.arguments(PngArgs, location="query")
+@bp.response(200, content_type="image/png")
+def card_png(args, card_id):
+    """The card's QR code as PNG."""
+    data, mimetype = service.card_image(current_principal(), card_id, "png", args["box_size"])
+    return current_app.response_class(data, mimetype=mimetype)
+
+
+@bp.route("/cards/<int:card_id>/qr.svg", methods=["GET"])
+@auth_required("staff", "resident", "merchant")
+@bp.response(200, content_type="image/svg+xml")
+def card_svg(card_id):
+    """The card's QR code as SVG."""
+    data, mimetype = service.card_image(current_principal(), card_id, "svg")
+    return current_app.response_class(data, mimetype=mimetype)
+
+
+@bp.route("/me/card", methods=["GET"])
+@auth_required("resident")
+@bp.response(200, CardSchema)
+def my_card():
+    """My printed card (resident)."""
+    return service.my_card(current_principal().id)
+
+
+@bp.route("/merchant/card", methods=["GET"])
+@auth_required("merchant")
+@bp.response(200, CardSchema)
+def my_merchant_card():
+    """My shop's door card (merchant staff); its QR image is at /cards/{id}/qr.png."""
+    return service.my_merchant_card(current_principal().merchant_id)
+
+
+@bp.route("/me/dynamic-code", methods=["POST"])
+@auth_required("resident")
+@bp.response(201, DynamicCodeSchema)
+def my_dynamic_code():
+    """A fresh phone code (about 75 s, one discount or one redemption)."""
+    return service.issue_my_dynamic_code(current_principal().id)
+
+
+# --- public pages ----------------------------------------------------------------------
+
+#: plain-page titles for the errors a public visitor can meet
+PAGE_ERRORS = {
+    "invalid_code": ("无法识别的二维码", "This QR code is not valid"),
+    "code_expired": ("二维码已过期", "This code has expired"),
+    "card_revoked": ("名片已作废", "This card has been revoked"),
+    "resident_not_found": ("名片无效", "This card is not valid"),
+    "invalid_credentials": ("手机号或密码错误", "Wrong phone number or password"),
+    "no_purchase_to_rate": ("暂无可评价的消费", "No purchase to rate"),
+    "already_rated": ("已评价过", "Already rated"),
+    "rating_window_closed": ("已超过评价期限", "Too late to rate"),
+    "wrong_code_kind": ("此二维码不能评价", "This code cannot be rated"),
+    "validation_failed": ("填写有误", "Please check the form"),
+    "rate_limited": ("操作太频繁", "Too many attempts"),
+}
+
+
+def _error_page(status, code, detail):
+    zh, en = PAGE_ERRORS.get(code, ("出错了", "Something went wrong"))
+    html = render_template("cards/error.html", title_zh=zh, title_en=en, detail=detail, code=code)
+    return html, status, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@public_bp.errorhandler(DomainError)
+def _domain_error(error):
+    return _error_page(error.status, error.code, error.detail)
+
+
+@public_bp.errorhandler(429)
+def _too_many(error):
+    return _error_page(429, "rate_limited", "Please wait a minute and try again. 请稍后再试。")
+
+
+def _page_headers():
+    # the page shows live standing and must not be cached by shared caches; no referrer leaks the token
+    return {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+
+
+@public_bp.route("/c/<token>", methods=["GET"])
+def card_page(token):
+    view = service.public_view(token)
+    template = {"resident": "cards/resident.html", "merchant": "cards/merchant.html",
+                "dynamic": "cards/dynamic.html"}[view["kind"]]
+    status = 410 if view.get("status") == "revoked" else 200
+    html = render_template(template, view=view, token=token, rated=request.args.get("rated") == "1")
+    return html, status, _page_headers()
+
+
+def _rating_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@public_bp.route("/c/<token>/rating", methods=["POST"])
+@limiter.limit(_rating_limit)
+def rate_page(token):
+    form = request.form
+    stars = form.get("stars", "")
+    comment = form.get("comment", "")
+    if stars not in {"1", "2", "3", "4", "5"} or len(comment) > 200:
+        raise ValidationFailed("Choose 1 to 5 stars; a comment has at most 200 characters. "
+                               "请选择1至5星，评语不超过200字。")
+    rate_from_card(token, form.get("phone", ""), form.get("password", ""), int(stars), comment)
+    return "", 303, {"Location": f"/c/{token}?rated=1", **_page_headers()}
+
+
+@public_bp.route("/c/", methods=["GET"])
+@public_bp.route("/c/<path:rest>", methods=["GET", "POST"])
+def not_a_card(rest=None):
+    return _error_page(404, "invalid_code", "This address is not a credit card. 这不是诚信名片的地址。")

@@ -1,0 +1,564 @@
+"""The merchant alliance (信用商家联盟): merchants, discounts per star, validated sales, ratings.
+
+Rules that live here:
+
+* the district admin adds merchants (``pending``), approves them (they get a
+  door card), suspends, reinstates or expels them; only an ``approved``
+  merchant validates discounts;
+* a merchant's discount per star level stays inside the district policy's
+  bounds; where the merchant set nothing the lower bound applies, and a
+  stored rate the policy no longer allows is clamped at sale time;
+* a sale spends the resident's phone code in the same transaction
+  (``consume_dynamic_code``: exactly one of any number of concurrent uses
+  wins) and earns the merchant credit (``merchant_discount_given``, capped per
+  day by the credit domain); voiding a sale takes that credit back;
+* a rating needs a real visit: the resident's own valid sale, at most 7 days
+  old, one rating per sale (the unique ``sale_id`` enforces "once"). The proof
+  is the resident's own sign-in: in the app they rate a sale by id
+  (``/me/sales/<id>/rating``); on the shop's public card page they give phone
+  and password (rate-limited like a login) and rate their latest unrated
+  purchase there. 4–5 stars earn the merchant ``merchant_good_rating``, 1–2
+  cost it ``merchant_bad_rating``. A rating stays if its sale is voided later.
+  The merchant replies once; staff may hide abusive text (the stars still
+  count, the text stays in the database and the audit log);
+* the credit centre logs other merchant records (inspections …); they are
+  final at once, like every merchant record.
+"""
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.service import record_audit, summarize
+from ..auth.passwords import burn_time, verify_secret
+from ..cards import service as cards
+from ..common.masking import mask_name
+from ..common.pagination import paginate
+from ..common.time import utcnow
+from ..credit import service as credit
+from ..credit.periods import period_bounds
+from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from ..extensions import db
+from ..org.models import Community
+from ..residents.models import Resident
+from ..residents.service import log_lookup
+from .models import CATEGORIES, Merchant, MerchantDiscount, MerchantRating, Sale
+
+RATING_WINDOW = timedelta(days=7)
+AUDITED = ["name", "category", "address", "licence_no", "contact_name", "contact_phone", "community_id",
+           "status", "status_reason"]
+#: action → (statuses it may start from, status it leads to)
+TRANSITIONS = {
+    "approve": (("pending",), "approved"),
+    "suspend": (("approved",), "suspended"),
+    "reinstate": (("suspended",), "approved"),
+    "expel": (("pending", "approved", "suspended"), "expelled"),
+}
+STATUS_LABELS = {
+    "pending": ("待审核", "Pending approval"),
+    "approved": ("联盟商家", "Alliance member"),
+    "suspended": ("暂停优惠", "Suspended"),
+    "expelled": ("已退出联盟", "Expelled from the alliance"),
+}
+
+
+class MerchantNotActive(Conflict):
+    code = "merchant_not_active"
+    title = "Merchant not active"
+
+
+# --- merchants (district admin) --------------------------------------------------------
+
+
+def get_merchant(principal, merchant_id):
+    merchant = db.session.get(Merchant, merchant_id)
+    if merchant is None or merchant.district_id != principal.district_id:
+        raise NotFound("No such merchant.", code="merchant_not_found")
+    return merchant
+
+
+def own_merchant(principal):
+    """The merchant a merchant-staff principal works for."""
+    merchant = db.session.get(Merchant, principal.merchant_id) if principal.merchant_id else None
+    if merchant is None:
+        raise NotFound("No such merchant.", code="merchant_not_found")
+    return merchant
+
+
+def list_merchants(principal, args, page):
+    stmt = select(Merchant).where(Merchant.district_id == principal.district_id)
+    for name in ("status", "category", "community_id"):
+        if args.get(name) is not None:
+            stmt = stmt.where(getattr(Merchant, name) == args[name])
+    if args.get("q"):
+        stmt = stmt.where(Merchant.name.like(f"%{args['q']}%"))
+    return paginate(stmt.order_by(Merchant.id), page)
+
+
+def _check_community(principal, community_id):
+    if community_id is None:
+        return
+    community = db.session.get(Community, community_id)
+    if community is None or community.district_id != principal.district_id:
+        raise ValidationFailed(errors={"community_id": ["Unknown community."]})
+
+
+def create_merchant(principal, data):
+    """Add a merchant to the alliance, ``pending`` until approved."""
+    _check_community(principal, data.get("community_id"))
+    merchant = Merchant(district_id=principal.district_id, status="pending", **data)
+    db.session.add(merchant)
+    db.session.flush()
+    record_audit(principal, "merchant.create", "merchant", merchant.id, after=summarize(merchant, AUDITED))
+    return merchant
+
+
+def update_merchant(principal, merchant_id, data):
+    merchant = get_merchant(principal, merchant_id)
+    if "community_id" in data:
+        _check_community(principal, data["community_id"])
+    before = summarize(merchant, AUDITED)
+    for name, value in data.items():
+        setattr(merchant, name, value)
+    db.session.flush()
+    record_audit(principal, "merchant.update", "merchant", merchant.id, before=before,
+                 after=summarize(merchant, AUDITED))
+    return merchant
+
+
+def change_status(principal, merchant_id, action, reason=None):
+    """Approve, suspend, reinstate or expel; an approved merchant gets its door card."""
+    merchant = get_merchant(principal, merchant_id)
+    sources, target = TRANSITIONS[action]
+    if merchant.status not in sources:
+        raise Conflict(f"A {merchant.status} merchant cannot be {target}.", code="invalid_status_transition")
+    if action in ("suspend", "expel") and not reason:
+        raise ValidationFailed(errors={"reason": ["Say why."]})
+    before = summarize(merchant, ["status", "status_reason"])
+    merchant.status = target
+    merchant.status_reason = reason if target != "approved" else None
+    if target == "approved":
+        merchant.approved_at = merchant.approved_at or utcnow()
+        cards.ensure_card(merchant.district_id, "merchant", merchant.id, principal)
+    db.session.flush()
+    record_audit(principal, f"merchant.{action}", "merchant", merchant.id, before=before,
+                 after=summarize(merchant, ["status", "status_reason"]), reason=reason)
+    return merchant
+
+
+#: items the alliance records by itself; staff log the others (clear prices, short weight, fakes …)
+AUTOMATIC_ITEMS = ("merchant_discount_given", "merchant_good_rating", "merchant_bad_rating")
+
+
+def log_merchant_record(principal, merchant_id, item_code, note):
+    """The credit centre logs a record about a merchant (e.g. short weight after an inspection).
+
+    It is final at once through ``record_system_credit`` (merchants have no
+    public notice); the note and who logged it are in the audit log.
+    """
+    merchant = get_merchant(principal, merchant_id)
+    item = credit.find_item(item_code, district_id=merchant.district_id)
+    if item is None or item.subject_type != "merchant" or item_code in AUTOMATIC_ITEMS:
+        raise ValidationFailed("Not a merchant item staff may log.", code="unknown_item",
+                               errors={"item_code": ["Unknown merchant item, or one the alliance records itself."]})
+    record = credit.record_system_credit(
+        district_id=merchant.district_id, subject_type="merchant", subject_id=merchant.id, item_code=item_code,
+        source_ref=f"merchant-log:{merchant.id}:{uuid.uuid4().hex}", actor=principal,
+        community_id=merchant.community_id,
+    )
+    if record is None:
+        raise Conflict("This item is not in force or its cap for the period is reached.", code="cap_reached")
+    record_audit(principal, "merchant.credit_record", "merchant", merchant.id, reason=note,
+                 after={"item_code": item_code, "points": record.points, "record_id": record.id})
+    return {"record_id": record.id, "item_code": item_code, "points": record.points, "status": record.status,
+            "credit": credit_standing(merchant)}
+
+
+# --- discounts -------------------------------------------------------------------------
+
+
+def _bounds(district_id):
+    """{stars: (min %, max %)} of the policy in force; levels not listed get no discount."""
+    return dict(sorted(credit.district_policy(district_id).discount_bounds.items()))
+
+
+def _stored(merchant_id):
+    rows = db.session.execute(select(MerchantDiscount).where(MerchantDiscount.merchant_id == merchant_id))
+    return {row.stars: row.percent for row in rows.scalars()}
+
+
+def discount_table(merchant):
+    """Per discounted star level: the rate in force (set, or the lower bound) and the bounds."""
+    stored = _stored(merchant.id)
+    table = []
+    for stars, (low, high) in _bounds(merchant.district_id).items():
+        percent = min(max(stored.get(stars, low), low), high)
+        table.append({"stars": stars, "percent": percent, "min_percent": low, "max_percent": high,
+                      "set_by_merchant": stars in stored})
+    return table
+
+
+def discount_percent(merchant, stars):
+    """The rate a resident with ``stars`` gets at ``merchant`` (0 if that level gets none)."""
+    for row in discount_table(merchant):
+        if row["stars"] == stars:
+            return row["percent"]
+    return 0
+
+
+def discount_amount(bill_amount, percent):
+    """Discount in fen, rounded half up to the fen."""
+    return (bill_amount * percent + 50) // 100
+
+
+def set_discounts(principal, levels):
+    """Replace the merchant's table: one rate per discounted star level, each within bounds,
+    never less for more stars."""
+    merchant = own_merchant(principal)
+    if merchant.status == "expelled":
+        raise MerchantNotActive("An expelled merchant gives no discounts.")
+    bounds = _bounds(merchant.district_id)
+    errors = []
+    given = {}
+    for level in levels:
+        stars, percent = level["stars"], level["percent"]
+        if stars in given:
+            errors.append(f"{stars}★ is listed twice.")
+        elif stars not in bounds:
+            errors.append(f"{stars}★ residents get no discount in this district.")
+        elif not bounds[stars][0] <= percent <= bounds[stars][1]:
+            errors.append(f"{stars}★: {percent}% is outside {bounds[stars][0]}–{bounds[stars][1]}%.")
+        given[stars] = percent
+    missing = sorted(set(bounds) - set(given))
+    if missing:
+        errors.append("Give a rate for " + ", ".join(f"{s}★" for s in missing) + ".")
+    ordered = [given[s] for s in sorted(given) if s in bounds]
+    if not errors and any(b < a for a, b in zip(ordered, ordered[1:])):
+        errors.append("More stars never get a smaller discount.")
+    if errors:
+        raise ValidationFailed("These discounts are outside the district's bounds.",
+                               code="discount_out_of_bounds", errors={"levels": errors})
+    before = {str(k): v for k, v in _stored(merchant.id).items()}
+    rows = {row.stars: row for row in db.session.execute(
+        select(MerchantDiscount).where(MerchantDiscount.merchant_id == merchant.id)).scalars()}
+    for stars, row in rows.items():
+        if stars not in given:
+            db.session.delete(row)
+    for stars, percent in given.items():
+        if stars in rows:
+            rows[stars].percent = percent
+        else:
+            db.session.add(MerchantDiscount(merchant_id=merchant.id, stars=stars, percent=percent))
+    db.session.flush()
+    record_audit(principal, "merchant.discounts", "merchant", merchant.id, before=before,
+                 after={str(k): v for k, v in sorted(given.items())})
+    return discount_table(merchant)
+
+
+# --- scanning and sales ----------------------------------------------------------------
+
+
+def _require_active(merchant):
+    if merchant.status != "approved":
+        label = STATUS_LABELS[merchant.status]
+        raise MerchantNotActive(f"This merchant cannot give alliance discounts now ({label[1].lower()}).")
+
+
+def _scan_for_sale(principal, code):
+    merchant = own_merchant(principal)
+    _require_active(merchant)
+    scan = cards.resolve(code, "dynamic")
+    if scan.resident.district_id != merchant.district_id:
+        raise ValidationFailed("This code belongs to a resident of another district.", code="other_district")
+    stars = cards.resident_stars(scan.resident.id)
+    return merchant, scan, stars, discount_percent(merchant, stars)
+
+
+def scan_code(principal, code):
+    """Preview before the sale: masked name, stars and the rate; nothing is spent."""
+    merchant, scan, stars, percent = _scan_for_sale(principal, code)
+    if cards.code_is_used(scan):
+        raise cards.CodeAlreadyUsed("This code has already been used; ask for a fresh one.")
+    log_lookup(principal, scan.resident, "discount_scan")
+    return {
+        "masked_name": mask_name(scan.resident.name),
+        "community_name_zh": scan.resident.community.name_zh,
+        "community_name_en": scan.resident.community.name_en,
+        "stars": stars,
+        "discount_percent": percent,
+        "eligible": percent > 0,
+        "expires_at": cards.expires_at(scan.payload),
+        "merchant_status": merchant.status,
+    }
+
+
+def record_sale(principal, code, bill_amount):
+    """Record a discounted sale and spend the phone code, in one transaction.
+
+    A second use of the code (a retry without ``Idempotency-Key``, another
+    till, another API process) fails with ``code_already_used`` and records nothing.
+    """
+    merchant, scan, stars, percent = _scan_for_sale(principal, code)
+    if percent <= 0:
+        raise Conflict(f"Residents with {stars} stars get no discount here.", code="no_discount_for_stars")
+    discount = discount_amount(bill_amount, percent)
+    sale = Sale(district_id=merchant.district_id, merchant_id=merchant.id, resident_id=scan.resident.id,
+                staff_user_id=principal.id, code_nonce=scan.payload.nonce, stars=stars, discount_percent=percent,
+                bill_amount=bill_amount, discount_amount=discount, final_amount=bill_amount - discount,
+                status="valid", created_at=utcnow())
+    try:
+        with db.session.begin_nested():
+            db.session.add(sale)
+    except IntegrityError:
+        raise cards.CodeAlreadyUsed("This code has already been used; ask for a fresh one.") from None
+    cards.consume_dynamic_code(scan, "discount", f"sale:{sale.id}")
+    credit.record_system_credit(
+        district_id=merchant.district_id, subject_type="merchant", subject_id=merchant.id,
+        item_code="merchant_discount_given", source_ref=f"sale:{sale.id}", occurred_at=sale.created_at,
+        actor=principal.ref, community_id=merchant.community_id,
+    )
+    return sale
+
+
+def _get_sale(sale_id):
+    sale = db.session.get(Sale, sale_id)
+    if sale is None:
+        raise NotFound("No such sale.", code="sale_not_found")
+    return sale
+
+
+def void_sale(principal, sale_id, reason):
+    """Void a sale: its merchant on the same (local) day, a district admin at any time.
+
+    The credit the sale earned the merchant is taken back; the phone code stays spent.
+    """
+    sale = _get_sale(sale_id)
+    if principal.kind == "merchant":
+        if sale.merchant_id != principal.merchant_id:
+            raise NotFound("No such sale.", code="sale_not_found")
+        day_start, _ = period_bounds("day", utcnow())
+        if sale.created_at < day_start:
+            raise Conflict("A merchant can void a sale only on the day it was made; ask the credit centre.",
+                           code="void_window_closed")
+    elif sale.district_id != principal.district_id or not principal.has_role("district_admin"):
+        raise NotFound("No such sale.", code="sale_not_found")
+    # guarded: of two concurrent voids only one changes the row
+    changed = db.session.execute(
+        update(Sale).where(Sale.id == sale.id, Sale.status == "valid")
+        .values(status="voided", voided_at=utcnow(), voided_by=principal.ref, void_reason=reason)
+    ).rowcount
+    if changed != 1:
+        raise Conflict("This sale is already voided.", code="sale_already_voided")
+    db.session.refresh(sale)
+    credit.void_system_credit(f"sale:{sale.id}", actor=principal.ref, reason=f"sale voided: {reason}")
+    record_audit(principal, "sale.void", "sale", sale.id, reason=reason,
+                 before={"status": "valid"}, after={"status": "voided", "discount_amount": sale.discount_amount})
+    return sale
+
+
+def list_sales(principal, args, page, *, merchant_id=None):
+    stmt = select(Sale).where(Sale.district_id == principal.district_id)
+    if merchant_id is not None:
+        stmt = stmt.where(Sale.merchant_id == merchant_id)
+    if args.get("status"):
+        stmt = stmt.where(Sale.status == args["status"])
+    if args.get("since"):
+        stmt = stmt.where(Sale.created_at >= args["since"])
+    if args.get("until"):
+        stmt = stmt.where(Sale.created_at < args["until"])
+    return paginate(stmt.order_by(Sale.id.desc()), page)
+
+
+def list_my_sales(resident_id, page):
+    """A resident's own discounted purchases, newest first, with whether each can still be rated."""
+    result = paginate(select(Sale).where(Sale.resident_id == resident_id).order_by(Sale.id.desc()), page)
+    ids = [s.id for s in result["items"]]
+    rated = set(db.session.execute(select(MerchantRating.sale_id).where(MerchantRating.sale_id.in_(ids))).scalars()) \
+        if ids else set()
+    now = utcnow()
+    for sale in result["items"]:
+        sale.rated = sale.id in rated
+        sale.rateable = not sale.rated and sale.status == "valid" and now - sale.created_at <= RATING_WINDOW
+    return result
+
+
+def _sums(merchant_id, start, end):
+    row = db.session.execute(
+        select(func.count(Sale.id), func.coalesce(func.sum(Sale.bill_amount), 0),
+               func.coalesce(func.sum(Sale.discount_amount), 0), func.coalesce(func.sum(Sale.final_amount), 0))
+        .where(Sale.merchant_id == merchant_id, Sale.status == "valid", Sale.created_at >= start,
+               Sale.created_at < end)
+    ).one()
+    return {"sales": row[0], "bill_amount": int(row[1]), "discount_amount": int(row[2]),
+            "final_amount": int(row[3])}
+
+
+def rating_stats(merchant_id):
+    count, average = db.session.execute(
+        select(func.count(MerchantRating.id), func.avg(MerchantRating.stars))
+        .where(MerchantRating.merchant_id == merchant_id)
+    ).one()
+    return {"count": count, "average": round(float(average), 1) if average is not None else None}
+
+
+def credit_standing(merchant):
+    return credit.subject_score("merchant", merchant.id)
+
+
+def merchant_summary(merchant):
+    """The merchant's own dashboard: today's and this month's sales, ratings, credit level."""
+    now = utcnow()
+    standing = credit_standing(merchant)
+    return {
+        "merchant": merchant,
+        "today": _sums(merchant.id, *period_bounds("day", now)),
+        "month": _sums(merchant.id, *period_bounds("month", now)),
+        "ratings": rating_stats(merchant.id),
+        "credit": {"score": standing["score"], "level": standing["level"]},
+        "discounts": discount_table(merchant),
+    }
+
+
+# --- ratings ---------------------------------------------------------------------------
+
+
+def rate_sale(resident_id, sale_id, stars, comment=None):
+    """A resident rates their own valid sale, once, within 7 days of it."""
+    sale = db.session.get(Sale, sale_id)
+    if sale is None or sale.resident_id != resident_id:
+        raise NotFound("No such purchase.", code="sale_not_found")
+    if sale.status != "valid":
+        raise Conflict("A voided purchase cannot be rated.", code="sale_voided")
+    if utcnow() - sale.created_at > RATING_WINDOW:
+        raise Conflict("Purchases can be rated within 7 days.", code="rating_window_closed")
+    rating = MerchantRating(district_id=sale.district_id, merchant_id=sale.merchant_id, sale_id=sale.id,
+                            resident_id=resident_id, stars=stars, comment=(comment or "").strip() or None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(rating)
+    except IntegrityError:
+        raise Conflict("This purchase has already been rated.", code="already_rated") from None
+    item = "merchant_good_rating" if stars >= 4 else "merchant_bad_rating" if stars <= 2 else None
+    if item:
+        merchant = db.session.get(Merchant, sale.merchant_id)
+        credit.record_system_credit(
+            district_id=sale.district_id, subject_type="merchant", subject_id=sale.merchant_id, item_code=item,
+            source_ref=f"rating:{rating.id}", occurred_at=rating.created_at, actor=f"resident:{resident_id}",
+            community_id=merchant.community_id,
+        )
+    return rating
+
+
+def authenticate_resident(district_id, phone, password):
+    """The resident of this district with this phone and password (the public rating form)."""
+    resident = db.session.execute(
+        select(Resident).where(Resident.district_id == district_id, Resident.phone == (phone or "").strip(),
+                               Resident.status == "active")
+    ).scalar_one_or_none()
+    if resident is None or not resident.password_hash:
+        burn_time(password or "")
+        raise Unauthorized("Wrong phone number or password.", code="invalid_credentials")
+    if not verify_secret(resident.password_hash, password or ""):
+        raise Unauthorized("Wrong phone number or password.", code="invalid_credentials")
+    return resident
+
+
+def rate_from_card(raw, phone, password, stars, comment=None):
+    """The public rating form on a shop's card page: the resident signs in with phone and password
+    and rates their latest unrated purchase at this shop (within 7 days)."""
+    scan = cards.resolve(raw, "merchant_card")
+    merchant = db.session.get(Merchant, scan.merchant_id)
+    resident = authenticate_resident(merchant.district_id, phone, password)
+    rated = select(MerchantRating.sale_id).where(MerchantRating.resident_id == resident.id)
+    sale = db.session.execute(
+        select(Sale).where(Sale.merchant_id == merchant.id, Sale.resident_id == resident.id,
+                           Sale.status == "valid", Sale.created_at >= utcnow() - RATING_WINDOW,
+                           Sale.id.not_in(rated))
+        .order_by(Sale.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if sale is None:
+        raise Conflict("You can rate a shop after a discounted purchase there: once per purchase, "
+                       "within 7 days.", code="no_purchase_to_rate")
+    return rate_sale(resident.id, sale.id, stars, comment)
+
+
+def _get_rating(rating_id):
+    rating = db.session.get(MerchantRating, rating_id)
+    if rating is None:
+        raise NotFound("No such rating.", code="rating_not_found")
+    return rating
+
+
+def reply_to_rating(principal, rating_id, text):
+    rating = _get_rating(rating_id)
+    if rating.merchant_id != principal.merchant_id:
+        raise NotFound("No such rating.", code="rating_not_found")
+    if rating.reply is not None:
+        raise Conflict("You have already replied to this rating.", code="already_replied")
+    rating.reply, rating.replied_at, rating.replied_by = text.strip(), utcnow(), principal.ref
+    db.session.flush()
+    return rating
+
+
+def hide_rating(principal, rating_id, reason):
+    """Staff hide abusive text; the stars still count and the text is kept in the audit log."""
+    rating = _get_rating(rating_id)
+    if rating.district_id != principal.district_id:
+        raise NotFound("No such rating.", code="rating_not_found")
+    if rating.hidden_at is not None:
+        raise Conflict("This rating is already hidden.", code="already_hidden")
+    rating.hidden_at, rating.hidden_by, rating.hidden_reason = utcnow(), principal.ref, reason
+    db.session.flush()
+    record_audit(principal, "rating.hide", "merchant_rating", rating.id, reason=reason,
+                 before={"comment": rating.comment, "reply": rating.reply}, after={"hidden": True})
+    return rating
+
+
+def list_ratings(principal, args, page, *, merchant_id=None):
+    stmt = select(MerchantRating).where(MerchantRating.district_id == principal.district_id)
+    if merchant_id is not None:
+        stmt = stmt.where(MerchantRating.merchant_id == merchant_id)
+    if args.get("hidden") is not None:
+        stmt = stmt.where(MerchantRating.hidden_at.isnot(None) if args["hidden"] else MerchantRating.hidden_at.is_(None))
+    return paginate(stmt.order_by(MerchantRating.id.desc()), page)
+
+
+# --- what the public sees --------------------------------------------------------------
+
+
+def category_labels(code):
+    return CATEGORIES.get(code, (code, code))
+
+
+def public_summary(merchant):
+    """Name, category and alliance status: what a scanner learns of a door card."""
+    zh, en = category_labels(merchant.category)
+    return {"name": merchant.name, "category": merchant.category, "category_zh": zh, "category_en": en,
+            "status": merchant.status}
+
+
+def public_profile(merchant, *, full=True, recent=10):
+    """The public card page of a merchant: public data only (no licence, contact or staff)."""
+    out = public_summary(merchant)
+    out["status_zh"], out["status_en"] = STATUS_LABELS[merchant.status]
+    if not full:
+        return out
+    standing = credit_standing(merchant)
+    ratings = db.session.execute(
+        select(MerchantRating).where(MerchantRating.merchant_id == merchant.id)
+        .order_by(MerchantRating.id.desc()).limit(recent)
+    ).scalars().all()
+    out.update(
+        address=merchant.address,
+        level=standing["level"],
+        discounts=[{"stars": d["stars"], "percent": d["percent"]} for d in discount_table(merchant)]
+        if merchant.status == "approved" else [],
+        ratings=rating_stats(merchant.id),
+        recent_ratings=[
+            {"stars": r.stars, "comment": None if r.hidden_at else r.comment, "hidden": r.hidden_at is not None,
+             "reply": None if r.hidden_at else r.reply, "created_at": r.created_at}
+            for r in ratings
+        ],
+    )
+    return out
