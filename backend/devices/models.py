@@ -15,7 +15,7 @@ class KioskDevice(db.Model):
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     #: the credit supermarket this kiosk serves; it can act for no other
-    supermarket_id: Mapped[int | None] = mapped_column(index=True)
+    supermarket_id: Mapped[int | None] = mapped_column(ForeignKey("supermarkets.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     #: sha256 of the one-time pairing code; cleared once paired
     pairing_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -1,0 +1,164 @@
+"""The self-service kiosk (自助终端): owns no tables, composes other domains' services.
+
+Two tokens are in play. The *device* token comes from pairing (devices) and
+names the one supermarket the kiosk serves. A resident signs in at the
+kiosk with a phone code (spent once) or a printed card plus PIN; that gives a
+short-lived ``kiosk_resident`` token bound to the kiosk and to the device's
+own session, so disabling or re-pairing the kiosk ends the resident's
+session at once too.
+"""
+import base64
+import io
+from datetime import timedelta
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app
+
+from ..auth.service import issue_tokens, revoke_session
+from ..cards import service as cards
+from ..common.masking import mask_name
+from ..credit.service import resident_standing
+from ..devices.service import get_device
+from ..errors import Conflict, Forbidden, NotFound, Unauthorized
+from ..ledger import service as ledger
+from ..residents import service as residents
+from ..supermarket import service as supermarket
+
+HISTORY_SIZE = 5
+
+
+def config():
+    """What the kiosk page needs before anyone signs in."""
+    idle = current_app.config["KIOSK_IDLE_SECONDS"]
+    # the "are you still there?" countdown that follows the idle time (15 s after 60 s idle)
+    warning = current_app.config.get("KIOSK_IDLE_WARNING_SECONDS") or max(2, min(15, idle // 4))
+    return {
+        "idle_seconds": idle,
+        "idle_warning_seconds": warning,
+        "session_minutes": current_app.config["KIOSK_SESSION_MINUTES"],
+    }
+
+
+def active_device(principal):
+    """The calling kiosk, if it is still enabled, paired and assigned to a supermarket."""
+    try:
+        device = get_device(principal, principal.device_id)
+    except NotFound:
+        raise Forbidden("This kiosk is not registered.", code="device_unknown") from None
+    if device.disabled_at is not None:
+        raise Forbidden("This kiosk has been disabled.", code="device_disabled")
+    if device.supermarket_id is None:
+        raise Conflict("This kiosk is not assigned to a supermarket.", code="kiosk_not_assigned")
+    return device
+
+
+def device_info(principal):
+    device = active_device(principal)
+    return {"device": device, "supermarket": supermarket.get_supermarket(device.supermarket_id),
+            **config()}
+
+
+def sign_in(principal, code, pin=None):
+    """Sign a resident in at this kiosk by phone code, or printed card and PIN.
+
+    A printed card without a PIN is answered ``pin_required`` (the kiosk then
+    asks for it); a wrong PIN counts toward the lockout. A phone code is spent
+    only when everything else has passed.
+    """
+    device = active_device(principal)
+    scan = cards.resolve(code, "dynamic", "resident_card")
+    resident = scan.resident
+    if resident.district_id != device.district_id:
+        raise NotFound("This code belongs to no resident here.", code="resident_not_found")
+    if not supermarket.supermarket_serves(device.district_id, device.supermarket_id, resident.community_id):
+        raise Forbidden("This supermarket does not serve your community.", code="wrong_community")
+    if scan.kind == "resident_card":
+        if not pin:
+            raise Unauthorized("Enter the 6-digit PIN of this card.", code="pin_required")
+        residents.verify_pin(resident, pin)
+        method = "card"
+    else:
+        cards.consume_dynamic_code(scan, "kiosk_login", ref=f"device:{device.id}")
+        method = "phone"
+    tokens = issue_tokens(
+        "kiosk_resident", resident.id, resident.district_id,
+        {"device_id": device.id, "supermarket_id": device.supermarket_id, "device_sid": device.session_id},
+        refresh=False, expires=timedelta(minutes=current_app.config["KIOSK_SESSION_MINUTES"]),
+    )
+    return {**tokens, "method": method, "resident": {"masked_name": mask_name(resident.name)}}
+
+
+def check_session(principal, device_sid):
+    """Refuse a resident session whose kiosk has been disabled or re-paired since sign-in."""
+    device = active_device(principal)
+    if device_sid is None or device.session_id != device_sid:
+        raise Forbidden("This kiosk has been paired again; sign in again.", code="device_disabled")
+    return device
+
+
+def sign_out(principal):
+    revoke_session(principal.session_id)
+
+
+def home(principal):
+    """The signed-in resident's screen: masked name, stars, score, points and recent history."""
+    resident = residents.get_resident(principal.id)
+    account = ledger.get_account("resident", resident.id)
+    history = ledger.history(account, {"page": 1, "per_page": HISTORY_SIZE})["items"] if account else []
+    standing = resident_standing(resident.id)
+    return {
+        "masked_name": mask_name(resident.name),
+        "community_name_zh": resident.community.name_zh,
+        "community_name_en": resident.community.name_en,
+        "points": standing["points"],
+        "score": standing["score"],
+        "stars": standing["stars"],
+        "next_star": standing["next_star"],
+        "score_to_next_star": standing["score_to_next_star"],
+        "history": [{"id": t.id, "kind": t.kind, "delta": delta, "memo": t.memo, "created_at": t.created_at}
+                    for t, delta in history],
+        "pending_orders": supermarket.orders_of_resident(resident.id, status="placed", limit=5),
+    }
+
+
+def catalogue(principal):
+    device = check_shop(principal)
+    shop = supermarket.get_supermarket(device.supermarket_id)
+    return {"supermarket": shop, **supermarket.catalogue(shop.id, principal.id),
+            "points": ledger.balance_of("resident", principal.id)}
+
+
+def check_shop(principal):
+    device = active_device(principal)
+    if principal.supermarket_id is not None and principal.supermarket_id != device.supermarket_id:
+        raise Forbidden("This kiosk now serves another supermarket; sign in again.", code="device_disabled")
+    return device
+
+
+def place_order(principal, lines, key=None):
+    """Redeem the cart at this kiosk's supermarket, for the signed-in resident."""
+    device = check_shop(principal)
+    resident = residents.get_resident(principal.id)
+    order = supermarket.redeem_order(resident, device.supermarket_id, lines, actor=principal.ref,
+                                     device_id=device.id, key=key)
+    return receipt(order, resident)
+
+
+def receipt(order, resident):
+    shop = supermarket.get_supermarket(order.supermarket_id)
+    return {
+        "order": order,
+        "supermarket": shop,
+        "masked_name": mask_name(resident.name),
+        "balance_after": ledger.balance_of("resident", resident.id),
+        "pickup_qr": pickup_qr(order.pickup_code),
+    }
+
+
+def pickup_qr(code):
+    """The pickup code as an SVG data URI for the receipt (drawn here: the kiosk has no QR library)."""
+    image = qrcode.make(code, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
