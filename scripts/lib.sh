@@ -29,9 +29,9 @@ ensure_venv() {  # ensure_venv requirements-file
 
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
-# start_postgres DBNAME: a throw-away PostgreSQL server on a free loopback port
-# (as the postgres user when we are root: it refuses to run as root); sets
-# PG_PORT, PG_BINDIR and PG_DIR; stop_postgres removes it again.
+# start_postgres [DBNAME]: a PostgreSQL server on a free loopback port (as the
+# postgres user when we are root: it refuses to run as root), throw-away unless
+# PG_KEEP_DIR names a folder to keep it in; sets PG_PORT, PG_BINDIR and PG_DIR.
 start_postgres() {
   local dbname="$1"
   local bindir; bindir="$(pg_bindir)"
@@ -41,21 +41,29 @@ start_postgres() {
     bindir="$(pg_bindir)"
   fi
   [ -n "$bindir" ] || return 1
-  PG_DIR="$(mktemp -d /tmp/chengxin-pg.XXXXXX)"
+  PG_DIR="${PG_KEEP_DIR:-$(mktemp -d /tmp/chengxin-pg.XXXXXX)}"
+  mkdir -p "$PG_DIR"
   PG_PORT="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   local run=()
   if [ "$(id -u)" = 0 ]; then  # PostgreSQL refuses to run as root
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
     chown postgres "$PG_DIR"; run=(runuser -u postgres --)
   fi
-  "${run[@]}" "$bindir/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 || {
-    cat "$PG_DIR/initdb.log" >&2; return 1; }
+  if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+    "${run[@]}" "$bindir/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 || {
+      cat "$PG_DIR/initdb.log" >&2; return 1; }
+  fi
   "${run[@]}" "$bindir/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
     -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200 ${PG_EXTRA_OPTS--c fsync=off -c synchronous_commit=off -c full_page_writes=off}" \
     start >/dev/null || { cat "$PG_DIR/server.log" >&2; return 1; }
   PG_STOP=("${run[@]}" "$bindir/pg_ctl" -D "$PG_DIR/data" -m fast stop)
   PG_BINDIR="$bindir"
-  "$bindir/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$dbname" || return 1
+  [ -z "$dbname" ] || "$bindir/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$dbname" || return 1
 }
-stop_postgres() { if [ -n "${PG_STOP:-}" ]; then "${PG_STOP[@]}" >/dev/null 2>&1; rm -rf "$PG_DIR"; PG_STOP=""; fi; }
+# stop_postgres: stops the server; removes its files unless PG_KEEP_DIR named them
+stop_postgres() {
+  if [ -n "${PG_STOP:-}" ]; then
+    "${PG_STOP[@]}" >/dev/null 2>&1; [ -n "${PG_KEEP_DIR:-}" ] || rm -rf "$PG_DIR"; PG_STOP=""
+  fi
+}
 

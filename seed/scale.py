@@ -293,3 +293,78 @@ def _fund_accounts(conn, loader, district, communities, ids):
     loader.write("accounts", ["id", "district_id", "kind", "owner_id", "balance", "allow_negative", "created_at"],
                  rows)
     return found
+
+
+def bench_fixtures(district):
+    """What the benchmark's paths need in the scale district (idempotent), made through the services.
+
+    One village V gets a credit supermarket with a well-stocked 1-point item, a
+    kiosk, and a worker; 20 merchants join the alliance with a staff account each.
+    """
+    from backend.auth.models import User
+    from backend.auth.service import create_staff, login_user, roles_claim
+    from backend.common.auth import Principal
+    from backend.credit.models import CatalogueItem, CatalogueItemVersion
+    from backend.devices.models import KioskDevice
+    from backend.devices.service import register_device
+    from backend.ledger.service import ensure_account
+    from backend.merchants import service as merchants
+    from backend.merchants.models import Merchant
+    from backend.residents.models import Resident
+    from backend.supermarket import service as supermarket
+    from backend.supermarket.models import Supermarket, SupermarketItem
+
+    admin = db.session.execute(select(User).where(User.username == "rc-admin")).scalar_one()
+    principal = Principal(kind="staff", id=admin.id, district_id=district.id, roles=roles_claim(admin),
+                          name=admin.display_name)
+    village = db.session.execute(
+        select(Community.id).where(Community.district_id == district.id).order_by(Community.id).limit(1)
+    ).scalar_one()
+    shop = db.session.execute(select(Supermarket).where(Supermarket.district_id == district.id)).scalars().first()
+    if shop is None:
+        shop = supermarket.create_supermarket(principal, {"community_id": village, "name_zh": "荣成信用超市",
+                                                          "name_en": "Rongcheng credit supermarket"})
+    item = db.session.execute(select(SupermarketItem).where(SupermarketItem.supermarket_id == shop.id)).scalars().first()
+    if item is None:
+        item = supermarket.create_item(principal, shop.id, {"name_zh": "肥皂", "name_en": "Soap", "category": "daily",
+                                                            "price_points": 1, "low_stock_at": 5, "active": True})
+        supermarket.record_intake(principal, shop.id, item.id, {"quantity": 50_000_000, "donor_name": "荣成市政府",
+                                                                "donor_kind": "government"})
+    device = db.session.execute(select(KioskDevice).where(KioskDevice.supermarket_id == shop.id)).scalars().first()
+    if device is None:
+        device, _code = register_device(principal, {"name": "荣成自助终端", "community_id": village,
+                                                    "supermarket_id": shop.id})
+    worker = db.session.execute(select(User).where(User.username == "rc-worker")).scalar_one_or_none()
+    if worker is None:
+        create_staff(principal, {"username": "rc-worker", "display_name": "荣成采集员", "password": "chengxin-worker",
+                                 "roles": [{"role": "worker", "community_id": village}]})
+    merchant_ids = list(db.session.execute(
+        select(Merchant.id).where(Merchant.district_id == district.id).order_by(Merchant.id)).scalars())
+    for n in range(len(merchant_ids), 20):
+        merchant = merchants.create_merchant(principal, {
+            "name": f"荣成联盟商家{n + 1}", "category": ("barber", "bathhouse", "car_wash", "restaurant")[n % 4],
+            "address": f"荣成市成山大道{n + 1}号", "licence_no": f"91371082MA3D{n:04d}", "contact_phone": "13906310000",
+            "community_id": village})
+        merchants.change_status(principal, merchant.id, "approve")
+        create_staff(principal, {"username": f"rc-merchant{n + 1}", "display_name": f"店员{n + 1}",
+                                 "password": "chengxin-merchant", "merchant_id": merchant.id, "roles": []})
+        merchant_ids.append(merchant.id)
+    record_item = db.session.execute(
+        select(CatalogueItem.id).join(CatalogueItemVersion, CatalogueItemVersion.item_id == CatalogueItem.id)
+        .where(CatalogueItem.district_id == district.id, CatalogueItem.scope == "district",
+               CatalogueItem.subject_type == "resident", CatalogueItemVersion.points > 0,
+               CatalogueItemVersion.cap_count.is_(None), CatalogueItemVersion.evidence_required.is_(False),
+               CatalogueItemVersion.variable_points.is_(False))
+        .order_by(CatalogueItem.id).limit(1)
+    ).scalar_one()
+    village_residents = list(db.session.execute(
+        select(Resident.id).where(Resident.community_id == village).order_by(Resident.id)).scalars())
+    db.session.flush()
+    return {
+        "supermarket_id": shop.id, "item_id": item.id, "device_id": device.id, "village_id": village,
+        "supermarket_account_id": ensure_account(district.id, "supermarket", shop.id).id,
+        "merchant_ids": merchant_ids,
+        "merchant_token": login_user("rc-merchant1", "chengxin-merchant")["access_token"],
+        "worker_token": login_user("rc-worker", "chengxin-worker")["access_token"],
+        "worker_residents": village_residents, "record_item_id": record_item,
+    }

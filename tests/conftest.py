@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from backend import create_app
 from backend.config import TestConfig
-from backend.extensions import db
+from backend.extensions import db, limiter
 
 pytest_plugins = ["tests.fixtures"]
 
@@ -51,16 +51,25 @@ def _empty_tables():
             ).first() else None
 
 
+@pytest.fixture(scope="session")
+def _shared_app(_schema):
+    # building the app (routes, OpenAPI) takes about a second: build it once per run
+    return make_app()
+
+
 @pytest.fixture
-def app(_schema):
-    app = make_app()
+def app(_shared_app):
+    app = _shared_app
+    saved = dict(app.config)
+    limiter.reset()
     ctx = app.app_context()
     ctx.push()
     yield app
     db.session.remove()
     _empty_tables()
-    db.engine.dispose()
     ctx.pop()
+    app.config.clear()
+    app.config.update(saved)
 
 
 @pytest.fixture

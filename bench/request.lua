@@ -1,0 +1,32 @@
+-- Replays prepared requests from $BENCH_DATA (one per line: method TAB path TAB bearer TAB body).
+-- Each wrk thread starts at its own offset, so single-use codes are never sent twice.
+local counter = 0
+local threads = {}
+
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  entries = {}
+  local f = assert(io.open(os.getenv("BENCH_DATA"), "r"))
+  for line in f:lines() do
+    local m, p, a, b = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+    entries[#entries + 1] = {m, p, a, b}
+  end
+  f:close()
+  local nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
+  idx = tid * math.floor(#entries / nthreads)
+end
+
+function request()
+  idx = idx % #entries + 1
+  local e = entries[idx]
+  local headers = {["Content-Type"] = "application/json", ["Accept"] = "application/json"}
+  if e[3] ~= "" then headers["Authorization"] = "Bearer " .. e[3] end
+  local body = nil
+  if e[4] ~= "" then body = e[4] end
+  return wrk.format(e[1], e[2], headers, body)
+end

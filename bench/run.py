@@ -1,0 +1,254 @@
+"""The benchmark: gunicorn + PostgreSQL on loopback, loaded by wrk, at two data sizes.
+
+    scripts/bench                      # 10k residents, then 800k residents / 20M records
+    scripts/bench --sizes 10000:25     # one size
+    scripts/bench --duration 5 --sizes 300:3 --output /tmp/b.md   # the smoke test
+
+For each size it loads a database with `flask seed scale` (kept between runs
+unless --reload), prepares the requests (bench/prepare.py), starts gunicorn
+with the production configuration, and for each path runs wrk for a fixed
+time at 16 connections. In the same run it measures the baselines (the
+minimal database work of a path, no framework: bench/baseline.py) and
+PostgreSQL's own ceiling (`pgbench -N`, 8 clients). Results go to
+BENCHMARKS.md with the machine's description.
+"""
+import argparse
+import os
+import platform
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PATHS = [
+    # name, data file, baseline, description
+    ("home", "home.tsv", "read", "resident home: score, stars, points, last 20 records"),
+    ("sale", "sale.tsv", "write", "merchant discount: validate a fresh phone code + record the sale"),
+    ("redeem", "redeem.tsv", "write", "kiosk redemption of one item"),
+    ("log_record", "log_record.tsv", "write", "worker logs a credit record"),
+    ("merchant_page", "merchant_page.tsv", "read", "public merchant card page /c/<token>"),
+]
+BASELINES = [("baseline_read", "baseline_read.tsv"), ("baseline_write", "baseline_write.tsv")]
+WRITE_PATHS = ("sale", "redeem", "log_record", "baseline_write")
+SECRETS = {
+    "CHENGXIN_ENV": "production",
+    "SECRET_KEY": "bench-secret-0123456789abcdef0123456789abcdef",
+    "JWT_SECRET_KEY": "bench-jwt-0123456789abcdef0123456789abcdef",
+    "ID_HASH_KEY": "bench-id-0123456789abcdef0123456789abcdef",
+    "TOKEN_SIGNING_KEYS": "72e3ab69:W7YKNoZ1kyluP3GQqFdTZHZq-IZrgsuGCsVTO5P7sXw",
+    "RATELIMIT_ENABLED": "0",
+    "DYNAMIC_CODE_SECONDS": "21600",
+}
+
+
+def log(message):
+    print(f"[bench {datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(cmd, env, **kw):
+    return subprocess.run(cmd, env=env, check=True, cwd=ROOT, **kw)
+
+
+def psql(server, sql, db="postgres"):
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", f"{server}/{db}", "-c", sql], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def database_exists(server, name):
+    out = subprocess.run(["psql", "-tA", f"{server}/postgres", "-c",
+                          f"SELECT 1 FROM pg_database WHERE datname = '{name}'"], capture_output=True, text=True)
+    return out.stdout.strip() == "1"
+
+
+def load(server, name, residents, records, env, reload):
+    if reload and database_exists(server, name):
+        psql(server, f'DROP DATABASE "{name}" WITH (FORCE)')
+    if database_exists(server, name):
+        log(f"reusing loaded database {name}")
+        return None
+    psql(server, f'CREATE DATABASE "{name}"')
+    run([sys.executable, "-m", "flask", "db", "upgrade"], env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log(f"loading {residents:,} residents × {records} records (flask seed scale)")
+    started = time.monotonic()
+    run([sys.executable, "-m", "flask", "seed", "scale", "--residents", str(residents),
+         "--records-per-resident", str(records)], env)
+    elapsed = time.monotonic() - started
+    psql(server, "VACUUM ANALYZE", db=name)
+    return elapsed
+
+
+def start_gunicorn(env, workers, port):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--backlog", "512", "bench.wsgi_bench:app"],
+        env=env, cwd=ROOT, start_new_session=True)
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as response:
+                if response.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("gunicorn did not come up")
+
+
+def stop(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text):
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def wrk(url, datafile, duration, connections, threads=2):
+    env = {**os.environ, "BENCH_DATA": str(datafile), "BENCH_THREADS": str(threads)}
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
+         "-s", str(ROOT / "bench" / "request.lua"), url],
+        env=env, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": p50, "p99": p99, "requests": total, "errors": int(errors.group(1)) if errors else 0}
+
+
+def pgbench(server, duration):
+    name = "bench_pgbench"
+    if not database_exists(server, name):
+        psql(server, f'CREATE DATABASE "{name}"')
+        subprocess.run(["pgbench", "-i", "-q", "-s", "10", f"{server}/{name}"], check=True,
+                       capture_output=True)
+    out = subprocess.run(["pgbench", "-N", "-c", "8", "-j", "2", "-T", str(duration), f"{server}/{name}"],
+                         check=True, capture_output=True, text=True).stdout
+    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = next((int(line.split()[1]) // 1024 // 1024 for line in open("/proc/meminfo") if line.startswith("MemTotal")),
+               0)
+    pg = subprocess.run(["postgres", "--version"], capture_output=True, text=True).stdout.strip() or \
+        subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    return (f"{os.cpu_count()} cores ({cpu}), {mem} GiB RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, {pg}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--server", required=True, help="postgresql://user@host:port (no database)")
+    parser.add_argument("--sizes", default="10000:25,800000:25", help="residents:records-per-resident,…")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per path")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--reload", action="store_true", help="reload data even if a loaded database exists")
+    parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
+    args = parser.parse_args(argv)
+    results = []
+    ceiling = pgbench(args.server, args.duration)
+    log(f"pgbench -N ceiling: {ceiling:,.0f} tps")
+    for size in args.sizes.split(","):
+        residents, records = (int(x) for x in size.split(":"))
+        name = f"bench_r{residents}_m{records}"
+        env = {**os.environ, **SECRETS, "FLASK_APP": "wsgi", "PYTHONPATH": str(ROOT),
+               "DATABASE_URL": f"{args.server}/{name}"}
+        load_seconds = load(args.server, name, residents, records, env, args.reload)
+        with tempfile.TemporaryDirectory() as tmp:
+            run([sys.executable, "-m", "bench.prepare", tmp], env)
+            port = free_port()
+            proc = start_gunicorn(env, args.workers, port)
+            try:
+                measured = {}
+                for path, datafile, *_ in PATHS + [(n, f, None, None) for n, f in BASELINES]:
+                    url = f"http://127.0.0.1:{port}"
+                    wrk(url, Path(tmp) / datafile, 2, 2)  # warm-up
+                    measured[path] = wrk(url, Path(tmp) / datafile, args.duration, args.connections)
+                    m = measured[path]
+                    log(f"{name} {path:14} {m['rps']:8.0f} req/s  p50 {m['p50']:6.1f} ms  p99 {m['p99']:6.1f} ms  "
+                        f"non-2xx {m['errors']}")
+            finally:
+                stop(proc)
+        results.append({"name": name, "residents": residents, "records": records, "load_seconds": load_seconds,
+                         "measured": measured})
+    report = render(results, ceiling, args)
+    Path(args.output).write_text(report)
+    log(f"wrote {args.output}")
+    return results
+
+
+def render(results, ceiling, args):
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Generated by `scripts/bench` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC — do not edit by hand.",
+        "",
+        f"Machine: {machine()}.",
+        f"gunicorn {args.workers} sync workers and PostgreSQL on loopback; wrk, {args.connections} connections, "
+        f"{args.duration} s per path after a 2 s warm-up. PostgreSQL's ceiling on the same server, "
+        f"`pgbench -N -c 8`: **{ceiling:,.0f} tps**.",
+        "",
+    ]
+    for result in results:
+        m = result["measured"]
+        load = f"{result['load_seconds']:,.0f} s" if result["load_seconds"] else "reused from an earlier run"
+        lines += [
+            f"## {result['residents']:,} residents, ~{result['records']} records each",
+            "",
+            f"Data load (`flask seed scale`): {load}.",
+            "",
+            "| path | req/s | p50 ms | p99 ms | non-2xx | vs baseline | vs pgbench |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for path, _file, baseline, description in PATHS:
+            r, b = m[path], m[f"baseline_{baseline}"]
+            vs_pg = f"{r['rps'] / ceiling:.2f}" if path in WRITE_PATHS else ""
+            lines.append(f"| {path} — {description} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+                         f"{r['errors']} | {r['rps'] / b['rps']:.2f} of {baseline} | {vs_pg} |")
+        for path, _file in BASELINES:
+            r = m[path]
+            vs_pg = f"{r['rps'] / ceiling:.2f}" if path in WRITE_PATHS else ""
+            lines.append(f"| {path} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | | {vs_pg} |")
+        lines.append("")
+    if len(results) >= 2:
+        small, large = results[0], results[-1]
+        lines += [f"## Growth: {large['residents']:,} vs {small['residents']:,} residents", "",
+                  "| path | throughput kept |", "| --- | ---: |"]
+        for path, *_ in PATHS:
+            kept = large["measured"][path]["rps"] / small["measured"][path]["rps"]
+            lines.append(f"| {path} | {kept:.0%} |")
+        lines.append("")
+    notes = ROOT / "bench" / "NOTES.md"
+    if notes.exists():
+        lines += [notes.read_text()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

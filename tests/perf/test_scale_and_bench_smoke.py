@@ -1,0 +1,55 @@
+"""The generator and the benchmark at tiny sizes, so neither can rot (numbers are not asserted)."""
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from backend.credit.models import CreditEntry, CreditRecord, CreditSubject
+from backend.extensions import db
+from backend.ledger.service import check_balances, total_of_all_accounts
+from backend.residents.models import Resident
+from tests.conftest import DATABASE_URL, IS_POSTGRES
+
+
+def test_scale_generator_loads_a_consistent_district(app):
+    from seed.scale import seed_scale
+
+    summary = seed_scale(120, 4, echo=lambda _msg: None)
+    db.session.commit()
+    assert summary["residents"] == 120
+    assert db.session.execute(select(func.count()).select_from(Resident)).scalar_one() == 120
+    records = db.session.execute(select(func.count()).select_from(CreditRecord)).scalar_one()
+    assert records == summary["records"] > 0
+    statuses = set(db.session.execute(select(CreditRecord.status).distinct()).scalars())
+    assert {"final", "pending"} <= statuses
+    # the stored score of every subject is the sum of its entries; balances are the sum of transfers
+    sums = dict(db.session.execute(
+        select(CreditEntry.subject_id, func.sum(CreditEntry.delta)).group_by(CreditEntry.subject_id)).all())
+    for subject_id, stored in db.session.execute(select(CreditSubject.id, CreditSubject.score_delta)).all():
+        assert stored == sums.get(subject_id, 0)
+    assert check_balances() == []
+    assert total_of_all_accounts() == 0
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="the benchmark runs against PostgreSQL")
+def test_benchmark_runs_end_to_end_at_tiny_size():
+    for tool in ("wrk", "pgbench", "psql"):
+        if shutil.which(tool) is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"{tool} is missing; scripts/test installs it")
+            pytest.skip(f"{tool} is not installed")
+    from bench.run import main
+
+    server = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]
+    output = Path(tempfile.mkdtemp()) / "BENCHMARKS.md"
+    results = main(["--server", server, "--sizes", "300:3", "--duration", "1", "--workers", "2",
+                    "--connections", "4", "--reload", "--output", str(output)])
+    measured = results[0]["measured"]
+    for path in ("home", "sale", "redeem", "log_record", "merchant_page", "baseline_read", "baseline_write"):
+        assert measured[path]["requests"] > 0, path
+        assert measured[path]["errors"] == 0, (path, measured[path])
+    report = output.read_text()
+    assert "pgbench" in report and "| home" in report
