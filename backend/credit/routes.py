@@ -9,7 +9,7 @@ from ..common.pagination import PageArgs, page_of
 from ..residents.service import get_resident_for_staff
 from . import catalogue, evidence, lists, objections, policy, repairs, scoring, service
 from .schemas import (
-    ApproveArgs, CategorySchema, EvidenceSchema, ItemCreateArgs, ItemDetailSchema, ItemQueryArgs, ItemSchema,
+    ApproveArgs, CategorySchema, EvidenceSchema, HomeSchema, ItemCreateArgs, ItemDetailSchema, ItemQueryArgs, ItemSchema,
     ItemUpdateArgs, ListArgs, ListEntrySchema, MyObjectionSchema, MyRecordQueryArgs, MyRecordSchema, MyRepairSchema,
     NoticeBoardArgs, NoticeSchema, ObjectionCreateArgs, ObjectionDecisionArgs, ObjectionQueryArgs, ObjectionSchema,
     PolicySchema, PolicyUpdateArgs, PublicListArgs, PublicListEntrySchema, RecordCreateArgs, RecordQueryArgs,
@@ -271,6 +271,14 @@ def reject_repair(args, repair_id):
 def my_standing(args):
     """My score, stars, points and how far the next star is (or as it stood ``at`` a past moment)."""
     return scoring.standing_view(current_principal().id, args.get("at"))
+
+
+@bp.route("/me/home", methods=["GET"])
+@auth_required("resident")
+@bp.response(200, HomeSchema)
+def my_home():
+    """My home screen: score, stars, points, the next star and my 20 newest records."""
+    return service.resident_home(current_principal().id)
 
 
 @bp.route("/me/records", methods=["GET"])

@@ -456,3 +456,14 @@ class PolicyUpdateArgs(Schema):
                 bounds[int(stars)] = (pair["min_percent"], pair["max_percent"])
             data["discount_bounds"] = bounds
         return data
+
+
+class HomeSchema(Schema):
+    """The resident app's first screen: score, stars, points, next star, newest 20 records."""
+
+    score = fields.Integer()
+    stars = fields.Integer()
+    points = fields.Integer()
+    next_star = fields.Integer(allow_none=True)
+    score_to_next_star = fields.Integer(allow_none=True)
+    records = fields.List(fields.Nested(MyRecordSchema))
