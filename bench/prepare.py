@@ -63,12 +63,12 @@ def prepare(outdir):
         for r in spenders
     ])
     discounted = [r for r in rows if r[4] >= 10] or rows
-    merchant_token = fixtures["merchant_token"]
+    merchant_tokens = fixtures["merchant_tokens"]
     sales = []
     for n in range(CODES):
         resident_id = discounted[n % len(discounted)][0]
         code = tokens.sign(tokens.KIND_DYNAMIC, resident_id, ttl=int(TOKEN_LIFE.total_seconds()))
-        sales.append(("POST", "/api/v1/merchant/sales", merchant_token,
+        sales.append(("POST", "/api/v1/merchant/sales", merchant_tokens[n % len(merchant_tokens)],
                       {"code": code, "bill_amount": rng.randrange(1000, 20000)}))
     _write(out / "sale.tsv", sales)
     # a kiosk serves its own village: its residents with points to spend
@@ -81,7 +81,7 @@ def prepare(outdir):
     for r in villagers:
         session = issue_tokens("kiosk_resident", r[0], district.id,
                                {"device_id": fixtures["device_id"], "supermarket_id": fixtures["supermarket_id"],
-                                "community_id": r[1]}, refresh=False, expires=TOKEN_LIFE)["access_token"]
+                                "device_sid": fixtures["device_sid"]}, refresh=False, expires=TOKEN_LIFE)["access_token"]
         kiosk.append(("POST", "/api/v1/kiosk/orders", session,
                       {"lines": [{"item_id": fixtures["item_id"], "quantity": 1}]}))
     _write(out / "redeem.tsv", kiosk)

@@ -30,3 +30,19 @@ function request()
   if e[4] ~= "" then body = e[4] end
   return wrk.format(e[1], e[2], headers, body)
 end
+
+-- count answers by status so the report can say what failed
+statuses = {}
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status >= 400 and not sample then sample = body end
+end
+
+function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    local counts = thread:get("statuses")
+    for status, n in pairs(counts) do io.write(string.format("status %d: %d\n", status, n)) end
+    local s = thread:get("sample")
+    if s then io.write("sample error: " .. string.sub(s, 1, 300):gsub("\n", " ") .. "\n") end
+  end
+end

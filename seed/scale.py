@@ -306,7 +306,7 @@ def bench_fixtures(district):
     from backend.common.auth import Principal
     from backend.credit.models import CatalogueItem, CatalogueItemVersion
     from backend.devices.models import KioskDevice
-    from backend.devices.service import register_device
+    from backend.devices.service import pair_device, register_device, repair_device
     from backend.ledger.service import ensure_account
     from backend.merchants import service as merchants
     from backend.merchants.models import Merchant
@@ -334,6 +334,9 @@ def bench_fixtures(district):
     if device is None:
         device, _code = register_device(principal, {"name": "荣成自助终端", "community_id": village,
                                                     "supermarket_id": shop.id})
+    if device.session_id is None:
+        # kiosk sessions are only valid on a paired device
+        pair_device(repair_device(principal, device.id)[1])
     worker = db.session.execute(select(User).where(User.username == "rc-worker")).scalar_one_or_none()
     if worker is None:
         create_staff(principal, {"username": "rc-worker", "display_name": "荣成采集员", "password": "chengxin-worker",
@@ -349,22 +352,35 @@ def bench_fixtures(district):
         create_staff(principal, {"username": f"rc-merchant{n + 1}", "display_name": f"店员{n + 1}",
                                  "password": "chengxin-merchant", "merchant_id": merchant.id, "roles": []})
         merchant_ids.append(merchant.id)
-    record_item = db.session.execute(
-        select(CatalogueItem.id).join(CatalogueItemVersion, CatalogueItemVersion.item_id == CatalogueItem.id)
-        .where(CatalogueItem.district_id == district.id, CatalogueItem.scope == "district",
-               CatalogueItem.subject_type == "resident", CatalogueItemVersion.points > 0,
-               CatalogueItemVersion.cap_count.is_(None), CatalogueItemVersion.evidence_required.is_(False),
-               CatalogueItemVersion.variable_points.is_(False))
-        .order_by(CatalogueItem.id).limit(1)
-    ).scalar_one()
+    record_item = _uncapped_item(district, village)
     village_residents = list(db.session.execute(
         select(Resident.id).where(Resident.community_id == village).order_by(Resident.id)).scalars())
     db.session.flush()
     return {
-        "supermarket_id": shop.id, "item_id": item.id, "device_id": device.id, "village_id": village,
+        "supermarket_id": shop.id, "item_id": item.id, "device_id": device.id, "device_sid": device.session_id,
+        "village_id": village,
         "supermarket_account_id": ensure_account(district.id, "supermarket", shop.id).id,
         "merchant_ids": merchant_ids,
-        "merchant_token": login_user("rc-merchant1", "chengxin-merchant")["access_token"],
+        "merchant_tokens": [login_user(f"rc-merchant{n + 1}", "chengxin-merchant")["access_token"]
+                            for n in range(len(merchant_ids))],
         "worker_token": login_user("rc-worker", "chengxin-worker")["access_token"],
         "worker_residents": village_residents, "record_item_id": record_item,
     }
+
+
+def _uncapped_item(district, village):
+    """A village item without a cap or evidence, so a worker may log it again and again."""
+    from backend.credit import catalogue
+    from backend.credit.models import CatalogueItem
+
+    found = db.session.execute(select(CatalogueItem.id).where(
+        CatalogueItem.district_id == district.id, CatalogueItem.code == "help_neighbours")).scalar_one_or_none()
+    if found is not None:
+        return found
+    view = catalogue.create_item(None, {
+        "code": "help_neighbours", "title_zh": "邻里互助", "title_en": "Helping neighbours", "category": "family_neighbours",
+        "points": 2, "cap_count": None, "cap_period": None, "evidence_required": False, "severity": None,
+        "variable_points": False, "active": True, "subject_type": "resident", "effective_from": datetime(2018, 1, 1).date(),
+        "scope": "community", "district_id": district.id, "town_id": None, "community_id": village,
+    }, actor="seed")
+    return view["id"]
