@@ -56,7 +56,13 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
     KIOSK_IDLE_SECONDS = _int("KIOSK_IDLE_SECONDS", 60)
+    #: seconds of warning before an idle kiosk signs out (default: a quarter of the idle time, 2–15 s)
+    KIOSK_IDLE_WARNING_SECONDS = _int("KIOSK_IDLE_WARNING_SECONDS", 0) or None
     KIOSK_SESSION_MINUTES = _int("KIOSK_SESSION_MINUTES", 5)
+    #: the district's local calendar (caps, effective dates, "today"): China is UTC+8
+    CREDIT_UTC_OFFSET_HOURS = _int("CREDIT_UTC_OFFSET_HOURS", 8)
+    #: largest evidence file (image or PDF) a worker may upload
+    CREDIT_EVIDENCE_MAX_BYTES = _int("CREDIT_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
     DYNAMIC_CODE_SECONDS = _int("DYNAMIC_CODE_SECONDS", 75)
     PIN_MAX_TRIES = 5
     PIN_LOCK_MINUTES = 15
