@@ -4,9 +4,10 @@ from ..common.idempotency import idempotent
 from ..common.pagination import PageArgs, page_of
 from . import service
 from .schemas import (
-    StockAdjustmentCreateArgs, StockIntakeCreateArgs, SupermarketItemCreateArgs, SupermarketItemQueryArgs, SupermarketItemSchema, SupermarketItemUpdateArgs,
-    StockMovementQueryArgs, StockMovementSchema, SupermarketOrderCancelArgs, SupermarketOrderQueryArgs, SupermarketOrderSchema, SupermarketPickupArgs, SupermarketPickupSchema,
-    SupermarketCreateArgs, SupermarketSchema, SupermarketUpdateArgs,
+    StockAdjustmentCreateArgs, StockIntakeCreateArgs, StockMovementQueryArgs, StockMovementSchema,
+    SupermarketCreateArgs, SupermarketItemCreateArgs, SupermarketItemQueryArgs, SupermarketItemSchema,
+    SupermarketItemUpdateArgs, SupermarketOrderCancelArgs, SupermarketOrderQueryArgs, SupermarketOrderSchema,
+    SupermarketPickupArgs, SupermarketPickupSchema, SupermarketSchema, SupermarketUpdateArgs,
 )
 
 bp = Blueprint("supermarket", __name__, url_prefix="/api/v1/supermarkets",

@@ -18,7 +18,7 @@ another kiosk waits for that lock and then sees the first order.
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.service import record_audit, summarize
@@ -404,7 +404,9 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
     shop = get_supermarket(supermarket_id, resident.district_id)
     if not shop.active:
         raise Conflict("This supermarket is closed.", code="supermarket_closed")
-    if resident.status != "active" or resident.community_id not in shop.served_community_ids:
+    if resident.status != "active":
+        raise Forbidden("This resident is not active.", code="resident_inactive")
+    if resident.community_id not in shop.served_community_ids:
         raise Forbidden("This supermarket does not serve your community.", code="wrong_community")
     merged = _merge_lines(lines)
     if not merged:
