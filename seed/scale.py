@@ -23,6 +23,7 @@ from flask import current_app
 from sqlalchemy import func, insert, select, text
 
 from backend.auth.passwords import hash_secret
+from backend.common.time import utcnow
 from backend.extensions import db
 from backend.org.models import Community, District, Town
 
@@ -145,7 +146,7 @@ def seed_scale(residents, records_per_resident, *, seed=20180601, echo=print):
     fund_accounts = _fund_accounts(conn, loader, district, communities, ids)
     fund_totals = {c: 0 for c in communities}
     statuses, weights = zip(*STATUS_WEIGHTS)
-    now = datetime.utcnow().replace(microsecond=0)
+    now = utcnow().replace(microsecond=0)
     first_phone = 13000000000 + ids["residents"]
     done_records = 0
     given = [GIVEN[i:i + 2] for i in range(0, len(GIVEN) - 1, 2)]
