@@ -1,6 +1,6 @@
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
-from ..common.pagination import page_of
+from ..common.pagination import page_of, split_page
 from . import service
 from .schemas import AuditLogSchema, AuditQueryArgs
 
@@ -13,5 +13,5 @@ bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="Audit
 @bp.response(200, page_of(AuditLogSchema))
 def list_audit(args):
     """List audit entries of my district, newest first."""
-    page = {"page": args.pop("page"), "per_page": args.pop("per_page")}
+    page = split_page(args)
     return service.list_audit(current_principal(), args, page)

@@ -3,7 +3,7 @@ from flask import current_app, render_template, request
 
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
-from ..common.pagination import page_of
+from ..common.pagination import page_of, split_page
 from ..errors import DomainError, ValidationFailed
 from ..extensions import limiter
 from ..merchants.service import rate_from_card
@@ -20,10 +20,6 @@ public_bp = FlaskBlueprint("cards_public", __name__, template_folder="templates"
 STAFF = ["worker", "reviewer", "district_admin"]
 
 
-def _page(args):
-    return {"page": args.pop("page"), "per_page": args.pop("per_page")}
-
-
 @bp.route("/cards/keys", methods=["GET"])
 @bp.doc(security=[])
 @bp.response(200, KeysSchema)
@@ -38,7 +34,7 @@ def keys():
 @bp.response(200, page_of(CardSchema))
 def list_cards(args):
     """Cards of my communities (resident cards) or district (merchant cards)."""
-    page = _page(args)
+    page = split_page(args)
     return service.list_cards(current_principal(), args, page)
 
 

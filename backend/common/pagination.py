@@ -37,3 +37,8 @@ def paginate(stmt, page_args, *, scalars=True):
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = result.scalars().all() if scalars else result.all()
     return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+def split_page(args):
+    """Take ``page``/``per_page`` out of parsed query args (the rest are filters)."""
+    return {"page": args.pop("page"), "per_page": args.pop("per_page")}

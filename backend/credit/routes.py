@@ -5,7 +5,7 @@ from marshmallow import Schema
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.idempotency import idempotent
-from ..common.pagination import PageArgs, page_of
+from ..common.pagination import PageArgs, page_of, split_page
 from ..residents.service import get_resident_for_staff
 from . import catalogue, evidence, lists, objections, policy, repairs, scoring, service
 from .schemas import (
@@ -23,10 +23,6 @@ STAFF = ("worker", "reviewer", "district_admin")
 WORKERS = ("worker", "district_admin")
 REVIEWERS = ("reviewer", "district_admin")
 ADMIN = ("district_admin",)
-
-
-def _page(args):
-    return {"page": args.pop("page"), "per_page": args.pop("per_page")}
 
 
 class UploadArgs(Schema):
@@ -50,7 +46,7 @@ def list_categories():
 @bp.response(200, page_of(ItemSchema))
 def list_items(args):
     """Catalogue items (村规民约): of one community with overrides applied, or all of the district."""
-    page = _page(args)
+    page = split_page(args)
     return catalogue.list_items(current_principal(), args, page)
 
 
@@ -120,7 +116,7 @@ def create_record(args):
 @bp.response(200, page_of(RecordSchema))
 def list_records(args):
     """Records of my communities (e.g. ``status=pending`` is the review queue)."""
-    page = _page(args)
+    page = split_page(args)
     return service.list_records(current_principal(), args, page)
 
 
@@ -157,7 +153,7 @@ def reject_record(args, record_id):
 @bp.response(200, page_of(NoticeSchema))
 def notice_board(args):
     """公示栏: records in public notice in my community (names masked)."""
-    page = _page(args)
+    page = split_page(args)
     return service.notice_board(current_principal(), args, page)
 
 
@@ -180,7 +176,7 @@ def raise_objection(args):
 @bp.response(200, page_of(ObjectionSchema))
 def list_objections(args):
     """Objections in my communities, the oldest due first (``overdue`` flags late ones)."""
-    page = _page(args)
+    page = split_page(args)
     return objections.list_objections(current_principal(), args, page)
 
 
@@ -230,7 +226,7 @@ def apply_repair(args):
 @bp.response(200, page_of(RepairSchema))
 def list_repairs(args):
     """Repair requests in my communities."""
-    page = _page(args)
+    page = split_page(args)
     return repairs.list_repairs(current_principal(), args, page)
 
 
@@ -287,7 +283,7 @@ def my_home():
 @bp.response(200, page_of(MyRecordSchema))
 def my_records(args):
     """My credit records, newest first, with their status."""
-    page = _page(args)
+    page = split_page(args)
     return service.list_my_records(current_principal(), args, page)
 
 
@@ -328,7 +324,7 @@ def resident_standing(args, resident_id):
 @bp.response(200, page_of(ListEntrySchema))
 def red_list(args):
     """红名单: residents (or households, ``kind=household``) at the top star level."""
-    page = _page(args)
+    page = split_page(args)
     return lists.red_list(current_principal(), args, page)
 
 
@@ -338,7 +334,7 @@ def red_list(args):
 @bp.response(200, page_of(ListEntrySchema))
 def black_list(args):
     """黑名单: residents with serious final records."""
-    page = _page(args)
+    page = split_page(args)
     return lists.black_list(current_principal(), args, page)
 
 
@@ -348,7 +344,7 @@ def black_list(args):
 @bp.response(200, page_of(PublicListEntrySchema))
 def public_red_list(args):
     """Public red list of a district or community: masked names only."""
-    page = _page(args)
+    page = split_page(args)
     return lists.public_red_list(args, page)
 
 
@@ -358,7 +354,7 @@ def public_red_list(args):
 @bp.response(200, page_of(PublicListEntrySchema))
 def public_black_list(args):
     """Public black list of a district or community: masked names only."""
-    page = _page(args)
+    page = split_page(args)
     return lists.public_black_list(args, page)
 
 

@@ -1,6 +1,6 @@
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
-from ..common.pagination import PageArgs, page_of
+from ..common.pagination import PageArgs, page_of, split_page
 from . import service
 from .schemas import (
     CommunityCreateArgs, CommunityQueryArgs, CommunitySchema, CommunityUpdateArgs, DistrictSchema,
@@ -12,10 +12,6 @@ bp = Blueprint("org", __name__, url_prefix="/api/v1", description="District, tow
 
 ADMIN = ["district_admin"]
 STAFF = ["worker", "reviewer", "district_admin"]
-
-
-def _page(args):
-    return {"page": args.pop("page"), "per_page": args.pop("per_page")}
 
 
 @bp.route("/district", methods=["GET"])
@@ -84,7 +80,7 @@ def delete_town(town_id):
 @bp.response(200, page_of(CommunitySchema))
 def list_communities(args):
     """Communities and villages of my district."""
-    page = _page(args)
+    page = split_page(args)
     return service.list_communities(current_principal(), args, page)
 
 
@@ -128,7 +124,7 @@ def delete_community(community_id):
 @bp.response(200, page_of(HouseholdSchema))
 def list_households(args):
     """Households (信用户) of my communities."""
-    page = _page(args)
+    page = split_page(args)
     return service.list_households(current_principal(), args, page)
 
 

@@ -1,6 +1,6 @@
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
-from ..common.pagination import PageArgs, page_of
+from ..common.pagination import PageArgs, page_of, split_page
 from . import service
 from .schemas import (
     LookupSchema, PinArgs, ResidentCreateArgs, ResidentQueryArgs, ResidentSchema, ResidentSelfSchema,
@@ -18,7 +18,7 @@ STAFF = ("worker", "reviewer", "district_admin")
 @bp.response(200, page_of(ResidentSchema))
 def list_residents(args):
     """Search residents of my communities (by name, phone, household or ID number)."""
-    page = {"page": args.pop("page"), "per_page": args.pop("per_page")}
+    page = split_page(args)
     return service.list_residents(current_principal(), args, page)
 
 

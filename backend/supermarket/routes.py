@@ -1,7 +1,7 @@
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.idempotency import idempotent
-from ..common.pagination import PageArgs, page_of
+from ..common.pagination import PageArgs, page_of, split_page
 from . import service
 from .schemas import (
     StockAdjustmentCreateArgs, StockIntakeCreateArgs, StockMovementQueryArgs, StockMovementSchema,
@@ -16,10 +16,6 @@ bp = Blueprint("supermarket", __name__, url_prefix="/api/v1/supermarkets",
 STAFF = ["worker", "reviewer", "district_admin"]
 RUN = ["worker", "district_admin"]
 ADMIN = ["district_admin"]
-
-
-def _page(args):
-    return {"page": args.pop("page"), "per_page": args.pop("per_page")}
 
 
 @bp.route("", methods=["GET"])
@@ -63,7 +59,7 @@ def update_supermarket(args, supermarket_id):
 @bp.response(200, page_of(SupermarketItemSchema))
 def list_items(args, supermarket_id):
     """Items of a supermarket with their stock on hand."""
-    page = _page(args)
+    page = split_page(args)
     return service.list_items(current_principal(), supermarket_id, args, page)
 
 
@@ -111,7 +107,7 @@ def record_adjustment(args, supermarket_id, item_id):
 @bp.response(200, page_of(StockMovementSchema))
 def list_movements(args, supermarket_id):
     """Every stock movement of a supermarket, newest first."""
-    page = _page(args)
+    page = split_page(args)
     return service.list_movements(current_principal(), supermarket_id, args, page)
 
 
@@ -129,7 +125,7 @@ def low_stock(supermarket_id):
 @bp.response(200, page_of(SupermarketOrderSchema))
 def list_orders(args, supermarket_id):
     """Redemption orders of a supermarket, newest first."""
-    page = _page(args)
+    page = split_page(args)
     return service.list_orders(current_principal(), supermarket_id, args, page)
 
 

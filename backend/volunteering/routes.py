@@ -4,7 +4,7 @@ from flask import current_app, render_template, request
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.idempotency import idempotent
-from ..common.pagination import PageArgs, page_of
+from ..common.pagination import PageArgs, page_of, split_page
 from ..errors import problem
 from . import service
 from .schemas import (
@@ -24,10 +24,6 @@ ORGANISERS = ["worker", "district_admin"]
 STAFF = ["worker", "reviewer", "district_admin"]
 
 
-def _page(args):
-    return {"page": args.pop("page"), "per_page": args.pop("per_page")}
-
-
 def _scan_result(result):
     participation, outcome = result
     return {"outcome": outcome, "participation": participation}
@@ -42,7 +38,7 @@ def _scan_result(result):
 @bp.response(200, page_of(ActivitySchema))
 def list_activities(args):
     """Activities of my communities, soonest first (``upcoming=true`` for what is still ahead)."""
-    page = _page(args)
+    page = split_page(args)
     return service.list_activities(current_principal(), args, page)
 
 
@@ -134,7 +130,7 @@ def settle_activity(args, activity_id):
 @bp.response(200, page_of(ParticipationSchema))
 def list_participants(args, activity_id):
     """Who signed up, waits or withdrew; ``on_site=true`` for who is on site now."""
-    page = _page(args)
+    page = split_page(args)
     return service.list_participants(current_principal(), activity_id, args, page)
 
 
@@ -211,7 +207,7 @@ def my_open_activities(args):
 @bp.response(200, page_of(MyParticipationSchema))
 def my_participations(args):
     """My sign-ups, waiting places and service, newest first (cancelled activities show why)."""
-    page = _page(args)
+    page = split_page(args)
     return service.list_my_participations(current_principal(), args, page)
 
 
