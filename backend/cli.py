@@ -41,12 +41,15 @@ def seed_demo():
 @click.option("--residents", type=click.IntRange(1), default=10_000, show_default=True)
 @click.option("--records-per-resident", type=click.IntRange(0), default=25, show_default=True)
 def seed_scale(residents, records_per_resident):
-    """Bulk-load a large district (COPY on PostgreSQL) for benchmarks."""
-    from seed.scale import seed_scale as run
+    """Bulk-load a large district into PostgreSQL for benchmarks (see seed/scale.py)."""
+    from seed.scale import ScaleNeedsPostgres, seed_scale as run
 
     try:
         summary = run(residents, records_per_resident, echo=click.echo)
         db.session.commit()
+    except ScaleNeedsPostgres as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
     except BaseException:
         db.session.rollback()
         raise

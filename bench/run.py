@@ -77,8 +77,12 @@ def load(server, name, residents, records, env, reload):
     if reload and database_exists(server, name):
         psql(server, f'DROP DATABASE "{name}" WITH (FORCE)')
     if database_exists(server, name):
-        log(f"reusing loaded database {name}")
-        return None
+        out = subprocess.run(["psql", "-tA", f"{server}/postgres", "-c",
+                              f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'"],
+                             capture_output=True, text=True).stdout.strip()
+        found = re.search(r"loaded in (\d+) s", out)
+        log(f"reusing loaded database {name} ({out or 'load time unknown'})")
+        return int(found.group(1)) if found else None
     psql(server, f'CREATE DATABASE "{name}"')
     run([sys.executable, "-m", "flask", "db", "upgrade"], env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log(f"loading {residents:,} residents × {records} records (flask seed scale)")
@@ -86,6 +90,8 @@ def load(server, name, residents, records, env, reload):
     run([sys.executable, "-m", "flask", "seed", "scale", "--residents", str(residents),
          "--records-per-resident", str(records)], env)
     elapsed = time.monotonic() - started
+    # kept with the database, so a later run that reuses it still reports how long the load took
+    psql(server, f"COMMENT ON DATABASE \"{name}\" IS 'flask seed scale: loaded in {elapsed:.0f} s'")
     psql(server, "VACUUM ANALYZE", db=name)
     return elapsed
 
@@ -148,11 +154,11 @@ def split_for_warmup(datafile):
     return warm, main_part
 
 
-def pgbench(server, duration):
-    name = "bench_pgbench"
+def pgbench(server, duration, scale):
+    name = f"bench_pgbench_s{scale}"
     if not database_exists(server, name):
         psql(server, f'CREATE DATABASE "{name}"')
-        subprocess.run(["pgbench", "-i", "-q", "-s", "10", f"{server}/{name}"], check=True,
+        subprocess.run(["pgbench", "-i", "-q", "-s", str(scale), f"{server}/{name}"], check=True,
                        capture_output=True)
     out = subprocess.run(["pgbench", "-N", "-c", "8", "-j", "2", "-T", str(duration), f"{server}/{name}"],
                          check=True, capture_output=True, text=True).stdout
@@ -178,13 +184,15 @@ def main(argv=None):
     parser.add_argument("--server", required=True, help="postgresql://user@host:port (no database)")
     parser.add_argument("--sizes", default="10000:25,800000:25", help="residents:records-per-resident,…")
     parser.add_argument("--duration", type=int, default=15, help="seconds per path")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per path")
+    parser.add_argument("--pgbench-scale", type=int, default=10, help="pgbench -i scale of the ceiling database")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--reload", action="store_true", help="reload data even if a loaded database exists")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args(argv)
     results = []
-    ceiling = pgbench(args.server, args.duration)
+    ceiling = pgbench(args.server, args.duration, args.pgbench_scale)
     log(f"pgbench -N ceiling: {ceiling:,.0f} tps")
     for size in args.sizes.split(","):
         residents, records = (int(x) for x in size.split(":"))
@@ -201,7 +209,7 @@ def main(argv=None):
                 for path, datafile, *_ in PATHS + [(n, f, None, None) for n, f in BASELINES]:
                     url = f"http://127.0.0.1:{port}"
                     warm, main_part = split_for_warmup(Path(tmp) / datafile)
-                    wrk(url, warm, 2, 2)  # warm-up on its own requests: phone codes are single use
+                    wrk(url, warm, args.warmup, 2)  # warm-up on its own requests: phone codes are single use
                     measured[path] = wrk(url, main_part, args.duration, args.connections)
                     m = measured[path]
                     log(f"{name} {path:14} {m['rps']:8.0f} req/s  p50 {m['p50']:6.1f} ms  p99 {m['p99']:6.1f} ms  "
@@ -224,13 +232,13 @@ def render(results, ceiling, args):
         "",
         f"Machine: {machine()}.",
         f"gunicorn {args.workers} sync workers and PostgreSQL on loopback; wrk, {args.connections} connections, "
-        f"{args.duration} s per path after a 2 s warm-up. PostgreSQL's ceiling on the same server, "
+        f"{args.duration} s per path after a {args.warmup} s warm-up. PostgreSQL's ceiling on the same server, "
         f"`pgbench -N -c 8`: **{ceiling:,.0f} tps**.",
         "",
     ]
     for result in results:
         m = result["measured"]
-        load = f"{result['load_seconds']:,.0f} s" if result["load_seconds"] else "reused from an earlier run"
+        load = f"{result['load_seconds']:,.0f} s" if result["load_seconds"] else "unknown (loaded by hand)"
         lines += [
             f"## {result['residents']:,} residents, ~{result['records']} records each",
             "",

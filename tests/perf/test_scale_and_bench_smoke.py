@@ -5,15 +5,28 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 
 from backend.credit.models import CreditEntry, CreditRecord, CreditSubject
 from backend.extensions import db
+from backend.ledger.models import Transfer
 from backend.ledger.service import check_balances, total_of_all_accounts
+from backend.merchants.models import Sale
 from backend.residents.models import Resident
+from backend.supermarket.models import StockMovement, SupermarketItem, SupermarketOrder
 from tests.conftest import DATABASE_URL, IS_POSTGRES
 
 
+@pytest.mark.skipif(IS_POSTGRES, reason="the SQLite refusal")
+def test_scale_generator_says_it_needs_postgres(app):
+    from seed.scale import ScaleNeedsPostgres, seed_scale
+
+    with pytest.raises(ScaleNeedsPostgres, match="PostgreSQL"):
+        seed_scale(10, 1, echo=lambda _msg: None)
+    assert db.session.execute(select(func.count()).select_from(Resident)).scalar_one() == 0
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="the generator loads PostgreSQL")
 def test_scale_generator_loads_a_consistent_district(app):
     from seed.scale import seed_scale
 
@@ -32,6 +45,25 @@ def test_scale_generator_loads_a_consistent_district(app):
         assert stored == sums.get(subject_id, 0)
     assert check_balances() == []
     assert total_of_all_accounts() == 0
+    # every positive final resident record paid its award, under the key the app itself uses
+    award = db.session.execute(
+        select(CreditRecord.id, Transfer.amount, CreditRecord.points)
+        .join(Transfer, Transfer.idempotency_key == "record:" + cast(CreditRecord.id, String) + ":award")
+        .where(CreditRecord.subject_type == "resident", CreditRecord.status == "final", CreditRecord.points > 0)
+    ).all()
+    positive_finals = db.session.execute(select(func.count()).select_from(CreditRecord).where(
+        CreditRecord.subject_type == "resident", CreditRecord.status == "final", CreditRecord.points > 0)).scalar_one()
+    assert len(award) == positive_finals > 0 and all(amount == points for _id, amount, points in award)
+    # sales earned their merchants credit (within the daily cap), orders took points and stock
+    assert summary["sales"] > 0 and summary["orders"] > 0
+    assert db.session.execute(select(func.count()).select_from(Sale)).scalar_one() == summary["sales"]
+    merchant_records = db.session.execute(select(func.count()).select_from(CreditRecord).where(
+        CreditRecord.subject_type == "merchant", CreditRecord.source_ref.like("sale:%"))).scalar_one()
+    assert 0 < merchant_records <= summary["sales"]
+    assert db.session.execute(select(func.count()).select_from(SupermarketOrder)).scalar_one() == summary["orders"]
+    for item_id, stock in db.session.execute(select(SupermarketItem.id, SupermarketItem.stock)).all():
+        moved = db.session.execute(select(func.sum(StockMovement.quantity)).where(StockMovement.item_id == item_id))
+        assert moved.scalar_one() == stock
 
 
 @pytest.mark.skipif(not IS_POSTGRES, reason="the benchmark runs against PostgreSQL")
@@ -45,7 +77,7 @@ def test_benchmark_runs_end_to_end_at_tiny_size():
 
     server = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]
     output = Path(tempfile.mkdtemp()) / "BENCHMARKS.md"
-    results = main(["--server", server, "--sizes", "300:3", "--duration", "1", "--workers", "2",
+    results = main(["--server", server, "--sizes", "300:3", "--duration", "1", "--warmup", "1", "--pgbench-scale", "1", "--workers", "2",
                     "--connections", "4", "--reload", "--output", str(output)])
     measured = results[0]["measured"]
     for path in ("home", "sale", "redeem", "log_record", "merchant_page", "baseline_read", "baseline_write"):
