@@ -4,7 +4,10 @@ Until a district saves its first version the built-in defaults below apply
 (version 0). ``district_policy(district_id, at)`` answers which version was in
 force at a moment, so a past star level can always be explained.
 """
-from sqlalchemy import func, select
+import time
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import object_session
 
 from ..audit.service import record_audit
 from ..common.pagination import paginate
@@ -40,16 +43,59 @@ def _default(district_id):
     return policy
 
 
+#: seconds a process keeps a district's policy versions before it asks the database again
+CACHE_SECONDS = 5.0
+_cached = {}  # district id -> (monotonic time loaded, [versions, newest first])
+
+
 def district_policy(district_id, at=None):
-    """The policy version in force at ``at`` (default now); the built-in defaults if none was saved."""
+    """The policy version in force at ``at`` (default now); the built-in defaults if none was saved.
+
+    Every request on a hot path needs it, and versions never change once saved
+    (a change is a new version), so each process keeps a district's versions for
+    ``CACHE_SECONDS``: a new version reaches other processes within that time.
+    A session that has just written a version reads from the database.
+    """
     at = at or utcnow()
-    found = db.session.execute(
-        select(CreditPolicy)
-        .where(CreditPolicy.district_id == district_id, CreditPolicy.effective_from <= at)
+    for policy in _versions(district_id):
+        if policy.effective_from <= at:
+            return policy
+    return _default(district_id)
+
+
+def _versions(district_id):
+    if db.session.info.get("policy_written"):
+        return _load_versions(district_id)
+    hit = _cached.get(district_id)
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    versions = _load_versions(district_id)
+    _cached[district_id] = (time.monotonic(), versions)
+    return versions
+
+
+def _load_versions(district_id):
+    """Detached copies: safe to share between requests, never flushed back."""
+    rows = db.session.execute(
+        select(CreditPolicy).where(CreditPolicy.district_id == district_id, CreditPolicy.effective_from.is_not(None))
         .order_by(CreditPolicy.effective_from.desc(), CreditPolicy.version.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    return found if found is not None else _default(district_id)
+    ).scalars().all()
+    columns = [c.key for c in CreditPolicy.__mapper__.column_attrs]
+    return [CreditPolicy(**{key: getattr(row, key) for key in columns}) for row in rows]
+
+
+def forget_cached_policies():
+    _cached.clear()
+
+
+@event.listens_for(CreditPolicy, "after_insert")
+@event.listens_for(CreditPolicy, "after_update")
+@event.listens_for(CreditPolicy, "after_delete")
+def _policy_written(_mapper, _connection, target):
+    _cached.pop(target.district_id, None)
+    session = object_session(target)
+    if session is not None:
+        session.info["policy_written"] = True
 
 
 def stars_for(score, policy):

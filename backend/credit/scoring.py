@@ -193,14 +193,26 @@ def _score(subject_type, subject_id, policy):
 
 
 def resident_standing(resident_id):
-    """Score, stars, spendable points and the way to the next star: three indexed look-ups."""
-    policy = district_policy(_subject_district("resident", resident_id))
-    score = _score("resident", resident_id, policy)
+    """Score, stars, spendable points and the way to the next star: one indexed look-up (a hot path)."""
+    from ..ledger.models import Account
+    from ..residents.models import Resident
+
+    row = db.session.execute(
+        select(Resident.district_id, CreditSubject.score_delta, Account.balance)
+        .select_from(Resident)
+        .outerjoin(CreditSubject, CreditSubject.resident_id == Resident.id)
+        .outerjoin(Account, (Account.kind == "resident") & (Account.owner_id == Resident.id))
+        .where(Resident.id == resident_id)
+    ).first()
+    if row is None:
+        raise NotFound("No such resident.", code="resident_not_found")
+    policy = district_policy(row.district_id)
+    score = policy.base_score + (row.score_delta or 0)
     following, missing = next_star(score, policy)
     return {
         "score": int(score),
         "stars": stars_for(score, policy),
-        "points": int(ledger.balance_of("resident", resident_id)),
+        "points": int(row.balance or 0),
         "next_star": following,
         "score_to_next_star": missing,
     }

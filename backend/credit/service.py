@@ -17,6 +17,7 @@ Public functions for other domains (signatures are a contract):
 ``void_system_credit``, ``subject_score``, ``district_policy``, ``find_item``.
 """
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +34,7 @@ from ..residents.models import Resident
 from ..residents.service import log_lookup
 from . import scoring
 from .catalogue import find_item, item_for_community, version_in_force
-from .models import CAP_COUNTING, CreditRecord, Evidence
+from .models import CAP_COUNTING, CatalogueItem, CatalogueItemVersion, CreditRecord, Evidence
 from .periods import PERIOD_LABELS, local_date, period_bounds
 from .policy import district_policy
 from .scoring import resident_standing, subject_score
@@ -509,8 +510,32 @@ def resident_home(resident_id):
     A hot path (measured in bench/): indexed look-ups only, no counting of the
     resident's whole history.
     """
-    records = db.session.execute(
-        select(CreditRecord).where(CreditRecord.resident_id == resident_id)
-        .order_by(CreditRecord.id.desc()).limit(HOME_RECORDS)
-    ).scalars().all()
-    return {**scoring.resident_standing(resident_id), "records": records}
+    return {**scoring.resident_standing(resident_id), "records": newest_records(resident_id, HOME_RECORDS)}
+
+
+def newest_records(resident_id, limit):
+    """A resident's newest records as plain rows for ``MyRecordSchema`` (Core: no ORM objects to build),
+    with their item's code and titles, and their evidence in one more query only if there is any."""
+    rows = db.session.execute(
+        select(*(getattr(CreditRecord, name) for name in _MY_RECORD_COLUMNS),
+               CatalogueItem.code.label("item_code"), CatalogueItemVersion.title_zh, CatalogueItemVersion.title_en,
+               select(Evidence.id).where(Evidence.record_id == CreditRecord.id).exists().label("has_evidence"))
+        .join(CatalogueItem, CatalogueItem.id == CreditRecord.item_id)
+        .join(CatalogueItemVersion, CatalogueItemVersion.id == CreditRecord.item_version_id)
+        .where(CreditRecord.resident_id == resident_id)
+        .order_by(CreditRecord.id.desc()).limit(limit)
+    ).all()
+    evidence = {}
+    with_evidence = [row.id for row in rows if row.has_evidence]
+    if with_evidence:
+        for item in db.session.execute(
+                select(Evidence).where(Evidence.record_id.in_(with_evidence)).order_by(Evidence.id)).scalars():
+            evidence.setdefault(item.record_id, []).append(item)
+    return [SimpleNamespace(**row._mapping, item=SimpleNamespace(code=row.item_code),
+                            item_version=SimpleNamespace(title_zh=row.title_zh, title_en=row.title_en),
+                            evidence=evidence.get(row.id, []))
+            for row in rows]
+
+
+_MY_RECORD_COLUMNS = ("id", "category", "points", "severity", "status", "occurred_at", "note", "review_note",
+                      "notice_ends_at", "finalised_at", "voided_at", "void_reason", "repaired_at", "created_at")

@@ -442,7 +442,7 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
     order = SupermarketOrder(
         district_id=resident.district_id, supermarket_id=shop.id, resident_id=resident.id, device_id=device_id,
         receipt_no=f"{(now + LOCAL_OFFSET):%Y%m%d}-{_random(8)}", pickup_code=_random(10), status="placed",
-        total_points=total, idempotency_key=key, actor=actor, created_at=now,
+        total_points=total, idempotency_key=key, actor=actor, created_at=now, lines=[],
     )
     try:
         with db.session.begin_nested():
@@ -455,9 +455,9 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
             raise
         return existing
     for item, quantity in wanted:  # item id order: concurrent orders lock rows the same way
-        line = SupermarketOrderLine(order_id=order.id, item_id=item.id, quantity=quantity,
-                                    unit_points=item.price_points, line_points=item.price_points * quantity)
-        db.session.add(line)
+        line = SupermarketOrderLine(item=item, quantity=quantity, unit_points=item.price_points,
+                                    line_points=item.price_points * quantity)
+        order.lines.append(line)  # the receipt reads the lines from memory: no reload of the order
         db.session.flush()
         move_stock(item, -quantity, "redemption", actor=actor, order_line_id=line.id)
     source = ledger.ensure_account(resident.district_id, "resident", resident.id)
@@ -468,7 +468,6 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
     db.session.flush()
     # the resident's account is locked now: an order placed at the same moment elsewhere is visible
     _check_limits(resident.id, wanted, include_current=True)
-    db.session.refresh(order)
     return order
 
 
