@@ -1,13 +1,18 @@
 """Test setup: one database per run (SQLite file, or PostgreSQL from TEST_DATABASE_URL),
-schema built once, every table emptied after each test."""
+schema built once, every table emptied after each test.
+
+Under pytest-xdist (``-n``) every worker has its own database: its own SQLite
+file, or ``<TEST_DATABASE_URL>_gw0``, ``_gw1`` … created on the same server.
+"""
 import os
 import tempfile
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from backend import create_app
 from backend.config import TestConfig
+from backend.credit.policy import forget_cached_policies
 from backend.extensions import db, limiter
 
 pytest_plugins = ["tests.fixtures"]
@@ -15,6 +20,23 @@ pytest_plugins = ["tests.fixtures"]
 _TMP = tempfile.mkdtemp(prefix="chengxin-test-")
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.db"
 IS_POSTGRES = DATABASE_URL.startswith("postgresql")
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _worker_database(url, worker):
+    """``url`` with the worker's own database, created when missing."""
+    server, name = url.rsplit("/", 1)
+    name = f"{name}_{worker}"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{server}/{name}"
+
+
+if IS_POSTGRES and _WORKER:
+    DATABASE_URL = _worker_database(DATABASE_URL, _WORKER)
 
 
 def make_app(**overrides):
@@ -67,6 +89,7 @@ def app(_shared_app):
     yield app
     db.session.remove()
     _empty_tables()
+    forget_cached_policies()  # the next test's district 1 is another district
     ctx.pop()
     app.config.clear()
     app.config.update(saved)
