@@ -419,8 +419,10 @@ def test_out_of_stock(kiosk, live):
 def test_idle_sign_out(kiosk, live):
     live.app.config.update(KIOSK_IDLE_SECONDS=2, KIOSK_IDLE_WARNING_SECONDS=6)
     try:
-        kiosk.click("#lang-toggle")
         sign_in(kiosk, live, "idle")
+        # English after signing in: on the welcome screen two idle seconds (a slow scan) already
+        # switch back to Chinese, as they should for the next person
+        kiosk.click("#lang-toggle")
         kiosk.wait_for_selector("#idle-warning:not([hidden])", timeout=15000)
         assert "Signing out in" in kiosk.inner_text("#idle-text")
         kiosk.shots("idle-warning")
