@@ -199,8 +199,9 @@ def open_kiosk(request, live, browser):
         page = context.new_page()
         page.set_default_timeout(20000)
         page.shots = Shots(page, request.node.name)
-        page.goto(live.base_url + "/kiosk/")
-        page.wait_for_selector("body[data-screen=welcome]" if paired else "body[data-screen=pair]")
+        # the first page of a run also starts the browser's renderer: slow on a busy two-core machine
+        page.goto(live.base_url + "/kiosk/", timeout=90000)
+        page.wait_for_selector("body[data-screen=welcome]" if paired else "body[data-screen=pair]", timeout=90000)
         # a busy test machine may pause between typed keys longer than a real scanner ever does
         page.evaluate("KioskScanner.setKeyGap(600000)")
         return page
