@@ -35,13 +35,19 @@ def _top_up(district_id, resident_ids):
     from backend.common.time import utcnow
 
     stamp = f"{utcnow():%Y%m%d%H%M%S}"
-    for resident_id, community_id in db.session.execute(
-            select(Resident.id, Resident.community_id).where(Resident.id.in_(resident_ids))).all():
+    rows = db.session.execute(
+        select(Resident.id, Resident.community_id).where(Resident.id.in_(resident_ids))).all()
+    for n, (resident_id, community_id) in enumerate(rows, 1):
         account = ledger.ensure_account(district_id, "resident", resident_id)
         if account.balance < FLOAT:
             fund = ledger.ensure_account(district_id, "community_fund", community_id)
             ledger.transfer(fund, account, FLOAT - account.balance, kind="bench_top_up",
                             key=f"bench:{stamp}:{resident_id}", actor="bench")
+        if n % 50 == 0:
+            # hundreds of updates of one fund row in one transaction leave a chain of row
+            # versions every later update walks: commit as we go
+            db.session.commit()
+    db.session.commit()
 
 
 def prepare(outdir):

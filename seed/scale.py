@@ -92,11 +92,11 @@ class Loader:
         self.conn = conn
         self.rows = 0
 
-    def write(self, table, rows, columns=None):
+    def write(self, table, rows, columns=None, *, count=True):
         if not rows:
             return
         columns = columns or COLUMNS[table]
-        self.rows += len(rows)
+        self.rows += len(rows) if count else 0
         raw = self.conn.connection.dbapi_connection
         with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
             write_row = copy.write_row
@@ -471,8 +471,9 @@ class _Generator:
             "JOIN credit_subjects s ON s.resident_id = r.id WHERE r.id >= :first ORDER BY r.id"),
             {"first": self.first_resident_id}).all()
         rng = self.rng
+        spent = []
         for start in range(0, len(residents), CHUNK):
-            sales, records, orders, lines, movements, transfers, spent = [], [], [], [], [], [], []
+            sales, records, orders, lines, movements, transfers = [], [], [], [], [], []
             for resident_id, community_id, account_id, balance, score in residents[start:start + CHUNK]:
                 stars = sum(1 for t in self.thresholds if self.base_score + score >= t)
                 if stars >= 3 and rng.random() < 0.5:
@@ -489,13 +490,11 @@ class _Generator:
             write("supermarket_orders", orders)
             write("supermarket_order_lines", lines)
             write("stock_movements", movements)
-            if spent:
-                self.conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS scale_spent "
-                                       "(account_id bigint, amount bigint) ON COMMIT DROP"))
-                write("scale_spent", spent, ["account_id", "amount"])
-                self.conn.execute(text("UPDATE accounts SET balance = balance - s.amount FROM scale_spent s "
-                                       "WHERE accounts.id = s.account_id"))
-                self.conn.execute(text("TRUNCATE scale_spent"))
+        # one UPDATE at the end: each one reads the whole accounts table
+        self.conn.execute(text("CREATE TEMPORARY TABLE scale_spent (account_id bigint, amount bigint) ON COMMIT DROP"))
+        self.loader.write("scale_spent", spent, ["account_id", "amount"], count=False)
+        self.conn.execute(text("UPDATE accounts SET balance = balance - s.amount FROM scale_spent s "
+                               "WHERE accounts.id = s.account_id"))
 
     def _sales(self, resident_id, community_id, stars, sales, records):
         """One to three discounted purchases at the merchants of the resident's town."""
@@ -691,6 +690,7 @@ def _ensure_supermarkets(district, towns):
 
 
 BENCH_SHOP = "荣成信用超市"
+BENCH_TOKEN_LIFE = timedelta(hours=6)
 
 
 def bench_fixtures(district):
@@ -758,9 +758,10 @@ def bench_fixtures(district):
         "village_id": village,
         "supermarket_account_id": ensure_account(district.id, "supermarket", shop.id).id,
         "merchant_ids": merchant_ids,
-        "merchant_tokens": [login_user(f"rc-merchant{n + 1}", "chengxin-merchant")["access_token"]
-                            for n in range(len(merchant_ids))],
-        "worker_token": login_user("rc-worker", "chengxin-worker")["access_token"],
+        # the preparation of a large run can take longer than an ordinary token lives
+        "merchant_tokens": [login_user(f"rc-merchant{n + 1}", "chengxin-merchant", expires=BENCH_TOKEN_LIFE)
+                            ["access_token"] for n in range(len(merchant_ids))],
+        "worker_token": login_user("rc-worker", "chengxin-worker", expires=BENCH_TOKEN_LIFE)["access_token"],
         "worker_residents": village_residents, "record_item_id": record_item,
     }
 
