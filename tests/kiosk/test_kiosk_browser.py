@@ -418,13 +418,21 @@ def test_out_of_stock(kiosk, live):
 
 
 def test_idle_sign_out(kiosk, live):
-    live.app.config.update(KIOSK_IDLE_SECONDS=2, KIOSK_IDLE_WARNING_SECONDS=6)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # a 10-second warning: a busy test machine can take seconds between two browser commands
+    live.app.config.update(KIOSK_IDLE_SECONDS=2, KIOSK_IDLE_WARNING_SECONDS=10)
     try:
         sign_in(kiosk, live, "idle")
         # English after signing in: on the welcome screen two idle seconds (a slow scan) already
         # switch back to Chinese, as they should for the next person
         kiosk.click("#lang-toggle")
-        kiosk.wait_for_selector("#idle-warning:not([hidden])", timeout=15000)
+        try:
+            kiosk.wait_for_selector("#idle-warning:not([hidden])", timeout=20000)
+        except PlaywrightTimeout as error:
+            kiosk.shots("no-idle-warning")
+            raise AssertionError(
+                f"no idle warning; the kiosk shows {kiosk.get_attribute('body', 'data-screen')}") from error
         assert "Signing out in" in kiosk.inner_text("#idle-text")
         kiosk.shots("idle-warning")
         screen(kiosk, "welcome")
