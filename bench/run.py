@@ -73,8 +73,15 @@ def database_exists(server, name):
     return out.stdout.strip() == "1"
 
 
+def has_residents(server, name):
+    out = subprocess.run(["psql", "-tA", f"{server}/{name}", "-c", "SELECT EXISTS (SELECT 1 FROM residents)"],
+                         capture_output=True, text=True)
+    return out.returncode == 0 and out.stdout.strip() == "t"
+
+
 def load(server, name, residents, records, env, reload):
-    if reload and database_exists(server, name):
+    # the load is one transaction: an interrupted one leaves an empty schema behind, loaded again here
+    if database_exists(server, name) and (reload or not has_residents(server, name)):
         psql(server, f'DROP DATABASE "{name}" WITH (FORCE)')
     if database_exists(server, name):
         out = subprocess.run(["psql", "-tA", f"{server}/postgres", "-c",
