@@ -425,15 +425,17 @@ def test_idle_sign_out(kiosk, live):
     try:
         sign_in(kiosk, live, "idle")
         # English after signing in: on the welcome screen two idle seconds (a slow scan) already
-        # switch back to Chinese, as they should for the next person
-        kiosk.click("#lang-toggle")
+        # switch back to Chinese, as they should for the next person. A click through the DOM: when
+        # the browser is slow the warning may already cover the toggle, and a pointer click would
+        # wait behind it until the sign-out (and count as activity, which this test must not do)
+        kiosk.evaluate("document.getElementById('lang-toggle').click()")
         try:
             kiosk.wait_for_selector("#idle-warning:not([hidden])", timeout=20000)
         except PlaywrightTimeout as error:
             kiosk.shots("no-idle-warning")
             raise AssertionError(
                 f"no idle warning; the kiosk shows {kiosk.get_attribute('body', 'data-screen')}") from error
-        assert "Signing out in" in kiosk.inner_text("#idle-text")
+        kiosk.wait_for_function("document.querySelector('#idle-text').textContent.includes('Signing out in')")
         kiosk.shots("idle-warning")
         screen(kiosk, "welcome")
     finally:
