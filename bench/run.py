@@ -75,7 +75,7 @@ def database_exists(server, name):
 
 def has_residents(server, name):
     out = subprocess.run(["psql", "-tA", f"{server}/{name}", "-c", "SELECT EXISTS (SELECT 1 FROM residents)"],
-                         capture_output=True, text=True)
+                         check=False, capture_output=True, text=True)
     return out.returncode == 0 and out.stdout.strip() == "t"
 
 
