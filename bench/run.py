@@ -232,6 +232,11 @@ def main(argv=None):
     return results
 
 
+def ratio(part, whole):
+    """``part / whole`` for the table; a baseline that answered nothing in a short run gives n/a."""
+    return f"{part / whole:.2f}" if whole else "n/a"
+
+
 def render(results, args):
     lines = [
         "# Benchmarks",
@@ -260,7 +265,7 @@ def render(results, args):
             r, b = m[path], m[f"baseline_{baseline}"]
             vs_pg = f"{r['rps'] / ceiling:.2f}" if path in WRITE_PATHS else ""
             lines.append(f"| {path} — {description} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-                         f"{r['errors']} | {r['rps'] / b['rps']:.2f} of {baseline} | {vs_pg} |")
+                         f"{r['errors']} | {ratio(r['rps'], b['rps'])} of {baseline} | {vs_pg} |")
         for path, _file in BASELINES:
             r = m[path]
             vs_pg = f"{r['rps'] / ceiling:.2f}" if path in WRITE_PATHS else ""
