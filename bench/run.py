@@ -67,16 +67,18 @@ def psql(server, sql, db="postgres"):
                    stdout=subprocess.DEVNULL)
 
 
+def psql_value(server, sql, db="postgres"):
+    """The one value a query answers, as text; None when psql fails (no such database or table)."""
+    out = subprocess.run(["psql", "-tA", f"{server}/{db}", "-c", sql], check=False, capture_output=True, text=True)
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
 def database_exists(server, name):
-    out = subprocess.run(["psql", "-tA", f"{server}/postgres", "-c",
-                          f"SELECT 1 FROM pg_database WHERE datname = '{name}'"], capture_output=True, text=True)
-    return out.stdout.strip() == "1"
+    return psql_value(server, f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
 
 
 def has_residents(server, name):
-    out = subprocess.run(["psql", "-tA", f"{server}/{name}", "-c", "SELECT EXISTS (SELECT 1 FROM residents)"],
-                         check=False, capture_output=True, text=True)
-    return out.returncode == 0 and out.stdout.strip() == "t"
+    return psql_value(server, "SELECT EXISTS (SELECT 1 FROM residents)", db=name) == "t"
 
 
 def load(server, name, residents, records, env, reload):
@@ -84,9 +86,8 @@ def load(server, name, residents, records, env, reload):
     if database_exists(server, name) and (reload or not has_residents(server, name)):
         psql(server, f'DROP DATABASE "{name}" WITH (FORCE)')
     if database_exists(server, name):
-        out = subprocess.run(["psql", "-tA", f"{server}/postgres", "-c",
-                              f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'"],
-                             capture_output=True, text=True).stdout.strip()
+        out = psql_value(server, f"SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                                 f"WHERE datname = '{name}'") or ""
         found = re.search(r"loaded in (\d+) s", out)
         log(f"reusing loaded database {name} ({out or 'load time unknown'})")
         return int(found.group(1)) if found else None
@@ -263,12 +264,12 @@ def render(results, args):
         ]
         for path, _file, baseline, description in PATHS:
             r, b = m[path], m[f"baseline_{baseline}"]
-            vs_pg = f"{r['rps'] / ceiling:.2f}" if path in WRITE_PATHS else ""
+            vs_pg = ratio(r["rps"], ceiling) if path in WRITE_PATHS else ""
             lines.append(f"| {path} — {description} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
                          f"{r['errors']} | {ratio(r['rps'], b['rps'])} of {baseline} | {vs_pg} |")
         for path, _file in BASELINES:
             r = m[path]
-            vs_pg = f"{r['rps'] / ceiling:.2f}" if path in WRITE_PATHS else ""
+            vs_pg = ratio(r["rps"], ceiling) if path in WRITE_PATHS else ""
             lines.append(f"| {path} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | | {vs_pg} |")
         lines.append("")
     if len(results) >= 2:
