@@ -77,7 +77,7 @@ def test_benchmark_runs_end_to_end_at_tiny_size():
 
     server = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]
     output = Path(tempfile.mkdtemp()) / "BENCHMARKS.md"
-    results = main(["--server", server, "--sizes", "300:3", "--duration", "1", "--warmup", "1", "--pgbench-scale", "1", "--workers", "2",
+    results = main(["--server", server, "--sizes", "300:3", "--duration", "3", "--warmup", "1", "--pgbench-scale", "1", "--workers", "2",
                     "--connections", "4", "--reload", "--output", str(output)])
     measured = results[0]["measured"]
     for path in ("home", "sale", "redeem", "log_record", "merchant_page", "baseline_read", "baseline_write"):
