@@ -40,14 +40,18 @@ def seed_demo():
 @seed_cli.command("scale")
 @click.option("--residents", type=click.IntRange(1), default=10_000, show_default=True)
 @click.option("--records-per-resident", type=click.IntRange(0), default=25, show_default=True)
-def seed_scale(residents, records_per_resident):
+@click.option("--resume", is_flag=True, help="Only build the indexes an interrupted load has not built yet.")
+def seed_scale(residents, records_per_resident, resume):
     """Bulk-load a large district into PostgreSQL for benchmarks (see seed/scale.py)."""
-    from seed.scale import ScaleNeedsPostgres, seed_scale as run
+    from seed.scale import NothingToResume, ScaleNeedsPostgres, build_missing_indexes, seed_scale as run
 
     try:
-        summary = run(residents, records_per_resident, echo=click.echo)
+        if resume:
+            summary = {"index_seconds": build_missing_indexes(echo=click.echo)}
+        else:
+            summary = run(residents, records_per_resident, echo=click.echo)
         db.session.commit()
-    except ScaleNeedsPostgres as error:
+    except (ScaleNeedsPostgres, NothingToResume) as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     except BaseException:

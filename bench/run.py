@@ -81,27 +81,35 @@ def has_residents(server, name):
     return psql_value(server, "SELECT EXISTS (SELECT 1 FROM residents)", db=name) == "t"
 
 
+def load_note(server, name):
+    """How far ``flask seed scale`` got on a database and how long it took (its note), or None."""
+    from seed.scale import LOAD_NOTE_RE
+
+    found = LOAD_NOTE_RE.search(psql_value(
+        server, f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'") or "")
+    return found and {"data": int(found.group(1)), "indexes": int(found.group(3)), "complete": found.group(2) == "in"}
+
+
 def load(server, name, residents, records, env, reload):
-    # the load is one transaction: an interrupted one leaves an empty schema behind, loaded again here
-    if database_exists(server, name) and (reload or not has_residents(server, name)):
+    # the data is one transaction: an interrupted load leaves an empty schema (or, from an older
+    # generator, no note), loaded again here; an interrupted index rebuild is resumed
+    if database_exists(server, name) and (reload or not has_residents(server, name) or not load_note(server, name)):
         psql(server, f'DROP DATABASE "{name}" WITH (FORCE)')
+    scale = [sys.executable, "-m", "flask", "seed", "scale"]
     if database_exists(server, name):
-        out = psql_value(server, f"SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                                 f"WHERE datname = '{name}'") or ""
-        found = re.search(r"loaded in (\d+) s", out)
-        log(f"reusing loaded database {name} ({out or 'load time unknown'})")
-        return int(found.group(1)) if found else None
-    psql(server, f'CREATE DATABASE "{name}"')
-    run([sys.executable, "-m", "flask", "db", "upgrade"], env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    log(f"loading {residents:,} residents × {records} records (flask seed scale)")
-    started = time.monotonic()
-    run([sys.executable, "-m", "flask", "seed", "scale", "--residents", str(residents),
-         "--records-per-resident", str(records)], env)
-    elapsed = time.monotonic() - started
-    # kept with the database, so a later run that reuses it still reports how long the load took
-    psql(server, f"COMMENT ON DATABASE \"{name}\" IS 'flask seed scale: loaded in {elapsed:.0f} s'")
+        note = load_note(server, name)
+        if note["complete"]:
+            log(f"reusing loaded database {name} (data {note['data']} s, indexes {note['indexes']} s)")
+            return note
+        log(f"resuming the index rebuild of {name} (data {note['data']} s, indexes {note['indexes']} s so far)")
+        run(scale + ["--resume"], env)
+    else:
+        psql(server, f'CREATE DATABASE "{name}"')
+        run([sys.executable, "-m", "flask", "db", "upgrade"], env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log(f"loading {residents:,} residents × {records} records (flask seed scale)")
+        run(scale + ["--residents", str(residents), "--records-per-resident", str(records)], env)
     psql(server, "VACUUM ANALYZE", db=name)
-    return elapsed
+    return load_note(server, name)
 
 
 def start_gunicorn(env, workers, port):
@@ -205,7 +213,7 @@ def main(argv=None):
         name = f"bench_r{residents}_m{records}"
         env = {**os.environ, **SECRETS, "FLASK_APP": "wsgi", "PYTHONPATH": str(ROOT),
                "DATABASE_URL": f"{args.server}/{name}"}
-        load_seconds = load(args.server, name, residents, records, env, args.reload)
+        loaded = load(args.server, name, residents, records, env, args.reload)
         # the ceiling next to the paths it is compared with: this machine's disk and CPU drift over an hour's load
         ceiling = pgbench(args.server, args.duration, args.pgbench_scale)
         log(f"pgbench -N ceiling: {ceiling:,.0f} tps")
@@ -225,7 +233,7 @@ def main(argv=None):
                         f"non-2xx {m['errors']}" + (f"  e.g. {m['sample_error']}" if m["errors"] else ""))
             finally:
                 stop(proc)
-        results.append({"name": name, "residents": residents, "records": records, "load_seconds": load_seconds,
+        results.append({"name": name, "residents": residents, "records": records, "load": loaded,
                          "ceiling": ceiling, "measured": measured})
         # written after every size: a later size's hour-long load must not lose the earlier results
         Path(args.output).write_text(render(results, args))
@@ -252,7 +260,8 @@ def render(results, args):
     ]
     for result in results:
         m, ceiling = result["measured"], result["ceiling"]
-        load = f"{result['load_seconds']:,.0f} s" if result["load_seconds"] else "unknown (loaded by hand)"
+        note = result["load"]
+        load = f"{note['data'] + note['indexes']:,} s (data {note['data']:,} s, indexes {note['indexes']:,} s)"
         lines += [
             f"## {result['residents']:,} residents, ~{result['records']} records each",
             "",

@@ -16,16 +16,21 @@ stock movements and payments. Last the merchants' entries, the village funds'
 and shops' balances and the stock. Everything adds up, so `flask ledger check`
 passes on the result.
 
-The load runs in one transaction with ``session_replication_role = replica``
-(the rows are consistent by construction, so per-row foreign-key triggers are
-skipped); the big tables' indexes and unique constraints are dropped before and
-rebuilt after, and a table still empty is truncated first so that, with
+The data is loaded in one transaction with ``session_replication_role =
+replica`` (the rows are consistent by construction, so per-row foreign-key
+triggers are skipped); the big tables' indexes and unique constraints are
+dropped before, and a table still empty is truncated first so that, with
 ``wal_level = minimal`` (the benchmark's server), its rows skip the WAL. That
-needs a superuser, which the benchmark's own server has.
+needs a superuser, which the benchmark's own server has. The indexes are then
+rebuilt one transaction each, so an interrupted rebuild (hours at 20 million
+records on a small machine) is resumed with ``--resume``; a note on the
+database (``COMMENT ON DATABASE``) says how far the load got and how long it
+took, for the benchmark that reuses it.
 """
 import hashlib
 import hmac
 import random
+import re
 import time
 from datetime import datetime, timedelta
 
@@ -179,9 +184,7 @@ def seed_scale(residents, records_per_resident, *, seed=20180601, echo=print):
     """
     from seed.credit import seed_catalogue, seed_policy
 
-    if db.session.connection().dialect.name != "postgresql":
-        raise ScaleNeedsPostgres("flask seed scale loads a PostgreSQL database (COPY and server-side generation); "
-                                 "point DATABASE_URL at one.")
+    _require_postgres()
     started = time.monotonic()
 
     def progress(message):
@@ -199,13 +202,12 @@ def seed_scale(residents, records_per_resident, *, seed=20180601, echo=print):
     conn.execute(text("SET session_replication_role = replica"))
     conn.execute(text("SET LOCAL synchronous_commit = off"))
     _truncate_empty_tables(conn)
-    dropped = []
-    for constraint in _unique_constraints(REBUILT_UNIQUES):
-        conn.execute(DropConstraint(constraint, if_exists=True))
-        dropped.append(constraint)
-    for index in _secondary_indexes(BIG_TABLES):
-        conn.execute(text(f'DROP INDEX IF EXISTS "{index.name}"'))
-        dropped.append(index)
+    dropped = _rebuilt()
+    for item in dropped:
+        if isinstance(item, UniqueConstraint):
+            conn.execute(DropConstraint(item, if_exists=True))
+        else:
+            conn.execute(text(f'DROP INDEX IF EXISTS "{item.name}"'))
     _reset_sequences(conn)
     conn.execute(text("SELECT setseed(:s)"), {"s": (seed % 1000) / 1000})
     generator = _Generator(conn, loader, district, communities, shops, records_per_resident, random.Random(seed))
@@ -219,21 +221,87 @@ def seed_scale(residents, records_per_resident, *, seed=20180601, echo=print):
     generator.finish()
     progress(f"derived entries and awards: {loader.rows:,} rows in all")
     conn.execute(text("SET session_replication_role = origin"))
-    echo(f"rebuilding {len(dropped)} indexes and unique constraints …")
-    for item in dropped:
+    _reset_sequences(conn)
+    data_seconds = time.monotonic() - started
+    _write_load_note(conn, {"data": round(data_seconds), "indexes": 0, "complete": False})
+    db.session.commit()
+    progress(f"data committed; {len(dropped)} indexes and unique constraints to rebuild")
+    index_seconds = build_missing_indexes(echo=echo)
+    return {"district": district.code, "residents": residents, "records": generator.records,
+            "sales": generator.sales, "orders": generator.orders, "rows": loader.rows,
+            "seconds": round(data_seconds + index_seconds, 1)}
+
+
+def _rebuilt():
+    """What the load drops and rebuilds: the big tables' unique constraints and secondary indexes."""
+    return _unique_constraints(REBUILT_UNIQUES) + _secondary_indexes(BIG_TABLES)
+
+
+def build_missing_indexes(*, echo=print):
+    """Build each dropped index or unique constraint that is not there yet, one transaction each.
+
+    At 20 million records the rebuild takes longer than the data; done one by one and committed, an
+    interrupted rebuild is resumed (``flask seed scale --resume``) where it stopped, and the load note
+    on the database keeps the seconds spent so far. Returns the seconds spent on indexes in all.
+    """
+    _require_postgres()
+    conn = db.session.connection()
+    note = read_load_note(conn)
+    if note is None:
+        raise NothingToResume("this database has no load by flask seed scale to resume; run it without --resume")
+    existing = set(conn.execute(text("SELECT relname FROM pg_class WHERE relkind = 'i'")).scalars())
+    missing = [item for item in _rebuilt() if str(item.name) not in existing]
+    echo(f"building {len(missing)} indexes and unique constraints ({note['indexes']:,} s spent before) …")
+    for item in missing:
+        started = time.monotonic()
         if isinstance(item, UniqueConstraint):
             conn.execute(AddConstraint(item))
         else:
             item.create(conn)
-    _reset_sequences(conn)
-    progress("indexes rebuilt")
-    elapsed = time.monotonic() - started
-    return {"district": district.code, "residents": residents, "records": generator.records,
-            "sales": generator.sales, "orders": generator.orders, "rows": loader.rows,
-            "seconds": round(elapsed, 1)}
+        note["indexes"] += round(time.monotonic() - started)
+        _write_load_note(conn, note)
+        db.session.commit()
+        echo(f"  {item.name} ({time.monotonic() - started:,.0f}s)")
+        conn = db.session.connection()
+    note["complete"] = True
+    _write_load_note(conn, note)
+    db.session.commit()
+    echo(f"indexes built ({note['indexes']:,} s in all)")
+    return note["indexes"]
+
+
+#: how the load is noted on its database, so that a later benchmark reuses or resumes it
+LOAD_NOTE = "flask seed scale: data in {data} s; indexes {state} {indexes} s"
+LOAD_NOTE_RE = re.compile(r"flask seed scale: data in (\d+) s; indexes (in|so far) (\d+) s")
+
+
+def read_load_note(conn):
+    found = LOAD_NOTE_RE.search(conn.execute(text(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"
+    )).scalar_one() or "")
+    if found is None:
+        return None
+    return {"data": int(found.group(1)), "indexes": int(found.group(3)), "complete": found.group(2) == "in"}
+
+
+def _write_load_note(conn, note):
+    name = conn.execute(text("SELECT current_database()")).scalar_one().replace('"', '""')
+    comment = LOAD_NOTE.format(data=note["data"], state="in" if note["complete"] else "so far",
+                               indexes=note["indexes"])
+    conn.execute(text(f"COMMENT ON DATABASE \"{name}\" IS '{comment}'"))
 
 
 class ScaleNeedsPostgres(RuntimeError):
+    pass
+
+
+def _require_postgres():
+    if db.session.connection().dialect.name != "postgresql":
+        raise ScaleNeedsPostgres("flask seed scale loads a PostgreSQL database (COPY and server-side generation); "
+                                 "point DATABASE_URL at one.")
+
+
+class NothingToResume(RuntimeError):
     pass
 
 

@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, func, select, text
 
 from backend.credit.models import CreditEntry, CreditRecord, CreditSubject
 from backend.extensions import db
@@ -64,6 +64,43 @@ def test_scale_generator_loads_a_consistent_district(app):
     for item_id, stock in db.session.execute(select(SupermarketItem.id, SupermarketItem.stock)).all():
         moved = db.session.execute(select(func.sum(StockMovement.quantity)).where(StockMovement.item_id == item_id))
         assert moved.scalar_one() == stock
+
+
+def _index_names():
+    return set(db.session.execute(text("SELECT relname FROM pg_class WHERE relkind = 'i'")).scalars())
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="the generator loads PostgreSQL")
+def test_an_interrupted_index_rebuild_is_resumed_where_it_stopped(app):
+    from seed.scale import _write_load_note, read_load_note, seed_scale
+
+    seed_scale(40, 2, echo=lambda _msg: None)
+    note = read_load_note(db.session.connection())
+    assert note["complete"] and note["data"] >= 0
+    assert {"uq_credit_records_source_ref", "ix_credit_records_cap", "ix_transfers_ref"} <= _index_names()
+    # as if the rebuild had stopped after some indexes: two are missing and the note says "so far"
+    db.session.execute(text('ALTER TABLE credit_records DROP CONSTRAINT "uq_credit_records_source_ref"'))
+    db.session.execute(text('DROP INDEX "ix_credit_records_cap"'))
+    _write_load_note(db.session.connection(), {"data": note["data"], "indexes": 7, "complete": False})
+    db.session.commit()
+    assert read_load_note(db.session.connection())["complete"] is False
+
+    result = app.test_cli_runner().invoke(args=["seed", "scale", "--resume"])
+    assert result.exit_code == 0, result.output
+    assert "building 2 indexes" in result.output
+    assert {"uq_credit_records_source_ref", "ix_credit_records_cap"} <= _index_names()
+    resumed = read_load_note(db.session.connection())
+    assert resumed["complete"] and resumed["data"] == note["data"] and resumed["indexes"] >= 7
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="the generator loads PostgreSQL")
+def test_resume_without_a_load_says_so(app):
+    name = db.session.execute(text("SELECT current_database()")).scalar_one()
+    db.session.execute(text(f'COMMENT ON DATABASE "{name}" IS NULL'))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["seed", "scale", "--resume"])
+    assert result.exit_code == 1
+    assert "no load by flask seed scale to resume" in result.output
 
 
 @pytest.mark.skipif(not IS_POSTGRES, reason="the benchmark runs against PostgreSQL")
