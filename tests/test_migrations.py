@@ -46,3 +46,22 @@ def test_upgrade_from_empty_matches_models_and_downgrades_cleanly(empty_database
         downgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"), revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_partial_indexes_keep_their_predicates(empty_database_url):
+    # compare_metadata does not compare an index's WHERE; a full index here would hold every resident record
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+        sql = ("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'credit_records'" if IS_POSTGRES else
+               "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'credit_records'")
+        with db.engine.connect() as conn:
+            definitions = dict(conn.execute(text(sql)).all())
+        def predicate(name):
+            return definitions[name].partition(" WHERE ")[2].strip("() ")
+
+        assert predicate("ix_credit_records_merchant_id") == "merchant_id IS NOT NULL"
+        assert "status" in predicate("ix_credit_records_in_notice_ends")
+        assert "'in_notice'" in predicate("ix_credit_records_in_notice_ends")
+        assert "ix_credit_records_status_notice_ends" not in definitions
+        db.engine.dispose()

@@ -19,7 +19,7 @@ Public functions for other domains (signatures are a contract):
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -431,7 +431,8 @@ def finalise_due(now, *, batch=500):
     while True:
         ids = db.session.execute(
             select(CreditRecord.id)
-            .where(CreditRecord.status == "in_notice", CreditRecord.notice_ends_at <= now)
+            # the literal (not a bound parameter) lets the planner prove the partial index applies
+            .where(CreditRecord.status == literal("in_notice", literal_execute=True), CreditRecord.notice_ends_at <= now)
             .order_by(CreditRecord.notice_ends_at, CreditRecord.id)
             .limit(batch)
         ).scalars().all()
