@@ -286,8 +286,8 @@ def render(results, args):
         lines += [f"## Growth: {large['residents']:,} vs {small['residents']:,} residents", "",
                   "| path | throughput kept |", "| --- | ---: |"]
         for path, *_ in PATHS:
-            kept = large["measured"][path]["rps"] / small["measured"][path]["rps"]
-            lines.append(f"| {path} | {kept:.0%} |")
+            before, after = small["measured"][path]["rps"], large["measured"][path]["rps"]
+            lines.append(f"| {path} | {after / before:.0%} |" if before else f"| {path} | n/a |")
         lines.append("")
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
