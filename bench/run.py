@@ -83,11 +83,10 @@ def has_residents(server, name):
 
 def load_note(server, name):
     """How far ``flask seed scale`` got on a database and how long it took (its note), or None."""
-    from seed.scale import LOAD_NOTE_RE
+    from seed.scale import parse_load_note
 
-    found = LOAD_NOTE_RE.search(psql_value(
-        server, f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'") or "")
-    return found and {"data": int(found.group(1)), "indexes": int(found.group(3)), "complete": found.group(2) == "in"}
+    return parse_load_note(psql_value(
+        server, f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'"))
 
 
 def load(server, name, residents, records, env, reload):

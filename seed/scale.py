@@ -22,10 +22,10 @@ triggers are skipped); the big tables' indexes and unique constraints are
 dropped before, and a table still empty is truncated first so that, with
 ``wal_level = minimal`` (the benchmark's server), its rows skip the WAL. That
 needs a superuser, which the benchmark's own server has. The indexes are then
-rebuilt one transaction each, so an interrupted rebuild (hours at 20 million
-records on a small machine) is resumed with ``--resume``; a note on the
-database (``COMMENT ON DATABASE``) says how far the load got and how long it
-took, for the benchmark that reuses it.
+rebuilt one transaction each (a quarter of an hour at 20 million records here,
+hours on a busy machine), so an interrupted rebuild is resumed with
+``--resume``; a note on the database (``COMMENT ON DATABASE``) says how far the
+load got and how long it took, for the benchmark that reuses it.
 """
 import hashlib
 import hmac
@@ -278,13 +278,18 @@ LOAD_NOTE = "flask seed scale: data in {data} s; indexes {state} {indexes} s"
 LOAD_NOTE_RE = re.compile(r"flask seed scale: data in (\d+) s; indexes (in|so far) (\d+) s")
 
 
-def read_load_note(conn):
-    found = LOAD_NOTE_RE.search(conn.execute(text(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"
-    )).scalar_one() or "")
+def parse_load_note(comment):
+    """``{"data": s, "indexes": s, "complete": bool}`` from a database's comment; None without a note."""
+    found = LOAD_NOTE_RE.search(comment or "")
     if found is None:
         return None
     return {"data": int(found.group(1)), "indexes": int(found.group(3)), "complete": found.group(2) == "in"}
+
+
+def read_load_note(conn):
+    return parse_load_note(conn.execute(text(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"
+    )).scalar_one())
 
 
 def _write_load_note(conn, note):
