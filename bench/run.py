@@ -77,10 +77,6 @@ def database_exists(server, name):
     return psql_value(server, f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
 
 
-def has_residents(server, name):
-    return psql_value(server, "SELECT EXISTS (SELECT 1 FROM residents)", db=name) == "t"
-
-
 def load_note(server, name):
     """How far ``flask seed scale`` got on a database and how long it took (its note), or None."""
     from seed.scale import parse_load_note
@@ -90,13 +86,13 @@ def load_note(server, name):
 
 
 def load(server, name, residents, records, env, reload):
-    # the data is one transaction: an interrupted load leaves an empty schema (or, from an older
-    # generator, no note), loaded again here; an interrupted index rebuild is resumed
-    if database_exists(server, name) and (reload or not has_residents(server, name) or not load_note(server, name)):
+    # the data and its note are committed together: without the note (an interrupted load's empty
+    # schema, or an older generator's load) it is loaded again; an interrupted index rebuild is resumed
+    note = None if reload else load_note(server, name)
+    if note is None and database_exists(server, name):
         psql(server, f'DROP DATABASE "{name}" WITH (FORCE)')
     scale = [sys.executable, "-m", "flask", "seed", "scale"]
-    if database_exists(server, name):
-        note = load_note(server, name)
+    if note is not None:
         if note["complete"]:
             log(f"reusing loaded database {name} (data {note['data']} s, indexes {note['indexes']} s)")
             return note

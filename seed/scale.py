@@ -252,7 +252,7 @@ def build_missing_indexes(*, echo=print):
     note = read_load_note(conn)
     if note is None:
         raise NothingToResume("this database has no load by flask seed scale to resume; run it without --resume")
-    existing = set(conn.execute(text("SELECT relname FROM pg_class WHERE relkind = 'i'")).scalars())
+    existing = index_names(conn)
     missing = [item for item in _rebuilt() if str(item.name) not in existing]
     echo(f"building {len(missing)} indexes and unique constraints ({note['indexes']:,} s spent before) …")
     for item in missing:
@@ -271,6 +271,11 @@ def build_missing_indexes(*, echo=print):
     db.session.commit()
     echo(f"indexes built ({note['indexes']:,} s in all)")
     return note["indexes"]
+
+
+def index_names(conn):
+    """The names of the indexes in the database (a unique constraint's index has the constraint's name)."""
+    return set(conn.execute(text("SELECT relname FROM pg_class WHERE relkind = 'i'")).scalars())
 
 
 #: how the load is noted on its database, so that a later benchmark reuses or resumes it
