@@ -28,7 +28,8 @@ from ..merchants.models import Merchant
 from ..org.models import Community, District, Household
 from ..residents.models import Resident
 from ..residents.service import get_resident_for_staff, log_lookup
-from . import images, tokens
+from ..common import qr
+from . import tokens
 from .models import Card, DynamicCodeUse
 
 #: staff roles that may issue, reissue and revoke a resident card; reviewers may also look
@@ -243,7 +244,7 @@ def print_sheet(principal, community_id=None, household_id=None):
             "community_zh": r.community.name_zh,
             "community_en": r.community.name_en,
             "number": cards[r.id].number,
-            "svg": images.qr_svg(card_url(cards[r.id]), title=cards[r.id].number),
+            "svg": qr.qr_svg(card_url(cards[r.id]), title=cards[r.id].number),
         }
         for r in residents if r.id in cards
     ]
@@ -277,8 +278,8 @@ def card_image(principal, card_id, fmt, box_size=8):
     if card.status != "active":
         raise CardRevoked("This card has been revoked; print the new card instead.")
     if fmt == "svg":
-        return images.qr_svg(card_url(card), title=card.number), "image/svg+xml"
-    return images.qr_png(card_url(card), box_size=box_size), "image/png"
+        return qr.qr_svg(card_url(card), title=card.number), "image/svg+xml"
+    return qr.qr_png(card_url(card), box_size=box_size), "image/png"
 
 
 def published_keys():

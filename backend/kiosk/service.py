@@ -7,17 +7,14 @@ short-lived ``kiosk_resident`` token bound to the kiosk and to the device's
 own session, so disabling or re-pairing the kiosk ends the resident's
 session at once too.
 """
-import base64
-import io
 from datetime import timedelta
 
-import qrcode
-import qrcode.image.svg
 from flask import current_app
 
 from ..auth.service import issue_tokens, revoke_session
 from ..cards import service as cards
 from ..common.masking import mask_name
+from ..common.qr import qr_svg_data_uri
 from ..credit.service import resident_standing
 from ..devices.service import get_device
 from ..errors import Conflict, Forbidden, NotFound, Unauthorized
@@ -158,7 +155,4 @@ def receipt(order, resident):
 
 def pickup_qr(code):
     """The pickup code as an SVG data URI for the receipt (drawn here: the kiosk has no QR library)."""
-    image = qrcode.make(code, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return qr_svg_data_uri(code)

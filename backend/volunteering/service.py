@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-import qrcode
-import qrcode.image.svg
 from cryptography.exceptions import InvalidSignature
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
@@ -27,6 +25,7 @@ from ..cards import service as cards
 from ..cards import tokens
 from ..common.masking import mask_name
 from ..common.pagination import paginate
+from ..common.qr import qr_svg as render_qr_svg
 from ..common.time import utcnow
 from ..credit import catalogue
 from ..credit.models import CatalogueItem, CreditRecord
@@ -1111,5 +1110,4 @@ def public_certificate(view):
 
 def qr_svg(data):
     """An inline SVG QR code (no image files, prints sharp at any size)."""
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    return image.to_string(encoding="unicode")
+    return render_qr_svg(data)

@@ -1,4 +1,7 @@
-"""QR images of card URLs: PNG (pillow) and a compact SVG drawn from the module matrix."""
+"""The one QR renderer: PNG (pillow) and a compact SVG drawn from the module matrix.
+
+Cards, the kiosk receipt and printed certificates all draw their codes here."""
+import base64
 import io
 
 import qrcode
@@ -48,6 +51,11 @@ def qr_png(data, *, box_size=8):
     out = io.BytesIO()
     code.make_image(fill_color="black", back_color="white").save(out, format="PNG")
     return out.getvalue()
+
+
+def qr_svg_data_uri(data, **kwargs):
+    """The SVG as a ``data:`` URI, for an ``<img src>`` in a front-end with no QR library."""
+    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(data, **kwargs).encode()).decode()
 
 
 def _escape(text):
