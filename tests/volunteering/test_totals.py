@@ -32,32 +32,34 @@ def test_staff_see_totals_of_their_residents_and_the_look_up_is_logged(vol):
     assert_problem(vol.get(f"/residents/{resident.id}/totals", vol.out), 404)
 
 
-def test_settled_activity_counts_in_the_totals(vol, login):
+def _attend(vol, login, minutes):
+    """A resident signs up for a started activity, checks in at its start and out ``minutes`` later."""
     activity = vol.started()
     resident = vol.resident()
     vol.clock.set(activity["start"] - timedelta(hours=1))
     vol.post(f"/activities/{activity['id']}/sign-up", login(resident))
     vol.clock.set(activity["start"])
     vol.check_in(activity["id"], vol.code(resident))
-    vol.clock.advance(minutes=97)
+    vol.clock.advance(minutes=minutes)
     vol.check_out(activity["id"], vol.code(resident))
-    assert vol.get("/me/totals", login(resident)).get_json()["total_minutes"] == 0
+    return activity, resident
+
+
+def _close_and_settle(vol, activity):
     vol.post(f"/activities/{activity['id']}/close")
     vol.post(f"/activities/{activity['id']}/settle")
+
+
+def test_settled_activity_counts_in_the_totals(vol, login):
+    activity, resident = _attend(vol, login, 97)
+    assert vol.get("/me/totals", login(resident)).get_json()["total_minutes"] == 0
+    _close_and_settle(vol, activity)
     assert vol.get("/me/totals", login(resident)).get_json()["total_minutes"] == 90
 
 
 def test_hours_of_a_rejected_record_do_not_count(vol, login):
-    activity = vol.started()
-    resident = vol.resident()
-    vol.clock.set(activity["start"] - timedelta(hours=1))
-    vol.post(f"/activities/{activity['id']}/sign-up", login(resident))
-    vol.clock.set(activity["start"])
-    vol.check_in(activity["id"], vol.code(resident))
-    vol.clock.advance(minutes=60)
-    vol.check_out(activity["id"], vol.code(resident))
-    vol.post(f"/activities/{activity['id']}/close")
-    vol.post(f"/activities/{activity['id']}/settle")
+    activity, resident = _attend(vol, login, 60)
+    _close_and_settle(vol, activity)
     record_id = db.session.query(VolunteerParticipation).one().credit_record_id
     rejected = vol.client.post(f"/api/v1/records/{record_id}/reject", json={"reason": "签到照片显示本人不在场"},
                                headers=vol.rev)
