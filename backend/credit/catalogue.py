@@ -11,12 +11,12 @@ from sqlalchemy import or_, select
 
 from ..audit.service import record_audit
 from ..common.auth import require_scope
+from ..common.calendar import local_date
 from ..common.time import utcnow
 from ..errors import Forbidden, NotFound, ValidationFailed, Conflict
 from ..extensions import db
 from ..org.models import Community, Town
 from .models import CatalogueItem, CatalogueItemVersion
-from .periods import local_date
 
 CATEGORIES = {
     "volunteering": ("志愿服务", "Volunteering"),

@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from ..audit.service import record_audit
 from ..auth.models import User
 from ..common.auth import Principal, require_scope
+from ..common.calendar import PERIOD_LABELS, local_date, period_bounds
 from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -35,7 +36,6 @@ from ..residents.service import log_lookup
 from . import scoring
 from .catalogue import find_item, item_for_community, version_in_force
 from .models import CAP_COUNTING, CatalogueItem, CatalogueItemVersion, CreditRecord, Evidence
-from .periods import PERIOD_LABELS, local_date, period_bounds
 from .policy import district_policy
 from .scoring import resident_standing, subject_score
 

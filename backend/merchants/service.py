@@ -33,11 +33,11 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.service import record_audit, summarize
 from ..auth.passwords import burn_time, verify_secret
 from ..cards import service as cards
+from ..common.calendar import period_bounds
 from ..common.masking import mask_name
 from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..credit import service as credit
-from ..credit.periods import period_bounds
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..org.models import Community
