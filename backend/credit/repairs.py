@@ -14,11 +14,12 @@ from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
+from ..residents.households import check_conflict
 from ..residents.models import Resident
 from . import scoring
 from .models import Objection, RepairRequest
 from .policy import district_policy
-from .service import check_conflict, lock_record
+from .service import lock_record
 
 
 def apply_repair(principal, record_id, commitment, volunteer_hours=0, *, now=None):
