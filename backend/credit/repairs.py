@@ -106,11 +106,10 @@ def decide_repair(principal, repair_id, approve, reason=None, *, now=None):
 
 def verified_volunteer_hours(repair):
     """Volunteer hours the volunteering domain has settled for the applicant since the deed, for the
-    reviewer to compare with what the resident reports; None where that domain is not installed."""
-    try:
-        from ..volunteering.service import volunteer_minutes_since
-    except ImportError:
-        return None
+    reviewer to compare with what the resident reports."""
+    # volunteering builds on credit (settling logs records): credit asks it for hours only here, at call time
+    from ..volunteering.service import volunteer_minutes_since
+
     return round(volunteer_minutes_since(repair.resident_id, repair.record.occurred_at) / 60, 1)
 
 

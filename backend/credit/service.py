@@ -273,6 +273,7 @@ def _system_subject(district_id, subject_type, subject_id, community_id):
             raise NotFound("No such resident.", code="resident_not_found")
         return resident.community_id if community_id is None else community_id
     if subject_type == "merchant":
+        # merchants build on credit (they earn it): credit names a merchant subject only here, at call time
         from ..merchants.models import Merchant
 
         merchant = db.session.get(Merchant, subject_id)
