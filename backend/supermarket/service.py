@@ -313,6 +313,7 @@ def used_in_period(resident_id, items, now=None):
     limited = [i for i in items if i.limit_period]
     if not limited:
         return {}
+    now = now or utcnow()
     starts = {i.id: period_bounds(i.limit_period, now)[0] for i in limited}
     rows = db.session.execute(
         select(SupermarketOrderLine.item_id, SupermarketOrderLine.quantity, SupermarketOrder.created_at)
