@@ -13,7 +13,9 @@ DEFAULT_OFFSET_HOURS = 8
 
 
 def offset():
-    hours = current_app.config.get("CREDIT_UTC_OFFSET_HOURS", DEFAULT_OFFSET_HOURS) if has_app_context() else DEFAULT_OFFSET_HOURS
+    if not has_app_context():
+        return timedelta(hours=DEFAULT_OFFSET_HOURS)
+    hours = current_app.config.get("CREDIT_UTC_OFFSET_HOURS", DEFAULT_OFFSET_HOURS)
     return timedelta(hours=hours)
 
 
