@@ -3,27 +3,30 @@
 Commands follow the request rule: services flush, the command commits once
 at the end, and any exception rolls everything back.
 """
-import importlib
 import sys
 import time
 
 import click
 from flask.cli import AppGroup
 
+from .common.time import utcnow
+from .credit import jobs as credit_jobs
 from .extensions import db
+from .ledger.service import check_balances, total_of_all_accounts
+from .volunteering import jobs as volunteering_jobs
 
 seed_cli = AppGroup("seed", help="Create demo or large data sets.")
 jobs_cli = AppGroup("jobs", help="Periodic jobs (idempotent; run from cron every minute).")
 ledger_cli = AppGroup("ledger", help="Ledger maintenance.")
 
-#: domains that define ``jobs.py`` with ``run(now)`` returning a dict of counts
-JOB_DOMAINS = ["credit", "volunteering", "supermarket", "cards"]
+#: every domain's ``jobs.run(now)``, each returning a dict of counts; one commit per domain
+JOBS = {"credit": credit_jobs.run, "volunteering": volunteering_jobs.run}
 
 
 @seed_cli.command("demo")
 def seed_demo():
     """Create the demo district (idempotent: running it again changes nothing)."""
-    from seed.demo import seed_demo as run
+    from seed.demo import seed_demo as run  # the seed package is a development tool, loaded only when asked
 
     started = time.monotonic()
     try:
@@ -43,6 +46,7 @@ def seed_demo():
 @click.option("--resume", is_flag=True, help="Only build the indexes an interrupted load has not built yet.")
 def seed_scale(residents, records_per_resident, resume):
     """Bulk-load a large district into PostgreSQL for benchmarks (see seed/scale.py)."""
+    # the seed package is a development tool, loaded only when asked
     from seed.scale import NothingToResume, ScaleNeedsPostgres, build_missing_indexes, seed_scale as run
 
     try:
@@ -63,18 +67,10 @@ def seed_scale(residents, records_per_resident, resume):
 @jobs_cli.command("run")
 def jobs_run():
     """Finalise records whose notice ended, expire old points, and the other due work."""
-    from .common.time import utcnow
-
     now = utcnow()
-    for name in JOB_DOMAINS:
+    for name, run in JOBS.items():
         try:
-            module = importlib.import_module(f"backend.{name}.jobs")
-        except ModuleNotFoundError as error:
-            if error.name != f"backend.{name}.jobs":
-                raise
-            continue
-        try:
-            counts = module.run(now)
+            counts = run(now)
             db.session.commit()
         except BaseException:
             db.session.rollback()
@@ -86,8 +82,6 @@ def jobs_run():
 @ledger_cli.command("check")
 def ledger_check():
     """Recompute every balance from its transfers and report differences."""
-    from .ledger.service import check_balances, total_of_all_accounts
-
     bad = check_balances()
     total = total_of_all_accounts()
     for row in bad:

@@ -1,12 +1,13 @@
 """Imports every domain's models so the metadata (and Alembic) sees every table."""
-import importlib
-
-from .app import DOMAINS
+from .audit import models as audit_models  # noqa: F401
+from .auth import models as auth_models  # noqa: F401
+from .cards import models as cards_models  # noqa: F401
 from .common import idempotency  # noqa: F401
-
-for _name in DOMAINS:
-    try:
-        importlib.import_module(f"backend.{_name}.models")
-    except ModuleNotFoundError as error:
-        if error.name != f"backend.{_name}.models":
-            raise
+from .credit import models as credit_models  # noqa: F401
+from .devices import models as devices_models  # noqa: F401
+from .ledger import models as ledger_models  # noqa: F401
+from .merchants import models as merchants_models  # noqa: F401
+from .org import models as org_models  # noqa: F401
+from .residents import models as residents_models  # noqa: F401
+from .supermarket import models as supermarket_models  # noqa: F401
+from .volunteering import models as volunteering_models  # noqa: F401

@@ -180,6 +180,7 @@ def create_staff(principal, data):
         raise ValidationFailed(errors={"roles": ["Staff need at least one role."]})
     _check_communities(principal, roles)
     if data.get("merchant_id") is not None:
+        # merchants sit far above auth (their staff are users): auth reads the merchant only here, at call time
         from ..merchants.models import Merchant
 
         merchant = db.session.get(Merchant, data["merchant_id"])

@@ -25,6 +25,7 @@ from ..credit import service as credit
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..merchants.models import Merchant
+from ..merchants.profile import public_profile, public_summary
 from ..org.models import Community, District, Household
 from ..residents.models import Resident
 from ..residents.service import get_resident_for_staff, log_lookup
@@ -435,9 +436,6 @@ def preview(principal, raw):
     if scan.kind == "dynamic":
         out["used"] = code_is_used(scan)
     if scan.merchant_id is not None:
-        # late: the merchants service builds on this module
-        from ..merchants.service import public_summary
-
         out["merchant"] = public_summary(_merchant(scan.merchant_id))
     return out
 
@@ -470,8 +468,6 @@ def public_view(raw):
                     community_zh=resident.community.name_zh, community_en=resident.community.name_en,
                     stars=resident_stars(resident.id) if valid else None)
         return view
-    from ..merchants.service import public_profile  # late: the merchants service builds on this module
-
     view["merchant"] = public_profile(_merchant(card.subject_id), full=card.status == "active")
     return view
 

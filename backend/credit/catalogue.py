@@ -11,12 +11,13 @@ from sqlalchemy import or_, select
 
 from ..audit.service import record_audit
 from ..common.auth import require_scope
+from ..common.calendar import local_date
 from ..common.time import utcnow
 from ..errors import Forbidden, NotFound, ValidationFailed, Conflict
 from ..extensions import db
 from ..org.models import Community, Town
+from ..residents.models import Resident
 from .models import CatalogueItem, CatalogueItemVersion
-from .periods import local_date
 
 CATEGORIES = {
     "volunteering": ("志愿服务", "Volunteering"),
@@ -144,8 +145,6 @@ def list_items(principal, args, page):
     """
     today = local_date(utcnow())
     if principal.kind == "resident":
-        from ..residents.models import Resident
-
         resident = db.session.get(Resident, principal.id)
         items = effective_items(principal.district_id, resident.community, subject_type="resident")
         args = {**args, "active": True}

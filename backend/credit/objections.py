@@ -15,11 +15,12 @@ from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
+from ..residents.households import check_conflict
 from ..residents.models import Resident
 from . import scoring
 from .models import Objection
 from .policy import district_policy
-from .service import check_conflict, lock_record
+from .service import lock_record
 
 
 def _not_found():

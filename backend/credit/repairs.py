@@ -14,11 +14,12 @@ from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
+from ..residents.households import check_conflict
 from ..residents.models import Resident
 from . import scoring
 from .models import Objection, RepairRequest
 from .policy import district_policy
-from .service import check_conflict, lock_record
+from .service import lock_record
 
 
 def apply_repair(principal, record_id, commitment, volunteer_hours=0, *, now=None):
@@ -105,11 +106,10 @@ def decide_repair(principal, repair_id, approve, reason=None, *, now=None):
 
 def verified_volunteer_hours(repair):
     """Volunteer hours the volunteering domain has settled for the applicant since the deed, for the
-    reviewer to compare with what the resident reports; None where that domain is not installed."""
-    try:
-        from ..volunteering.totals import volunteer_minutes_since
-    except ImportError:
-        return None
+    reviewer to compare with what the resident reports."""
+    # volunteering builds on credit (settling logs records): credit asks it for hours only here, at call time
+    from ..volunteering.totals import volunteer_minutes_since
+
     return round(volunteer_minutes_since(repair.resident_id, repair.record.occurred_at) / 60, 1)
 
 

@@ -12,6 +12,8 @@ from ..common.time import utcnow
 from ..errors import NotFound
 from ..extensions import db
 from ..ledger import service as ledger
+from ..ledger.models import Account
+from ..residents.models import Resident
 from .models import CreditEntry, CreditRecord, CreditSubject
 from .policy import district_policy, merchant_level_for, next_star, stars_for
 
@@ -83,8 +85,6 @@ def _is_serious(record):
 def _community_fund(record):
     community_id = record.community_id
     if community_id is None:
-        from ..residents.models import Resident
-
         community_id = db.session.get(Resident, record.resident_id).community_id
     return ledger.ensure_account(record.district_id, "community_fund", community_id)
 
@@ -178,8 +178,9 @@ def _reverse(key, actor, partial=False):
 
 def _subject_district(subject_type, subject_id):
     if subject_type == "resident":
-        from ..residents.models import Resident as Model
+        Model = Resident
     else:
+        # merchants build on credit (they earn it): credit names a merchant subject only here, at call time
         from ..merchants.models import Merchant as Model
     district_id = db.session.execute(select(Model.district_id).where(Model.id == subject_id)).scalar_one_or_none()
     if district_id is None:
@@ -194,9 +195,6 @@ def _score(subject_type, subject_id, policy):
 
 def resident_standing(resident_id):
     """Score, stars, spendable points and the way to the next star: one indexed look-up (a hot path)."""
-    from ..ledger.models import Account
-    from ..residents.models import Resident
-
     row = db.session.execute(
         select(Resident.district_id, CreditSubject.score_delta, Account.balance)
         .select_from(Resident)

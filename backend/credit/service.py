@@ -24,18 +24,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..audit.service import record_audit
-from ..auth.models import User
 from ..common.auth import Principal, require_scope
+from ..common.calendar import PERIOD_LABELS, local_date, period_bounds
 from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
+from ..residents.households import check_conflict
 from ..residents.models import Resident
 from ..residents.service import log_lookup
 from . import scoring
 from .catalogue import find_item, item_for_community, version_in_force
 from .models import CAP_COUNTING, CatalogueItem, CatalogueItemVersion, CreditRecord, Evidence
-from .periods import PERIOD_LABELS, local_date, period_bounds
 from .policy import district_policy
 from .scoring import resident_standing, subject_score
 
@@ -57,36 +57,6 @@ def _actor_ref(actor):
 
 def _staff_user_id(actor):
     return actor.id if isinstance(actor, Principal) and actor.kind == "staff" else None
-
-
-# --- conflicts of interest -----------------------------------------------------------------
-
-
-def _own_household(principal):
-    """(resident id, household id) the staff member is linked to, or (None, None)."""
-    if not isinstance(principal, Principal) or principal.kind != "staff":
-        return None, None
-    resident_id = db.session.execute(select(User.resident_id).where(User.id == principal.id)).scalar_one_or_none()
-    if resident_id is None:
-        return None, None
-    household_id = db.session.execute(
-        select(Resident.household_id).where(Resident.id == resident_id)).scalar_one_or_none()
-    return resident_id, household_id
-
-
-def check_conflict(principal, *residents):
-    """Refuse when ``principal`` is one of ``residents`` or shares a household with one."""
-    own_id, own_household = _own_household(principal)
-    if own_id is None:
-        return
-    for resident in residents:
-        if resident is None:
-            continue
-        if resident.id == own_id or (own_household is not None and resident.household_id == own_household):
-            raise Forbidden(
-                "利益冲突：不能为本人或同户家庭成员办理。"
-                "Conflict of interest: you cannot act on a record of yourself or of your own household.",
-                code="conflict_of_interest")
 
 
 # --- look-ups ------------------------------------------------------------------------------
@@ -303,6 +273,7 @@ def _system_subject(district_id, subject_type, subject_id, community_id):
             raise NotFound("No such resident.", code="resident_not_found")
         return resident.community_id if community_id is None else community_id
     if subject_type == "merchant":
+        # merchants build on credit (they earn it): credit names a merchant subject only here, at call time
         from ..merchants.models import Merchant
 
         merchant = db.session.get(Merchant, subject_id)

@@ -13,6 +13,7 @@ from ..common.time import utcnow
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..org.models import Community
+from ..supermarket.service import supermarket_serves
 from .models import KioskDevice
 
 PAIRING_HOURS = 24
@@ -63,10 +64,6 @@ def register_device(principal, data):
 def _check_supermarket(principal, supermarket_id, community_id):
     """Hook for the supermarket domain: a kiosk may only serve a supermarket of its district."""
     if supermarket_id is None:
-        return
-    try:
-        from ..supermarket.service import supermarket_serves
-    except ImportError:  # the supermarket domain is not installed
         return
     if not supermarket_serves(principal.district_id, supermarket_id, community_id):
         raise ValidationFailed(errors={"supermarket_id": ["Unknown supermarket for this community."]})

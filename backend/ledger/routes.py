@@ -3,7 +3,7 @@ from ..common.blueprint import Blueprint
 from ..common.idempotency import idempotent
 from ..common.pagination import PageArgs
 from ..residents.service import get_resident_for_staff
-from . import service
+from . import points
 from .schemas import AdjustmentArgs, AdjustmentSchema, LedgerHistorySchema
 
 bp = Blueprint("ledger", __name__, url_prefix="/api/v1", description="Points: balances and their history")
@@ -17,7 +17,7 @@ STAFF = ("worker", "reviewer", "district_admin")
 @bp.response(200, LedgerHistorySchema)
 def my_ledger(args):
     """My points balance and its history, newest first."""
-    return service.resident_history(current_principal().id, args)
+    return points.resident_history(current_principal().id, args)
 
 
 @bp.route("/residents/<int:resident_id>/ledger", methods=["GET"])
@@ -27,7 +27,7 @@ def my_ledger(args):
 def resident_ledger(args, resident_id):
     """A resident's points history (the look-up is logged)."""
     resident = get_resident_for_staff(current_principal(), resident_id, what="ledger")
-    return service.resident_history(resident.id, args)
+    return points.resident_history(resident.id, args)
 
 
 @bp.route("/ledger/adjustments", methods=["POST"])
@@ -37,5 +37,5 @@ def resident_ledger(args, resident_id):
 @bp.response(201, AdjustmentSchema)
 def adjust_points(args):
     """Grant or deduct a resident's points by hand, with a reason (never below zero)."""
-    return service.adjust_resident_points(current_principal(), args["resident_id"], args["direction"],
-                                          args["amount"], args["reason"])
+    return points.adjust_resident_points(current_principal(), args["resident_id"], args["direction"],
+                                         args["amount"], args["reason"])

@@ -17,6 +17,7 @@ from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
@@ -146,8 +147,6 @@ def get_by_key(key):
 
 def history(account, page):
     """Transfers in and out of ``account``, newest first, with the signed amount."""
-    from ..common.pagination import paginate
-
     signed = case((Transfer.to_account_id == account.id, Transfer.amount), else_=-Transfer.amount)
     stmt = (
         select(Transfer, signed.label("delta"))
@@ -184,8 +183,6 @@ def total_of_all_accounts():
 def account_history(account, page):
     """One page of an account's movements, newest first, as plain dicts with the signed ``delta``
     and the kind of account on the other side (``community_fund``, ``supermarket``, ``expiry`` …)."""
-    from ..common.pagination import paginate
-
     other = aliased(Account)
     incoming = Transfer.to_account_id == account.id
     signed = case((incoming, Transfer.amount), else_=-Transfer.amount)
@@ -260,43 +257,3 @@ def get_transfer(transfer_id):
     if found is None:
         raise NotFound("No such transfer.")
     return found
-
-
-# --- resident views and manual adjustments ---------------------------------------------------
-
-
-def resident_history(resident_id, page):
-    """A resident's points history (newest first) with the current balance."""
-    account = get_account("resident", resident_id)
-    if account is None:
-        return {"items": [], "page": page["page"], "per_page": page["per_page"], "total": 0, "balance": 0}
-    result = account_history(account, page)
-    result["balance"] = int(account.balance)
-    return result
-
-
-def adjust_resident_points(principal, resident_id, direction, amount, reason):
-    """A district admin grants or deducts points by hand, from or to the community fund.
-
-    Deductions are guarded like every debit (never below zero: 409
-    ``insufficient_points``); the HTTP layer's ``Idempotency-Key`` makes a
-    retried request move nothing again.
-    """
-    import uuid
-
-    from ..audit.service import record_audit
-    from ..credit.service import check_conflict
-    from ..residents.service import get_resident_for_staff
-
-    resident = get_resident_for_staff(principal, resident_id, ("reviewer",))
-    check_conflict(principal, resident)
-    fund = ensure_account(resident.district_id, "community_fund", resident.community_id)
-    account = ensure_account(resident.district_id, "resident", resident.id)
-    source, target = (fund, account) if direction == "grant" else (account, fund)
-    moved = transfer(source, target, amount, kind="adjustment", key=f"adjustment:{uuid.uuid4().hex}",
-                     ref_type="resident", ref_id=resident.id, actor=principal.ref, memo=reason[:200])
-    db.session.refresh(account, ["balance"])
-    record_audit(principal, f"points.{direction}", "resident", resident.id, reason=reason,
-                 after={"transfer_id": moved.id, "amount": amount, "balance": int(account.balance)})
-    return {"transfer_id": moved.id, "resident_id": resident.id,
-            "delta": amount if direction == "grant" else -amount, "balance": int(account.balance)}

@@ -33,17 +33,18 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.service import record_audit, summarize
 from ..auth.passwords import burn_time, verify_secret
 from ..cards import service as cards
+from ..common.calendar import period_bounds
 from ..common.masking import mask_name
 from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..credit import service as credit
-from ..credit.periods import period_bounds
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..org.models import Community
 from ..residents.models import Resident
 from ..residents.service import log_lookup
-from .models import CATEGORIES, Merchant, MerchantDiscount, MerchantRating, Sale
+from .models import Merchant, MerchantDiscount, MerchantRating, Sale
+from .profile import STATUS_LABELS, _bounds, _stored, credit_standing, discount_table, rating_stats
 
 RATING_WINDOW = timedelta(days=7)
 AUDITED = ["name", "category", "address", "licence_no", "contact_name", "contact_phone", "community_id",
@@ -54,12 +55,6 @@ TRANSITIONS = {
     "suspend": (("approved",), "suspended"),
     "reinstate": (("suspended",), "approved"),
     "expel": (("pending", "approved", "suspended"), "expelled"),
-}
-STATUS_LABELS = {
-    "pending": ("待审核", "Pending approval"),
-    "approved": ("联盟商家", "Alliance member"),
-    "suspended": ("暂停优惠", "Suspended"),
-    "expelled": ("已退出联盟", "Expelled from the alliance"),
 }
 
 
@@ -176,27 +171,6 @@ def log_merchant_record(principal, merchant_id, item_code, note):
 
 
 # --- discounts -------------------------------------------------------------------------
-
-
-def _bounds(district_id):
-    """{stars: (min %, max %)} of the policy in force; levels not listed get no discount."""
-    return dict(sorted(credit.district_policy(district_id).discount_bounds.items()))
-
-
-def _stored(merchant_id):
-    rows = db.session.execute(select(MerchantDiscount).where(MerchantDiscount.merchant_id == merchant_id))
-    return {row.stars: row.percent for row in rows.scalars()}
-
-
-def discount_table(merchant):
-    """Per discounted star level: the rate in force (set, or the lower bound) and the bounds."""
-    stored = _stored(merchant.id)
-    table = []
-    for stars, (low, high) in _bounds(merchant.district_id).items():
-        percent = min(max(stored.get(stars, low), low), high)
-        table.append({"stars": stars, "percent": percent, "min_percent": low, "max_percent": high,
-                      "set_by_merchant": stars in stored})
-    return table
 
 
 def discount_percent(merchant, stars):
@@ -394,18 +368,6 @@ def _sums(merchant_id, start, end):
             "final_amount": int(row[3])}
 
 
-def rating_stats(merchant_id):
-    count, average = db.session.execute(
-        select(func.count(MerchantRating.id), func.avg(MerchantRating.stars))
-        .where(MerchantRating.merchant_id == merchant_id)
-    ).one()
-    return {"count": count, "average": round(float(average), 1) if average is not None else None}
-
-
-def credit_standing(merchant):
-    return credit.subject_score("merchant", merchant.id)
-
-
 def merchant_summary(merchant):
     """The merchant's own dashboard: today's and this month's sales, ratings, credit level."""
     now = utcnow()
@@ -522,43 +484,3 @@ def list_ratings(principal, args, page, *, merchant_id=None):
     if args.get("hidden") is not None:
         stmt = stmt.where(MerchantRating.hidden_at.isnot(None) if args["hidden"] else MerchantRating.hidden_at.is_(None))
     return paginate(stmt.order_by(MerchantRating.id.desc()), page)
-
-
-# --- what the public sees --------------------------------------------------------------
-
-
-def category_labels(code):
-    return CATEGORIES.get(code, (code, code))
-
-
-def public_summary(merchant):
-    """Name, category and alliance status: what a scanner learns of a door card."""
-    zh, en = category_labels(merchant.category)
-    return {"name": merchant.name, "category": merchant.category, "category_zh": zh, "category_en": en,
-            "status": merchant.status}
-
-
-def public_profile(merchant, *, full=True, recent=10):
-    """The public card page of a merchant: public data only (no licence, contact or staff)."""
-    out = public_summary(merchant)
-    out["status_zh"], out["status_en"] = STATUS_LABELS[merchant.status]
-    if not full:
-        return out
-    standing = credit_standing(merchant)
-    ratings = db.session.execute(
-        select(MerchantRating).where(MerchantRating.merchant_id == merchant.id)
-        .order_by(MerchantRating.id.desc()).limit(recent)
-    ).scalars().all()
-    out.update(
-        address=merchant.address,
-        level=standing["level"],
-        discounts=[{"stars": d["stars"], "percent": d["percent"]} for d in discount_table(merchant)]
-        if merchant.status == "approved" else [],
-        ratings=rating_stats(merchant.id),
-        recent_ratings=[
-            {"stars": r.stars, "comment": None if r.hidden_at else r.comment, "hidden": r.hidden_at is not None,
-             "reply": None if r.hidden_at else r.reply, "created_at": r.created_at}
-            for r in ratings
-        ],
-    )
-    return out

@@ -107,6 +107,7 @@ def update_community(principal, community_id, data):
 
 
 def delete_community(principal, community_id):
+    # residents build on org (a resident names its community): org asks about them only here, at call time
     from ..residents.models import Resident
 
     community = _get(Community, principal, community_id)
@@ -150,6 +151,7 @@ def update_household(principal, household_id, data):
 
 
 def delete_household(principal, household_id):
+    # residents build on org (a resident names its household): org asks about them only here, at call time
     from ..residents.models import Resident
 
     household = _get(Household, principal, household_id)

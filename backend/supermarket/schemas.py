@@ -3,6 +3,7 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 from ..common.fields import UTCDateTime
 from ..common.masking import mask_name
 from ..common.pagination import PageArgs
+from ..residents.service import get_resident
 from .models import CATEGORIES, DONOR_KINDS, LIMIT_PERIODS, MOVEMENT_KINDS, ORDER_STATUSES
 
 NAME = validate.Length(1, 100)
@@ -166,8 +167,6 @@ class SupermarketPickupSchema(SupermarketOrderSchema):
 
 
 def _resident_name(order):
-    from ..residents.service import get_resident
-
     return get_resident(order.resident_id).name
 
 

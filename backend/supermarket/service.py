@@ -16,13 +16,13 @@ account: a second order of the same resident placed at the same moment on
 another kiosk waits for that lock and then sees the first order.
 """
 import secrets
-from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.service import record_audit, summarize
 from ..common.auth import require_scope
+from ..common.calendar import local_date, period_bounds
 from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -34,8 +34,6 @@ from .models import (
     StockMovement,
 )
 
-#: periods (a month, a week …) are calendar periods in China Standard Time, as residents count them
-LOCAL_OFFSET = timedelta(hours=8)
 #: no 0/O/1/I: a pickup code may be read off a receipt and typed
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 READ_ROLES = ("worker", "reviewer")
@@ -65,28 +63,6 @@ class OutOfStock(Conflict):
 class LimitExceeded(Conflict):
     code = "limit_exceeded"
     title = "Over the limit"
-
-
-# --- periods -------------------------------------------------------------------------
-
-
-def period_start(period, now=None):
-    """Start (naive UTC) of the local calendar ``period`` that contains ``now``."""
-    local = (now or utcnow()) + LOCAL_OFFSET
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    if period == "day":
-        start = midnight
-    elif period == "week":
-        start = midnight - timedelta(days=midnight.weekday())
-    elif period == "month":
-        start = midnight.replace(day=1)
-    elif period == "quarter":
-        start = midnight.replace(day=1, month=3 * ((local.month - 1) // 3) + 1)
-    elif period == "year":
-        start = midnight.replace(day=1, month=1)
-    else:
-        raise ValueError(period)
-    return start - LOCAL_OFFSET
 
 
 # --- supermarkets --------------------------------------------------------------------
@@ -337,7 +313,8 @@ def used_in_period(resident_id, items, now=None):
     limited = [i for i in items if i.limit_period]
     if not limited:
         return {}
-    starts = {i.id: period_start(i.limit_period, now) for i in limited}
+    now = now or utcnow()
+    starts = {i.id: period_bounds(i.limit_period, now)[0] for i in limited}
     rows = db.session.execute(
         select(SupermarketOrderLine.item_id, SupermarketOrderLine.quantity, SupermarketOrder.created_at)
         .join(SupermarketOrder, SupermarketOrder.id == SupermarketOrderLine.order_id)
@@ -441,7 +418,7 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
     now = utcnow()
     order = SupermarketOrder(
         district_id=resident.district_id, supermarket_id=shop.id, resident_id=resident.id, device_id=device_id,
-        receipt_no=f"{(now + LOCAL_OFFSET):%Y%m%d}-{_random(8)}", pickup_code=_random(10), status="placed",
+        receipt_no=f"{local_date(now):%Y%m%d}-{_random(8)}", pickup_code=_random(10), status="placed",
         total_points=total, idempotency_key=key, actor=actor, created_at=now, lines=[],
     )
     try:

@@ -9,7 +9,7 @@ checked in at two overlapping activities by two organisers at once.
 from sqlalchemy import and_, case, func, select
 
 from ..audit.service import record_audit
-from ..credit.periods import local_date
+from ..common.calendar import local_date
 from ..errors import NotFound
 from ..extensions import db
 from ..residents.models import Resident

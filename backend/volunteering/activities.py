@@ -6,7 +6,7 @@ from ..audit.service import record_audit, summarize
 from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..credit import catalogue
-from ..credit.periods import local_date
+from ..common.calendar import local_date
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..org.models import Community

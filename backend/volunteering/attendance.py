@@ -13,7 +13,7 @@ from ..audit.service import record_audit
 from ..cards import service as cards
 from ..common.pagination import paginate
 from ..common.time import utcnow
-from ..credit.periods import offset
+from ..common.calendar import offset
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..residents.models import Resident

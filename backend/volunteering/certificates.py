@@ -16,7 +16,7 @@ from ..audit.service import record_audit
 from ..cards import tokens
 from ..common.masking import mask_name
 from ..common.qr import qr_svg as render_qr_svg
-from ..credit.periods import local_date, offset
+from ..common.calendar import local_date, offset
 from ..extensions import db
 from ..org.models import District
 from ..residents.models import Resident

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from backend.common.time import utcnow
 from backend.credit import catalogue
 from backend.credit.models import CatalogueItem, CreditRecord
-from backend.credit.periods import local_date
+from backend.common.calendar import local_date
 from backend.extensions import db
 from backend.org.models import Community
 from seed.credit import DISTRICT_ITEMS, MERCHANT_ITEMS, seed_catalogue
