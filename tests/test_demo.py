@@ -176,3 +176,11 @@ def test_fresh_demo_has_a_resident_ready_to_ask_for_credit_repair(fresh_demo, cl
                            json={"note": "已整改"})
     assert approved.status_code == 200, approved.get_json()
     assert credit.resident_standing(_resident("13800000025").id)["score"] == 113
+
+
+def test_readme_links_nothing_outside_the_repository():
+    text = (ROOT / "README.md").read_text()
+    assert "../" not in text and "shared/DESIGN" not in text
+    for path in set(re.findall(r"`((?:docs|scripts)/[\w./-]+)`", text)):
+        assert (ROOT / path).exists(), f"README names {path}, which is not in the repository"
+    assert "docs/ARCHITECTURE.md" in text
