@@ -14,9 +14,9 @@ MESSAGES = {
         "本单为商家赢得 {points} 分信用。",
         "This sale earned the shop {points} credit point(s)."),
     "daily_cap_reached": (
-        "今日折扣加分已达上限（每天 {cap} 单），本单不加信用分；明天起又可加分。",
-        "No credit for this sale: today's cap of {cap} credited discounts is reached; "
-        "the shop earns credit again tomorrow."),
+        "不加信用分：今日折扣加分已达上限（每天 {cap} 单），明天起又可加分。",
+        "No credit: today's cap of {cap} credited discounts is reached; "
+        "discounts earn the shop credit again tomorrow."),
     "no_credit_for_discounts": (
         "本区目前不为折扣给商家加信用分（每日上限为 0），本单不加信用分。",
         "No credit for this sale: the district gives no credit for discounts at present (daily cap 0)."),
