@@ -332,12 +332,8 @@ def credit_today(merchant):
     """Today's credit for discounts: how many counted, the cap, and whether the next discount earns credit."""
     allowance = _discount_allowance(merchant)
     found = _no_credit_reason(merchant, allowance)
-    if found is None:
-        left = allowance.cap - allowance.used if allowance.cap is not None else None
-        code, fields = ("can_earn_today", {"left": left, "cap": allowance.cap}) if left is not None \
-            else ("credit_awarded", {"points": allowance.points})
-    else:
-        code, fields = found
+    # the policy always caps discount credit per day (merchant_daily_cap is NOT NULL)
+    code, fields = found or ("can_earn_today", {"left": allowance.cap - allowance.used, "cap": allowance.cap})
     return {"earned": allowance.used, "cap": allowance.cap, "points_per_sale": allowance.points,
             "can_earn": found is None, "reason_code": code, "reason": messages.say(code, **fields)}
 
