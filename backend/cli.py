@@ -40,6 +40,42 @@ def seed_demo():
     click.echo(f"demo data ready in {time.monotonic() - started:.1f}s")
 
 
+def wipe_database(app):
+    """Drop every table of the configured database (Alembic's version table too) and the uploads.
+
+    What ``flask seed reset`` does before ``flask db upgrade`` and ``flask seed demo`` build the demo
+    again; refused in production, where it would destroy a district's archive.
+    """
+    import shutil
+    from pathlib import Path
+
+    from sqlalchemy import MetaData
+
+    if app.config.get("ENV_NAME") == "production":
+        raise click.ClickException("flask seed reset is for the demo and refuses to run in production.")
+    db.session.remove()
+    tables = MetaData()
+    tables.reflect(bind=db.engine)
+    tables.drop_all(bind=db.engine)
+    db.engine.dispose()
+    uploads = Path(app.config["UPLOAD_FOLDER"])
+    if uploads.is_dir():
+        shutil.rmtree(uploads)
+    return len(tables.tables)
+
+
+@seed_cli.command("reset")
+@click.option("--yes", is_flag=True, help="Do not ask; drop everything.")
+def seed_reset(yes):
+    """Drop every table and uploaded file (the demo starts afresh after `flask db upgrade`)."""
+    from flask import current_app
+
+    if not yes:
+        click.confirm(f"Drop every table of {db.engine.url.render_as_string(hide_password=True)}?", abort=True)
+    dropped = wipe_database(current_app)
+    click.echo(f"dropped {dropped} tables; run `flask db upgrade` and `flask seed demo` next")
+
+
 @seed_cli.command("scale")
 @click.option("--residents", type=click.IntRange(1), default=10_000, show_default=True)
 @click.option("--records-per-resident", type=click.IntRange(0), default=25, show_default=True)

@@ -13,7 +13,7 @@ from backend.common.auth import Principal
 from backend.common.time import utcnow
 from backend.credit import catalogue, objections, repairs, service
 from backend.credit.models import CatalogueItem, CreditPolicy, CreditRecord
-from backend.credit.policy import DEFAULTS
+from backend.credit.policy import DEFAULTS, district_policy
 from backend.extensions import db
 
 #: the catalogue is in force from the programme's start
@@ -205,6 +205,12 @@ def _photo(principal, rng):
     return save_evidence(principal, FileStorage(buffer, filename="现场照片.png", content_type="image/png")).id
 
 
+#: resident index, item, minutes after seeding at which its public notice ends
+NOTICE_ENDING_SOON = [(76, "village_cleanup", 2), (77, "neighbour_help", 5), (80, "garbage_sorting", 10)]
+#: the resident whose minor deduction is final long enough ago to ask for credit repair
+REPAIR_READY = 24
+
+
 def seed_records(context):
     """Records in every state; skipped when seeded records exist already."""
     if db.session.execute(select(CreditRecord.id).where(CreditRecord.source_ref.like("seed:%")).limit(1)).first():
@@ -233,6 +239,13 @@ def seed_records(context):
         reviewer = reviewers[code_of[record.community_id]]
         return service.approve_record(reviewer, record.id, "核实无误 / checked", now=now - timedelta(days=days_ago))
 
+    def approve_ending_soon(record, minutes):
+        """Approved so long ago that its public notice ends ``minutes`` after seeding (the job then finalises it)."""
+        notice_days = district_policy(district.id, now).notice_days
+        reviewer = reviewers[code_of[record.community_id]]
+        return service.approve_record(reviewer, record.id, "核实无误 / checked",
+                                      now=now - timedelta(days=notice_days) + timedelta(minutes=minutes))
+
     # 信用示范户: the first household of 西楼村 (residents 0, 4 and 8) and a few others reach five stars
     for index in (0, 4, 8, 1, 2):
         resident = residents[index]
@@ -254,6 +267,8 @@ def seed_records(context):
     approve(log(residents[17], "littering", 45), 43)
     approve(log(residents[21], "court_defaulter", 100, "法院失信被执行人名单推送"), 98)
     approve(log(residents[22], "epidemic_control_refused", 90, "拒不配合核酸检测"), 88)
+    # ready for credit repair: a minor deduction final long enough ago (the policy's wait is over)
+    approve(log(residents[REPAIR_READY], "littering", 160, "在村口倾倒生活垃圾"), 158)
     service.finalise_due(now - timedelta(days=130))
     service.finalise_due(now - timedelta(days=20))
     # credit repair of the parking deduction, long since corrected
@@ -266,6 +281,9 @@ def seed_records(context):
     for index, code in ((60, "village_cleanup"), (61, "return_lost_property"), (62, "neighbour_help"),
                         (63, "checkpoint_duty"), (64, "illegal_parking"), (65, "dispute_mediation")):
         approve(log(residents[index], code, 3), 1)
+    # public notice ends a few minutes after seeding: `flask jobs run` then makes them final
+    for index, code, minutes in NOTICE_ENDING_SOON:
+        approve_ending_soon(log(residents[index], code, 8), minutes)
     # disputed: a neighbour says the clean-up did not happen
     disputed = approve(log(residents[68], "village_cleanup", 4), 2)
     neighbour = next(r for r in residents if r.community_id == disputed.community_id and r.id != residents[68].id)

@@ -1,5 +1,5 @@
-"""The demo alliance: discounts per star for every merchant, a few validated sales with ratings and
-a reply, one more approved merchant and one waiting for approval.
+"""The demo alliance: discounts per star for every merchant, a few validated sales (on the days
+before seeding) with ratings and a reply, one more approved merchant and one waiting for approval.
 
 Everything goes through the merchants service (codes are issued and spent, merchant credit is
 earned). Idempotent: discounts are set once, sales only for a merchant that has none, extra
@@ -13,6 +13,7 @@ from backend.auth.models import User
 from backend.auth.service import roles_claim
 from backend.cards import service as cards
 from backend.common.auth import Principal
+from backend.common.time import utcnow
 from backend.credit import service as credit
 from backend.extensions import db
 from backend.merchants import service
@@ -82,8 +83,8 @@ def _sales(merchant, staff, customers, rng):
     chosen = rng.sample(customers, min(len(customers), len(BILLS)))
     for n, resident in enumerate(chosen):
         code = cards.issue_dynamic_code(resident)["token"]
-        sale = service.record_sale(principal, code, BILLS[n])
-        sale.created_at -= timedelta(hours=n * 5)  # spread over the last day
+        # on the days before seeding, so the merchant's daily credit cap is untouched on the demo's first day
+        sale = service.record_sale(principal, code, BILLS[n], now=utcnow() - timedelta(days=n + 1, hours=n * 2))
         made += 1
         if n < len(RATINGS):
             stars, comment = RATINGS[n]

@@ -14,7 +14,7 @@ Rules carried here:
 
 Public functions for other domains (signatures are a contract):
 ``resident_standing``, ``create_record``, ``record_system_credit``,
-``void_system_credit``, ``subject_score``, ``district_policy``, ``find_item``.
+``system_credit_allowance``, ``void_system_credit``, ``subject_score``, ``district_policy``, ``find_item``.
 """
 from datetime import timedelta
 from types import SimpleNamespace
@@ -48,7 +48,7 @@ MAX_VARIABLE_POINTS = 10000
 POLICY_DRIVEN_ITEMS = {"merchant_discount_given": ("merchant_points_per_sale", "merchant_daily_cap", "day")}
 
 __all__ = ["resident_standing", "subject_score", "district_policy", "find_item", "create_record",
-           "record_system_credit", "void_system_credit"]
+           "record_system_credit", "system_credit_allowance", "void_system_credit"]
 
 
 def _actor_ref(actor):
@@ -329,10 +329,31 @@ def record_system_credit(*, district_id, subject_type, subject_id, item_code, so
     return record
 
 
+def system_credit_allowance(*, district_id, subject_type, subject_id, item_code, at=None):
+    """What ``record_system_credit`` would decide for an automatic item at ``at`` (default now), read-only.
+
+    Returns ``in_force`` (the item exists, is in force and active), ``cap`` and
+    ``period`` (None: no cap), ``used`` (how many of the subject's records of the
+    item count in that period) and ``points`` (what one more would give), so a
+    caller can say *why* a sale earned nothing (cap reached, item switched off).
+    """
+    at = at or utcnow()
+    item = find_item(item_code, district_id=district_id)
+    version = version_in_force(item, local_date(at)) if item is not None else None
+    if version is None or not version.active or item.subject_type != subject_type:
+        return SimpleNamespace(in_force=False, cap=None, period=None, used=0, points=0)
+    policy = district_policy(district_id, utcnow())
+    cap, period = _cap_of(version, policy, item)
+    subject = scoring.get_subject(subject_type, subject_id)
+    used = _cap_count(subject, item, at, period) if subject is not None and period is not None else 0
+    return SimpleNamespace(in_force=True, cap=cap, period=period, used=used, points=_points_of(version, policy, item))
+
+
 def void_system_credit(source_ref, *, actor, reason):
     """Take back what ``record_system_credit`` gave: new reversing entries, the record shows ``voided``.
 
-    Idempotent; a no-op when nothing was given for ``source_ref``.
+    Idempotent; a no-op when nothing was given for ``source_ref``. Returns the
+    record whose credit was taken back now, else None.
     """
     found = _by_source_ref(source_ref)
     if found is None:
@@ -348,7 +369,7 @@ def void_system_credit(source_ref, *, actor, reason):
     db.session.flush()
     record_audit(actor, "credit_record.void", "credit_record", record.id, district_id=record.district_id,
                  before={"status": before}, after={"status": record.status}, reason=reason)
-    return None
+    return record if before in ("final", "repaired") else None
 
 
 # --- review and notice ------------------------------------------------------------------------

@@ -110,6 +110,17 @@ class SaleCreateArgs(Schema):
                                  metadata={"description": "the bill before discount, in fen (分)"})
 
 
+class SaleCreditSchema(Schema):
+    """What a sale (or its voiding) did to the shop's credit, and why."""
+
+    awarded = fields.Boolean(metadata={"description": "true: this sale earned the shop credit"})
+    points = fields.Integer(metadata={"description": "the change to the shop's credit score (negative: taken back)"})
+    reason_code = fields.String(metadata={
+        "description": "credit_awarded, daily_cap_reached, no_credit_for_discounts, item_inactive, "
+                       "merchant_not_active, no_credit_given, credit_taken_back or no_credit_to_take_back"})
+    reason = fields.String(metadata={"description": "what happened, in the language of Accept-Language (zh or en)"})
+
+
 class SaleSchema(Schema):
     id = fields.Integer()
     merchant_id = fields.Integer()
@@ -124,6 +135,8 @@ class SaleSchema(Schema):
     created_at = UTCDateTime()
     voided_at = UTCDateTime(allow_none=True)
     void_reason = fields.String(allow_none=True)
+    merchant_credit = fields.Nested(SaleCreditSchema, metadata={
+        "description": "only in the answer to recording or voiding the sale: the credit it earned or gave back"})
 
     def _masked(self, sale):
         resident = db.session.get(Resident, sale.resident_id)
@@ -207,12 +220,26 @@ class CreditLevelSchema(Schema):
     level = fields.String(metadata={"description": "A (best) to E"})
 
 
+class CreditTodaySchema(Schema):
+    """Today's credit for discounts given: whether the next discount still earns the shop credit."""
+
+    earned = fields.Integer(metadata={"description": "discounts that earned credit today"})
+    cap = fields.Integer(allow_none=True, metadata={"description": "the policy's daily cap of credited discounts"})
+    points_per_sale = fields.Integer()
+    can_earn = fields.Boolean(metadata={"description": "true: the next discount earns credit"})
+    reason_code = fields.String(metadata={
+        "description": "can_earn_today, daily_cap_reached, no_credit_for_discounts, item_inactive or "
+                       "merchant_not_active"})
+    reason = fields.String(metadata={"description": "the same in words, in the language of Accept-Language"})
+
+
 class MerchantSummarySchema(Schema):
     merchant = fields.Nested(MerchantSchema)
     today = fields.Nested(TotalsSchema)
     month = fields.Nested(TotalsSchema)
     ratings = fields.Nested(RatingStatsSchema)
     credit = fields.Nested(CreditLevelSchema)
+    credit_today = fields.Nested(CreditTodaySchema)
     discounts = fields.List(fields.Nested(DiscountLevelSchema))
 
 

@@ -43,6 +43,7 @@ from ..extensions import db
 from ..org.models import Community
 from ..residents.models import Resident
 from ..residents.service import log_lookup
+from . import messages
 from .models import Merchant, MerchantDiscount, MerchantRating, Sale
 from .profile import STATUS_LABELS, _bounds, _stored, credit_standing, discount_table, rating_stats
 
@@ -267,11 +268,58 @@ def scan_code(principal, code):
     }
 
 
-def record_sale(principal, code, bill_amount):
+def _discount_allowance(merchant, at=None):
+    return credit.system_credit_allowance(district_id=merchant.district_id, subject_type="merchant",
+                                          subject_id=merchant.id, item_code="merchant_discount_given", at=at)
+
+
+def _no_credit_reason(merchant, allowance):
+    """(reason_code, text fields) for why a discount earns the merchant nothing, or None if it would earn."""
+    if merchant.status != "approved":
+        zh, en = STATUS_LABELS[merchant.status]
+        return "merchant_not_active", {"status_zh": zh, "status_en": en.lower()}
+    if not allowance.in_force:
+        return "item_inactive", {}
+    if allowance.cap == 0:
+        return "no_credit_for_discounts", {}
+    if allowance.cap is not None and allowance.used >= allowance.cap:
+        return "daily_cap_reached", {"cap": allowance.cap}
+    return None
+
+
+def sale_credit_outcome(merchant, record, at):
+    """What the sale did to the merchant's credit, said in the request's language.
+
+    ``record`` is what ``record_system_credit`` returned (None: nothing given);
+    the reason is looked up after the fact, in the same transaction, so it is
+    the cap or status that refused this very sale.
+    """
+    if record is not None and record.status in ("final", "repaired"):
+        return {"awarded": True, "points": record.points, "reason_code": "credit_awarded",
+                "reason": messages.say("credit_awarded", points=record.points)}
+    found = _no_credit_reason(merchant, _discount_allowance(merchant, at))
+    code, fields = found or ("no_credit_given", {})
+    return {"awarded": False, "points": 0, "reason_code": code, "reason": messages.say(code, **fields)}
+
+
+def credit_today(merchant):
+    """Today's credit for discounts: how many counted, the cap, and whether the next discount earns credit."""
+    allowance = _discount_allowance(merchant)
+    found = _no_credit_reason(merchant, allowance)
+    # the policy always caps discount credit per day (merchant_daily_cap is NOT NULL)
+    code, fields = found or ("can_earn_today", {"left": allowance.cap - allowance.used, "cap": allowance.cap})
+    return {"earned": allowance.used, "cap": allowance.cap, "points_per_sale": allowance.points,
+            "can_earn": found is None, "reason_code": code, "reason": messages.say(code, **fields)}
+
+
+def record_sale(principal, code, bill_amount, *, now=None):
     """Record a discounted sale and spend the phone code, in one transaction.
 
     A second use of the code (a retry without ``Idempotency-Key``, another
     till, another API process) fails with ``code_already_used`` and records nothing.
+    The sale carries ``merchant_credit``: whether it earned the shop credit and,
+    if not, why (today's cap reached …). ``now`` dates the sale (the demo seeds
+    sales on earlier days).
     """
     merchant, scan, stars, percent = _scan_for_sale(principal, code)
     if percent <= 0:
@@ -280,18 +328,19 @@ def record_sale(principal, code, bill_amount):
     sale = Sale(district_id=merchant.district_id, merchant_id=merchant.id, resident_id=scan.resident.id,
                 staff_user_id=principal.id, code_nonce=scan.payload.nonce, stars=stars, discount_percent=percent,
                 bill_amount=bill_amount, discount_amount=discount, final_amount=bill_amount - discount,
-                status="valid", created_at=utcnow())
+                status="valid", created_at=now or utcnow())
     try:
         with db.session.begin_nested():
             db.session.add(sale)
     except IntegrityError:
         raise cards.CodeAlreadyUsed("This code has already been used; ask for a fresh one.") from None
     cards.consume_dynamic_code(scan, "discount", f"sale:{sale.id}")
-    credit.record_system_credit(
+    record = credit.record_system_credit(
         district_id=merchant.district_id, subject_type="merchant", subject_id=merchant.id,
         item_code="merchant_discount_given", source_ref=f"sale:{sale.id}", occurred_at=sale.created_at,
         actor=principal.ref, community_id=merchant.community_id,
     )
+    sale.merchant_credit = sale_credit_outcome(merchant, record, sale.created_at)
     return sale
 
 
@@ -325,7 +374,12 @@ def void_sale(principal, sale_id, reason):
     if changed != 1:
         raise Conflict("This sale is already voided.", code="sale_already_voided")
     db.session.refresh(sale)
-    credit.void_system_credit(f"sale:{sale.id}", actor=principal.ref, reason=f"sale voided: {reason}")
+    taken = credit.void_system_credit(f"sale:{sale.id}", actor=principal.ref, reason=f"sale voided: {reason}")
+    sale.merchant_credit = (
+        {"awarded": False, "points": -taken.points, "reason_code": "credit_taken_back",
+         "reason": messages.say("credit_taken_back", points=taken.points)} if taken is not None else
+        {"awarded": False, "points": 0, "reason_code": "no_credit_to_take_back",
+         "reason": messages.say("no_credit_to_take_back")})
     record_audit(principal, "sale.void", "sale", sale.id, reason=reason,
                  before={"status": "valid"}, after={"status": "voided", "discount_amount": sale.discount_amount})
     return sale
@@ -378,6 +432,7 @@ def merchant_summary(merchant):
         "month": _sums(merchant.id, *period_bounds("month", now)),
         "ratings": rating_stats(merchant.id),
         "credit": {"score": standing["score"], "level": standing["level"]},
+        "credit_today": credit_today(merchant),
         "discounts": discount_table(merchant),
     }
 
