@@ -7,7 +7,7 @@ from flask import Flask, redirect
 
 from . import errors
 from .common.tx import configure_sqlite, wrap_views
-from .config import ROOT, config_from_env
+from .config import ROOT, config_from_env, fill_secrets
 from .extensions import api, db, jwt, limiter, migrate
 
 #: one package per domain; each has ``routes.bp`` (those not built yet are skipped)
@@ -22,6 +22,7 @@ def create_app(config=None, **overrides):
     config = config or config_from_env()
     app.config.from_object(config)
     app.config.update(overrides)
+    fill_secrets(app.config, app.instance_path)
     config.check(app.config)
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
