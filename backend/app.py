@@ -98,7 +98,7 @@ def register_jwt_callbacks(app):
     def reply(status, code, detail):
         return errors.problem(status, code, "Authentication failed" if status == 401 else "Not allowed", detail)
 
-    jwt.token_in_blocklist_loader(lambda _header, payload: session_is_revoked(payload.get("sid")))
+    jwt.token_in_blocklist_loader(lambda _header, payload: session_is_revoked(payload))
     jwt.unauthorized_loader(lambda reason: reply(401, "token_missing", "A bearer token is required."))
     jwt.invalid_token_loader(lambda reason: reply(401, "token_invalid", "The token is malformed or forged."))
     jwt.expired_token_loader(lambda _h, _p: reply(401, "token_expired", "The token has expired; sign in again."))

@@ -53,11 +53,20 @@ def issue_tokens(kind, subject_id, district_id, claims=None, *, refresh=True, ex
     return tokens
 
 
-def session_is_revoked(session_id):
-    if not session_id:
+def session_is_revoked(claims):
+    """True unless the token's session is live *and* belongs to the token's subject.
+
+    A token names its owner twice: ``sub`` (``kind:id``) and the session it
+    was issued with. A token whose ``sid`` names someone else's session is
+    refused as if that session were revoked.
+    """
+    session_id = claims.get("sid")
+    if not isinstance(session_id, str) or not session_id:
         return True
     session = db.session.get(AuthSession, session_id)
-    return session is None or session.revoked_at is not None or session.expires_at < utcnow()
+    if session is None or session.revoked_at is not None or session.expires_at < utcnow():
+        return True
+    return claims.get("sub") != f"{session.kind}:{session.subject_id}" or claims.get("kind") != session.kind
 
 
 def revoke_session(session_id):
@@ -68,12 +77,23 @@ def revoke_session(session_id):
     )
 
 
-def revoke_subject_sessions(kind, subject_id):
+#: the session kinds a resident signs in with: the phone app and a kiosk
+RESIDENT_KINDS = ("resident", "kiosk_resident")
+
+
+def revoke_subject_sessions(kinds, subject_id):
+    """End every session of one person now, on every process (the check reads these rows)."""
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
     db.session.execute(
         update(AuthSession)
-        .where(AuthSession.kind == kind, AuthSession.subject_id == subject_id, AuthSession.revoked_at.is_(None))
+        .where(AuthSession.kind.in_(kinds), AuthSession.subject_id == subject_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def revoke_resident_sessions(resident_id):
+    """A resident's phone-app and kiosk sessions end (new password or PIN, moved out, deceased)."""
+    revoke_subject_sessions(RESIDENT_KINDS, resident_id)
 
 
 def _user_claims(user):
@@ -118,6 +138,14 @@ def refresh_tokens(claims):
         if user is None or not user.is_active:
             raise Unauthorized("This account is disabled.", code="account_disabled")
         fresh.update(_user_claims(user)[1])
+    elif kind == "resident":
+        resident = db.session.get(Resident, subject_id)
+        if resident is None or resident.status != "active":
+            raise Unauthorized("This resident is no longer active here; ask a community worker.",
+                               code="account_inactive")
+        fresh["community_id"] = resident.community_id
+    else:
+        raise Unauthorized("This kind of session cannot be refreshed.", code="token_invalid")
     expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     token = create_access_token(claims["sub"], additional_claims=fresh, expires_delta=expires)
     return {"access_token": token, "token_type": "Bearer", "expires_in": int(expires.total_seconds()),
