@@ -60,7 +60,15 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") not in ("0", "false", "False")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+    #: per client address, against floods; guessing is stopped per account (LOGIN_MAX_FAILURES), so this
+    #: is high enough for a village signing up from one committee's Wi-Fi. A one-minute window keeps
+    #: the Retry-After that Flask-Limiter adds to every answer of these routes within a minute.
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "300 per minute")
+    #: wrong passwords in a row before an account (staff, merchant or resident) is locked
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    #: the first lock; each further wrong password doubles it, up to LOGIN_LOCK_MAX_MINUTES
+    LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 1)
+    LOGIN_LOCK_MAX_MINUTES = _int("LOGIN_LOCK_MAX_MINUTES", 60)
     KIOSK_IDLE_SECONDS = _int("KIOSK_IDLE_SECONDS", 60)
     #: seconds of warning before an idle kiosk signs out (default: a quarter of the idle time, 2–15 s)
     KIOSK_IDLE_WARNING_SECONDS = _int("KIOSK_IDLE_WARNING_SECONDS", 0) or None

@@ -17,6 +17,7 @@ from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..org.models import Community
 from ..residents.models import Resident
+from . import throttle
 from .models import AuthSession, RoleAssignment, User
 from .passwords import burn_time, hash_secret, verify_secret
 
@@ -103,13 +104,19 @@ def _user_claims(user):
 
 
 def login_user(username, password, *, expires=None):
-    """Tokens for a staff or merchant account; ``expires`` overrides the access token's life (benchmarks)."""
+    """Tokens for a staff or merchant account; ``expires`` overrides the access token's life (benchmarks).
+
+    Wrong passwords count against the username (``throttle``), whether or not it exists.
+    """
+    counter = throttle.guard(throttle.throttle_key("user", username))
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    wrong = Unauthorized("Wrong username or password.", code="invalid_credentials")
     if user is None:
         burn_time(password)
-        raise Unauthorized("Wrong username or password.", code="invalid_credentials")
+        throttle.fail(counter, wrong)
     if not verify_secret(user.password_hash, password):
-        raise Unauthorized("Wrong username or password.", code="invalid_credentials")
+        throttle.fail(counter, wrong)
+    throttle.succeed(counter)
     if not user.is_active:
         raise Unauthorized("This account is disabled.", code="account_disabled")
     kind, claims = _user_claims(user)
@@ -117,15 +124,28 @@ def login_user(username, password, *, expires=None):
     return issue_tokens(kind, user.id, user.district_id, claims, expires=expires)
 
 
-def login_resident(phone, password):
-    resident = db.session.execute(
-        select(Resident).where(Resident.phone == phone, Resident.status == "active")
-    ).scalars().first()
+def authenticate_resident(phone, password, district_id=None):
+    """The active resident with this phone number and password (app sign-in, the public rating form).
+
+    Both share one counter of wrong passwords per phone number (``throttle``).
+    """
+    counter = throttle.guard(throttle.throttle_key("resident", phone))
+    stmt = select(Resident).where(Resident.phone == (phone or "").strip(), Resident.status == "active")
+    if district_id is not None:
+        stmt = stmt.where(Resident.district_id == district_id)
+    resident = db.session.execute(stmt.order_by(Resident.id)).scalars().first()
+    wrong = Unauthorized("Wrong phone number or password.", code="invalid_credentials")
     if resident is None or not resident.password_hash:
-        burn_time(password)
-        raise Unauthorized("Wrong phone number or password.", code="invalid_credentials")
-    if not verify_secret(resident.password_hash, password):
-        raise Unauthorized("Wrong phone number or password.", code="invalid_credentials")
+        burn_time(password or "")
+        throttle.fail(counter, wrong)
+    if not verify_secret(resident.password_hash, password or ""):
+        throttle.fail(counter, wrong)
+    throttle.succeed(counter)
+    return resident
+
+
+def login_resident(phone, password):
+    resident = authenticate_resident(phone, password)
     return issue_tokens("resident", resident.id, resident.district_id, {"community_id": resident.community_id})
 
 
