@@ -8,18 +8,26 @@ import uuid
 
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..audit.service import record_audit, summarize
 from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
-from ..org.models import Community
+from ..org.models import Community, District
 from ..residents.models import Resident
 from . import throttle
 from .models import AuthSession, RoleAssignment, User
 from .passwords import burn_time, hash_secret, verify_secret
+
+
+class LastDistrictAdmin(Conflict):
+    code = "last_district_admin"
+    title = "Last district admin"
+
+    def __init__(self):
+        super().__init__("This is the district's last active district admin: make another admin first.")
 
 
 def roles_claim(user):
@@ -248,9 +256,36 @@ def create_staff(principal, data):
     return user
 
 
+def _is_active_admin(user):
+    return user.is_active and any(r.role == "district_admin" for r in user.roles)
+
+
+def _check_not_last_admin(user, data):
+    """A district keeps at least one active district admin: the last one can be neither demoted nor
+    disabled, not even by itself.
+
+    The district's row is locked first, so two admins demoting each other at
+    once are decided one after the other (on SQLite the write lock does this).
+    """
+    demoted = "roles" in data and not any(r["role"] == "district_admin" for r in data["roles"])
+    disabled = data.get("is_active") is False
+    if not _is_active_admin(user) or not (demoted or disabled):
+        return
+    db.session.execute(select(District.id).where(District.id == user.district_id).with_for_update())
+    others = db.session.execute(
+        select(func.count(func.distinct(User.id)))
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(User.district_id == user.district_id, User.id != user.id, User.is_active.is_(True),
+               RoleAssignment.role == "district_admin")
+    ).scalar_one()
+    if not others:
+        raise LastDistrictAdmin()
+
+
 def update_staff(principal, user_id, data):
     user = get_staff(principal, user_id)
     before = _staff_summary(user)
+    _check_not_last_admin(user, data)
     if "roles" in data:
         if user.merchant_id is not None and data["roles"]:
             raise ValidationFailed(errors={"roles": ["Merchant staff have no community roles."]})
