@@ -1,6 +1,11 @@
 """A district always keeps one active district admin."""
+import threading
+
+from sqlalchemy import func, select
+
 from backend.auth.models import User
 from backend.extensions import db
+from tests.conftest import make_app
 from tests.fixtures import assert_problem
 
 
@@ -56,3 +61,35 @@ def test_last_admin_can_still_change_its_name_and_password(client, make_staff, l
                             json={"display_name": "主任", "password": "another-secret", "is_active": True,
                                   "roles": [{"role": "district_admin"}]})
     assert response.status_code == 200 and response.get_json()["display_name"] == "主任"
+
+
+def test_two_last_admins_demoting_each_other_at_once_leave_one(make_staff, community, login):
+    first, second = make_staff(district_admin=True), make_staff(district_admin=True)
+    first_headers, second_headers = login(first), login(second)
+    first_id, second_id = first.id, second.id
+    db.session.remove()
+    apps = [make_app(), make_app()]
+    barrier = threading.Barrier(2)
+    results = [None, None]
+
+    def run(index, headers, target):
+        with apps[index].app_context():
+            client = apps[index].test_client()
+            barrier.wait(timeout=30)
+            response = client.patch(f"/api/v1/staff/{target}", headers=headers, json={"is_active": False})
+            results[index] = (response.status_code, (response.get_json() or {}).get("code") or "")
+            db.session.remove()
+            db.engine.dispose()
+
+    threads = [threading.Thread(target=run, args=(0, first_headers, second_id)),
+               threading.Thread(target=run, args=(1, second_headers, first_id))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    codes = sorted(code for _, code in results)
+    # one wins; the other is refused as the last admin, or finds its own session revoked by the winner
+    assert sorted(status for status, _ in results)[0] == 200, results
+    assert codes[1] in ("last_district_admin", "token_revoked"), results
+    active = db.session.execute(select(func.count()).select_from(User).where(User.is_active.is_(True))).scalar_one()
+    assert active == 1

@@ -1,4 +1,5 @@
 """Password guessing is stopped per account, in the database; the per-address limit lets a village sign up."""
+import threading
 from datetime import timedelta
 
 import pytest
@@ -176,3 +177,37 @@ def test_per_address_limit_still_stops_a_flood(app, client, path, body):
     app.config["LOGIN_RATE_LIMIT"] = "10 per minute"
     statuses = [client.post(path, json=body(n)).status_code for n in range(11)]
     assert statuses[:10] == [401] * 10 and statuses[10] == 429
+
+
+def _race(path, bodies):
+    """POST ``bodies`` to ``path`` at the same moment, each from its own app (another process's view)."""
+    barrier = threading.Barrier(len(bodies))
+    results = [None] * len(bodies)
+    apps = [make_app() for _ in bodies]  # built one after the other: building touches the shared OpenAPI spec
+
+    def run(index, body):
+        app = apps[index]
+        with app.app_context():
+            client = app.test_client()
+            barrier.wait(timeout=30)
+            response = client.post(path, json=body, environ_base={"REMOTE_ADDR": f"10.9.0.{index + 1}"})
+            results[index] = (response.status_code, response.get_json()["code"] if response.status_code != 200
+                              else "ok")
+            db.session.remove()
+            db.engine.dispose()
+
+    threads = [threading.Thread(target=run, args=(i, body)) for i, body in enumerate(bodies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_parallel_guesses_from_many_processes_all_count(make_staff, community):
+    # eight guesses at once, eight processes, eight addresses: four may be told "wrong", the rest meet the lock
+    username = make_staff(worker=[community]).username
+    db.session.remove()
+    results = _race("/api/v1/auth/login", [{"username": username, "password": f"guess{n}"} for n in range(8)])
+    assert sorted(results) == [(401, "invalid_credentials")] * 4 + [(423, "account_locked")] * 4, results
+    assert db.session.get(LoginThrottle, f"user:{username}").failed_count == 5
