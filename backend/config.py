@@ -158,11 +158,14 @@ def instance_secrets(instance_path):
                 pass  # another process was first: use its secrets
         finally:
             os.unlink(draft)
-    with open(path) as stored:
-        values = json.load(stored)
+    try:
+        with open(path) as stored:
+            values = json.load(stored)
+    except ValueError:
+        raise RuntimeError(f"{path} is not valid JSON; restore it from a backup") from None
     missing = [name for name in SECRET_SETTINGS if not values.get(name)]
     if missing:
-        raise RuntimeError(f"{path} lacks {', '.join(missing)}; delete it to generate new secrets")
+        raise RuntimeError(f"{path} lacks {', '.join(missing)}; restore it from a backup")
     return values
 
 

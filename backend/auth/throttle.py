@@ -41,6 +41,8 @@ class AccountLocked(Locked):
             f"{'' if minutes == 1 else 's'}.",
             errors={"locked_until": [locked_until.replace(microsecond=0).isoformat() + "Z"]},
         )
+        #: for a translated message: the whole minutes to wait, rounded up
+        self.minutes = minutes
         self.retry_after = seconds
         self.headers = {"Retry-After": str(seconds)}
 

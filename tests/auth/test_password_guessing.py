@@ -63,9 +63,11 @@ def test_counter_is_shared_by_every_process(client, make_staff, community):
     for _ in range(4):
         assert_problem(_staff_login(client, username, "guess"), 401, "invalid_credentials")
     db.session.remove()  # the test's own session must not hold SQLite's write lock
-    other_process = make_app().test_client()
-    assert_problem(_staff_login(other_process, username, "guess"), 423, "account_locked")
+    other = make_app()
+    assert_problem(_staff_login(other.test_client(), username, "guess"), 423, "account_locked")
     assert_problem(_staff_login(client, username, PASSWORD), 423, "account_locked")
+    with other.app_context():
+        db.engine.dispose()
 
 
 def test_lock_grows_with_each_wrong_password_after_it_and_is_capped(app, client, make_staff, community):

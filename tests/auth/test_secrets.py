@@ -22,11 +22,24 @@ OLD_PUBLISHED_SECRET = "dev-secret-change-me-not-for-production-use"
 UNSET = {name: None for name in SECRET_SETTINGS}
 
 
+_APPS = []
+
+
+@pytest.fixture(autouse=True)
+def _close_extra_apps():
+    yield
+    while _APPS:
+        with _APPS.pop().app_context():
+            db.engine.dispose()
+
+
 def _dev_app(instance, monkeypatch, **overrides):
     monkeypatch.setenv("CHENGXIN_INSTANCE_PATH", str(instance))
     settings = dict(SQLALCHEMY_DATABASE_URI=DATABASE_URL, PASSWORD_HASH_CHEAP=True, **UNSET)
     settings.update(overrides)
-    return create_app(Config, **settings)
+    app = create_app(Config, **settings)
+    _APPS.append(app)
+    return app
 
 
 def test_development_app_generates_its_own_secrets_in_a_private_file(tmp_path, monkeypatch):
@@ -49,6 +62,16 @@ def test_secrets_given_by_the_environment_win_and_are_not_written(tmp_path, monk
     app = _dev_app(tmp_path, monkeypatch, **given)
     assert {name: app.config[name] for name in SECRET_SETTINGS} == given
     assert not (tmp_path / SECRETS_FILE).exists()
+
+
+def test_a_damaged_secrets_file_stops_the_start_instead_of_being_replaced(tmp_path, monkeypatch):
+    # new secrets would silently invalidate every printed card and ID-number look-up
+    (tmp_path / SECRETS_FILE).write_text('{"SECRET_KEY": "x"')
+    with pytest.raises(RuntimeError, match="not valid JSON"):
+        _dev_app(tmp_path, monkeypatch)
+    (tmp_path / SECRETS_FILE).write_text('{"SECRET_KEY": "x"}')
+    with pytest.raises(RuntimeError, match="ID_HASH_KEY"):
+        _dev_app(tmp_path, monkeypatch)
 
 
 def _first_start(instance):
@@ -91,6 +114,7 @@ def test_phone_code_signed_with_the_old_published_key_is_refused(make_resident, 
     db.session.remove()
     # the old development card key was derived from the published SECRET_KEY
     old = make_app(SECRET_KEY=OLD_PUBLISHED_SECRET, TOKEN_SIGNING_KEYS="")
+    _APPS.append(old)
     with old.app_context():
         forged = tokens.sign(tokens.KIND_DYNAMIC, resident_id, ttl=600)
     dev = _dev_app(tmp_path, monkeypatch)
@@ -115,4 +139,5 @@ def test_production_refuses_to_start_without_explicit_secrets(tmp_path, monkeypa
     explicit = {"SECRET_KEY": os.urandom(24).hex(), "JWT_SECRET_KEY": None, "ID_HASH_KEY": os.urandom(24).hex(),
                 "TOKEN_SIGNING_KEYS": tokens.generate_signing_key()}
     app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=DATABASE_URL, **explicit)
+    _APPS.append(app)
     assert app.config["JWT_SECRET_KEY"] == explicit["SECRET_KEY"]
