@@ -6,6 +6,7 @@ instance and kept in ``instance/secrets.json`` (see ``instance_secrets``);
 ``ProductionConfig.check`` refuses to start without explicit secrets.
 """
 import json
+import logging
 import os
 import secrets
 from datetime import timedelta
@@ -154,6 +155,7 @@ def instance_secrets(instance_path):
                 os.fsync(out.fileno())
             try:
                 os.link(draft, path)
+                logging.getLogger(__name__).warning("generated this instance's secrets in %s", path)
             except FileExistsError:
                 pass  # another process was first: use its secrets
         finally:
