@@ -12,7 +12,7 @@ from .auth.service import session_is_revoked
 from .cards import routes as cards_routes
 from .cli import register as register_commands
 from .common.tx import configure_sqlite, wrap_views
-from .config import ROOT, config_from_env
+from .config import ROOT, config_from_env, fill_secrets
 from .credit import routes as credit_routes
 from .devices import routes as devices_routes
 from .extensions import api, db, jwt, limiter, migrate
@@ -39,6 +39,7 @@ def create_app(config=None, **overrides):
     config = config or config_from_env()
     app.config.from_object(config)
     app.config.update(overrides)
+    fill_secrets(app.config, app.instance_path)
     config.check(app.config)
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -100,7 +101,7 @@ def register_jwt_callbacks(app):
     def reply(status, code, detail):
         return errors.problem(status, code, "Authentication failed" if status == 401 else "Not allowed", detail)
 
-    jwt.token_in_blocklist_loader(lambda _header, payload: session_is_revoked(payload.get("sid")))
+    jwt.token_in_blocklist_loader(lambda _header, payload: session_is_revoked(payload))
     jwt.unauthorized_loader(lambda reason: reply(401, "token_missing", "A bearer token is required."))
     jwt.invalid_token_loader(lambda reason: reply(401, "token_invalid", "The token is malformed or forged."))
     jwt.expired_token_loader(lambda _h, _p: reply(401, "token_expired", "The token has expired; sign in again."))

@@ -1,17 +1,23 @@
 """Configuration from the environment, with safe development defaults.
 
-Every variable is listed in README.md. ``ProductionConfig.check`` refuses to
-start with a development secret so a district never runs with a key that is
-printed in this repository.
+Every variable is listed in README.md. No secret is a constant of this
+repository: outside production a missing secret is generated once per
+instance and kept in ``instance/secrets.json`` (see ``instance_secrets``);
+``ProductionConfig.check`` refuses to start without explicit secrets.
 """
+import json
+import logging
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET = "dev-secret-change-me-not-for-production-use"
-DEV_ID_HASH_KEY = "dev-id-hash-key-change-me"
-DEV_TOKEN_SIGNING_KEY = ""  # empty: a development key is derived from SECRET_KEY
+#: secrets this repository once printed as development defaults: never accepted in production
+PUBLISHED_SECRETS = frozenset({"dev-secret-change-me-not-for-production-use", "dev-id-hash-key-change-me"})
+#: the settings ``instance_secrets`` generates when the environment does not give them
+SECRET_SETTINGS = ("SECRET_KEY", "JWT_SECRET_KEY", "ID_HASH_KEY", "TOKEN_SIGNING_KEYS")
+SECRETS_FILE = "secrets.json"
 
 
 def _env(name, default=None):
@@ -31,16 +37,17 @@ class Config:
     ENV_NAME = "development"
     TESTING = False
     INSTANCE_PATH = _env("CHENGXIN_INSTANCE_PATH", str(ROOT / "instance"))
-    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET)
+    #: unset outside production: generated per instance (``instance_secrets``)
+    SECRET_KEY = _env("SECRET_KEY")
     #: keyed hash (HMAC-SHA256) for national ID numbers; never store them in clear
-    ID_HASH_KEY = _env("ID_HASH_KEY", DEV_ID_HASH_KEY)
+    ID_HASH_KEY = _env("ID_HASH_KEY")
     #: base64 Ed25519 private key(s) for card tokens: "kid:base64,kid2:base64"; first signs
-    TOKEN_SIGNING_KEYS = _env("TOKEN_SIGNING_KEYS", DEV_TOKEN_SIGNING_KEY)
+    TOKEN_SIGNING_KEYS = _env("TOKEN_SIGNING_KEYS")
     #: public keys ("kid:base64,…") of retired signing keys: old cards still verify
     TOKEN_RETIRED_PUBLIC_KEYS = _env("TOKEN_RETIRED_PUBLIC_KEYS", "")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL") or None  # filled in by create_app
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    JWT_SECRET_KEY = _env("JWT_SECRET_KEY") or None  # falls back to SECRET_KEY
+    JWT_SECRET_KEY = _env("JWT_SECRET_KEY")
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_int("JWT_ACCESS_MINUTES", 15))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_int("JWT_REFRESH_DAYS", 14))
     JWT_TOKEN_LOCATION = ["headers"]
@@ -55,7 +62,15 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") not in ("0", "false", "False")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+    #: per client address, against floods; guessing is stopped per account (LOGIN_MAX_FAILURES), so this
+    #: is high enough for a village signing up from one committee's Wi-Fi. A one-minute window keeps
+    #: the Retry-After that Flask-Limiter adds to every answer of these routes within a minute.
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "300 per minute")
+    #: wrong passwords in a row before an account (staff, merchant or resident) is locked
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    #: the first lock; each further wrong password doubles it, up to LOGIN_LOCK_MAX_MINUTES
+    LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 1)
+    LOGIN_LOCK_MAX_MINUTES = _int("LOGIN_LOCK_MAX_MINUTES", 60)
     KIOSK_IDLE_SECONDS = _int("KIOSK_IDLE_SECONDS", 60)
     #: seconds of warning before an idle kiosk signs out (default: a quarter of the idle time, 2–15 s)
     KIOSK_IDLE_WARNING_SECONDS = _int("KIOSK_IDLE_WARNING_SECONDS", 0) or None
@@ -84,6 +99,11 @@ class Config:
 class TestConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    # fixed so tests are repeatable; nothing outside the test suite runs with them
+    SECRET_KEY = "test-secret-key-only-for-the-test-suite"
+    JWT_SECRET_KEY = "test-jwt-secret-key-only-for-the-test-suite"
+    ID_HASH_KEY = "test-id-hash-key-only-for-the-test-suite"
+    TOKEN_SIGNING_KEYS = ""  # derived from SECRET_KEY
     RATELIMIT_ENABLED = True
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL") or _env("DATABASE_URL") or None
 
@@ -93,22 +113,76 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls, config):
-        """Refuse to start with secrets printed in this repository."""
-        problems = []
-        if config["SECRET_KEY"] == DEV_SECRET:
-            problems.append("SECRET_KEY")
-        if config.get("JWT_SECRET_KEY") == DEV_SECRET:
+        """Refuse to start without explicit secrets, or with secrets printed in this repository."""
+        problems = [name for name in ("SECRET_KEY", "ID_HASH_KEY", "TOKEN_SIGNING_KEYS")
+                    if not config.get(name) or config[name] in PUBLISHED_SECRETS]
+        if config.get("JWT_SECRET_KEY") in PUBLISHED_SECRETS:
             problems.append("JWT_SECRET_KEY")
-        if config["ID_HASH_KEY"] == DEV_ID_HASH_KEY:
-            problems.append("ID_HASH_KEY")
-        if not config["TOKEN_SIGNING_KEYS"]:
-            problems.append("TOKEN_SIGNING_KEYS")
         if problems:
             raise RuntimeError(
                 "Refusing to start in production with development secrets; set "
                 + ", ".join(problems)
                 + " (see README.md, Configuration)"
             )
+
+
+def _generate_secrets():
+    # late: the key's format belongs to the card tokens, which read this configuration
+    from .cards.tokens import generate_signing_key
+
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+        "ID_HASH_KEY": secrets.token_urlsafe(48),
+        "TOKEN_SIGNING_KEYS": generate_signing_key(),
+    }
+
+
+def instance_secrets(instance_path):
+    """This instance's own secrets: read from ``secrets.json``, or generated on first start.
+
+    The file is created with mode 600 and published atomically (written aside,
+    then hard-linked into place), so several worker processes starting at once
+    all end up with the same secrets.
+    """
+    path = Path(instance_path) / SECRETS_FILE
+    if not path.exists():
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{SECRETS_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as out:
+                json.dump(_generate_secrets(), out, indent=1)
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                os.link(draft, path)
+                logging.getLogger(__name__).warning("generated this instance's secrets in %s", path)
+            except FileExistsError:
+                pass  # another process was first: use its secrets
+        finally:
+            os.unlink(draft)
+    try:
+        with open(path) as stored:
+            values = json.load(stored)
+    except ValueError:
+        raise RuntimeError(f"{path} is not valid JSON; restore it from a backup") from None
+    missing = [name for name in SECRET_SETTINGS if not values.get(name)]
+    if missing:
+        raise RuntimeError(f"{path} lacks {', '.join(missing)}; restore it from a backup")
+    return values
+
+
+def fill_secrets(config, instance_path):
+    """Outside production, give every secret the environment left unset a per-instance value."""
+    if config.get("ENV_NAME") == "production":
+        return
+    if all(config.get(name) is not None for name in SECRET_SETTINGS):
+        return
+    stored = instance_secrets(instance_path)
+    for name in SECRET_SETTINGS:
+        if config.get(name) is None:
+            config[name] = stored[name]
 
 
 CONFIGS = {"development": Config, "testing": TestConfig, "production": ProductionConfig}

@@ -19,6 +19,8 @@ class DomainError(Exception):
     title = "Bad request"
     #: commit what the service flushed before refusing (e.g. a failed PIN try)
     commit = False
+    #: extra response headers (``Retry-After`` on a lock)
+    headers = None
 
     def __init__(self, detail=None, *, code=None, errors=None, status=None, title=None, commit=False):
         super().__init__(detail or self.title)
@@ -117,7 +119,7 @@ def _flatten_validation(messages):
 
 
 def handle_domain_error(error):
-    return problem(error.status, error.code, error.title, error.detail, error.errors)
+    return problem(error.status, error.code, error.title, error.detail, error.errors, error.headers)
 
 
 def handle_http_exception(error):

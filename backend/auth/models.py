@@ -58,3 +58,22 @@ class AuthSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class LoginThrottle(db.Model):
+    """Wrong passwords in a row for one sign-in name; in the database, so every API process counts them.
+
+    Keyed by the name tried (``user:<username>``, ``resident:<phone>``), not by
+    an account: a name that belongs to nobody is counted and locked the same
+    way, so a lock tells nothing about who exists. A successful sign-in
+    deletes the row.
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (CheckConstraint("failed_count >= 0", name="failed_count"),)
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failed_count: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime | None]
+    #: no sign-in with this name, right password or not, before this time
+    locked_until: Mapped[datetime | None]

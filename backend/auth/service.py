@@ -8,17 +8,26 @@ import uuid
 
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..audit.service import record_audit, summarize
 from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
-from ..org.models import Community
+from ..org.models import Community, District
 from ..residents.models import Resident
+from . import throttle
 from .models import AuthSession, RoleAssignment, User
 from .passwords import burn_time, hash_secret, verify_secret
+
+
+class LastDistrictAdmin(Conflict):
+    code = "last_district_admin"
+    title = "Last district admin"
+
+    def __init__(self):
+        super().__init__("This is the district's last active district admin: make another admin first.")
 
 
 def roles_claim(user):
@@ -53,11 +62,20 @@ def issue_tokens(kind, subject_id, district_id, claims=None, *, refresh=True, ex
     return tokens
 
 
-def session_is_revoked(session_id):
-    if not session_id:
+def session_is_revoked(claims):
+    """True unless the token's session is live *and* belongs to the token's subject.
+
+    A token names its owner twice: ``sub`` (``kind:id``) and the session it
+    was issued with. A token whose ``sid`` names someone else's session is
+    refused as if that session were revoked.
+    """
+    session_id = claims.get("sid")
+    if not isinstance(session_id, str) or not session_id:
         return True
     session = db.session.get(AuthSession, session_id)
-    return session is None or session.revoked_at is not None or session.expires_at < utcnow()
+    if session is None or session.revoked_at is not None or session.expires_at < utcnow():
+        return True
+    return claims.get("sub") != f"{session.kind}:{session.subject_id}" or claims.get("kind") != session.kind
 
 
 def revoke_session(session_id):
@@ -68,12 +86,23 @@ def revoke_session(session_id):
     )
 
 
-def revoke_subject_sessions(kind, subject_id):
+#: the session kinds a resident signs in with: the phone app and a kiosk
+RESIDENT_KINDS = ("resident", "kiosk_resident")
+
+
+def revoke_subject_sessions(kinds, subject_id):
+    """End every session of one person now, on every process (the check reads these rows)."""
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
     db.session.execute(
         update(AuthSession)
-        .where(AuthSession.kind == kind, AuthSession.subject_id == subject_id, AuthSession.revoked_at.is_(None))
+        .where(AuthSession.kind.in_(kinds), AuthSession.subject_id == subject_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def revoke_resident_sessions(resident_id):
+    """A resident's phone-app and kiosk sessions end (new password or PIN, moved out, deceased)."""
+    revoke_subject_sessions(RESIDENT_KINDS, resident_id)
 
 
 def _user_claims(user):
@@ -83,13 +112,19 @@ def _user_claims(user):
 
 
 def login_user(username, password, *, expires=None):
-    """Tokens for a staff or merchant account; ``expires`` overrides the access token's life (benchmarks)."""
+    """Tokens for a staff or merchant account; ``expires`` overrides the access token's life (benchmarks).
+
+    Wrong passwords count against the username (``throttle``), whether or not it exists.
+    """
+    counter = throttle.guard(throttle.throttle_key("user", username))
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    wrong = Unauthorized("Wrong username or password.", code="invalid_credentials")
     if user is None:
         burn_time(password)
-        raise Unauthorized("Wrong username or password.", code="invalid_credentials")
+        throttle.fail(counter, wrong)
     if not verify_secret(user.password_hash, password):
-        raise Unauthorized("Wrong username or password.", code="invalid_credentials")
+        throttle.fail(counter, wrong)
+    throttle.succeed(counter)
     if not user.is_active:
         raise Unauthorized("This account is disabled.", code="account_disabled")
     kind, claims = _user_claims(user)
@@ -97,15 +132,28 @@ def login_user(username, password, *, expires=None):
     return issue_tokens(kind, user.id, user.district_id, claims, expires=expires)
 
 
-def login_resident(phone, password):
-    resident = db.session.execute(
-        select(Resident).where(Resident.phone == phone, Resident.status == "active")
-    ).scalars().first()
+def authenticate_resident(phone, password, district_id=None):
+    """The active resident with this phone number and password (app sign-in, the public rating form).
+
+    Both share one counter of wrong passwords per phone number (``throttle``).
+    """
+    counter = throttle.guard(throttle.throttle_key("resident", phone))
+    stmt = select(Resident).where(Resident.phone == (phone or "").strip(), Resident.status == "active")
+    if district_id is not None:
+        stmt = stmt.where(Resident.district_id == district_id)
+    resident = db.session.execute(stmt.order_by(Resident.id)).scalars().first()
+    wrong = Unauthorized("Wrong phone number or password.", code="invalid_credentials")
     if resident is None or not resident.password_hash:
-        burn_time(password)
-        raise Unauthorized("Wrong phone number or password.", code="invalid_credentials")
-    if not verify_secret(resident.password_hash, password):
-        raise Unauthorized("Wrong phone number or password.", code="invalid_credentials")
+        burn_time(password or "")
+        throttle.fail(counter, wrong)
+    if not verify_secret(resident.password_hash, password or ""):
+        throttle.fail(counter, wrong)
+    throttle.succeed(counter)
+    return resident
+
+
+def login_resident(phone, password):
+    resident = authenticate_resident(phone, password)
     return issue_tokens("resident", resident.id, resident.district_id, {"community_id": resident.community_id})
 
 
@@ -118,6 +166,14 @@ def refresh_tokens(claims):
         if user is None or not user.is_active:
             raise Unauthorized("This account is disabled.", code="account_disabled")
         fresh.update(_user_claims(user)[1])
+    elif kind == "resident":
+        resident = db.session.get(Resident, subject_id)
+        if resident is None or resident.status != "active":
+            raise Unauthorized("This resident is no longer active here; ask a community worker.",
+                               code="account_inactive")
+        fresh["community_id"] = resident.community_id
+    else:
+        raise Unauthorized("This kind of session cannot be refreshed.", code="token_invalid")
     expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     token = create_access_token(claims["sub"], additional_claims=fresh, expires_delta=expires)
     return {"access_token": token, "token_type": "Bearer", "expires_in": int(expires.total_seconds()),
@@ -201,9 +257,36 @@ def create_staff(principal, data):
     return user
 
 
+def _is_active_admin(user):
+    return user.is_active and any(r.role == "district_admin" for r in user.roles)
+
+
+def _check_not_last_admin(user, data):
+    """A district keeps at least one active district admin: the last one can be neither demoted nor
+    disabled, not even by itself.
+
+    The district's row is locked first, so two admins demoting each other at
+    once are decided one after the other (on SQLite the write lock does this).
+    """
+    demoted = "roles" in data and not any(r["role"] == "district_admin" for r in data["roles"])
+    disabled = data.get("is_active") is False
+    if not _is_active_admin(user) or not (demoted or disabled):
+        return
+    db.session.execute(select(District.id).where(District.id == user.district_id).with_for_update())
+    others = db.session.execute(
+        select(func.count(func.distinct(User.id)))
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(User.district_id == user.district_id, User.id != user.id, User.is_active.is_(True),
+               RoleAssignment.role == "district_admin")
+    ).scalar_one()
+    if not others:
+        raise LastDistrictAdmin()
+
+
 def update_staff(principal, user_id, data):
     user = get_staff(principal, user_id)
     before = _staff_summary(user)
+    _check_not_last_admin(user, data)
     if "roles" in data:
         if user.merchant_id is not None and data["roles"]:
             raise ValidationFailed(errors={"roles": ["Merchant staff have no community roles."]})

@@ -145,6 +145,7 @@ PAGE_ERRORS = {
     "card_revoked": ("名片已作废", "This card has been revoked"),
     "resident_not_found": ("名片无效", "This card is not valid"),
     "invalid_credentials": ("手机号或密码错误", "Wrong phone number or password"),
+    "account_locked": ("密码错误次数过多，请稍后再试", "Too many wrong passwords; try again later"),
     "no_purchase_to_rate": ("暂无可评价的消费", "No purchase to rate"),
     "already_rated": ("已评价过", "Already rated"),
     "rating_window_closed": ("已超过评价期限", "Too late to rate"),

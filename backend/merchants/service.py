@@ -31,17 +31,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.service import record_audit, summarize
-from ..auth.passwords import burn_time, verify_secret
+from ..auth import service as auth
 from ..cards import service as cards
 from ..common.calendar import period_bounds
 from ..common.masking import mask_name
 from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..credit import service as credit
-from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..org.models import Community
-from ..residents.models import Resident
 from ..residents.service import log_lookup
 from . import messages
 from .models import Merchant, MerchantDiscount, MerchantRating, Sale
@@ -468,17 +467,11 @@ def rate_sale(resident_id, sale_id, stars, comment=None):
 
 
 def authenticate_resident(district_id, phone, password):
-    """The resident of this district with this phone and password (the public rating form)."""
-    resident = db.session.execute(
-        select(Resident).where(Resident.district_id == district_id, Resident.phone == (phone or "").strip(),
-                               Resident.status == "active")
-    ).scalar_one_or_none()
-    if resident is None or not resident.password_hash:
-        burn_time(password or "")
-        raise Unauthorized("Wrong phone number or password.", code="invalid_credentials")
-    if not verify_secret(resident.password_hash, password or ""):
-        raise Unauthorized("Wrong phone number or password.", code="invalid_credentials")
-    return resident
+    """The resident of this district with this phone and password (the public rating form).
+
+    The same check, and the same per-phone count of wrong passwords, as the app's sign-in.
+    """
+    return auth.authenticate_resident(phone, password, district_id=district_id)
 
 
 def rate_from_card(raw, phone, password, stars, comment=None):

@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 
 from ..audit.service import record_audit, summarize
 from ..auth.passwords import hash_secret, verify_secret
+from ..auth.service import revoke_resident_sessions
 from ..common.auth import require_scope
 from ..common.pagination import paginate
 from ..common.time import utcnow
@@ -137,6 +138,7 @@ def update_resident(principal, resident_id, data):
         resident.community_id, resident.household_id = community_id, household_id
     if "phone" in data:
         _check_phone(principal, resident, data["phone"])
+    status_changed = "status" in data and data["status"] != resident.status
     for name in ("name", "gender", "birth_year", "phone", "status"):
         if name in data:
             setattr(resident, name, data[name])
@@ -144,6 +146,9 @@ def update_resident(principal, resident_id, data):
         _apply_id_number(principal, resident, data["id_number"])
     if data.get("password"):
         resident.password_hash = hash_secret(data["password"])
+    if data.get("password") or status_changed:
+        # a reset password or a resident who moved out or died: every open session ends now
+        revoke_resident_sessions(resident.id)
     db.session.flush()
     record_audit(principal, "resident.update", "resident", resident.id, before=before,
                  after=summarize(resident, AUDITED))
@@ -156,6 +161,8 @@ def set_pin(principal, resident_id, pin):
     resident.pin_hash = hash_secret(pin)
     resident.pin_failed_count = 0
     resident.pin_locked_until = None
+    # whoever signed in with the old PIN (a lost card) is signed out everywhere
+    revoke_resident_sessions(resident.id)
     db.session.flush()
     record_audit(principal, "resident.pin_set", "resident", resident.id)
     return resident

@@ -144,3 +144,23 @@ def test_kiosk_page_is_served(client):
     assert page.status_code == 200 and b"<html" in page.data.lower()
     assert client.get("/").headers["Location"].endswith("/kiosk/")
     assert_problem(client.get("/kiosk/../backend/config.py"), 404)
+
+
+def test_pin_reset_ends_the_residents_kiosk_sessions_at_once(client, shop_setup, kiosk_login, make_staff, login):
+    # a lost card: whoever signed in with it must be out as soon as a worker sets a new PIN
+    resident_headers = kiosk_login(shop_setup.kiosk, shop_setup.resident)
+    assert client.get("/api/v1/kiosk/me", headers=resident_headers).status_code == 200
+    worker = login(make_staff(worker=[shop_setup.community]))
+    assert client.put(f"/api/v1/residents/{shop_setup.resident.id}/pin", headers=worker,
+                      json={"pin": "975310"}).status_code == 204
+    assert_problem(client.get("/api/v1/kiosk/me", headers=resident_headers), 401, "token_revoked")
+    # the kiosk itself stays signed in
+    assert client.get("/api/v1/kiosk/device", headers=shop_setup.kiosk).status_code == 200
+
+
+def test_moving_out_ends_the_residents_kiosk_session(client, shop_setup, kiosk_login, make_staff, login):
+    resident_headers = kiosk_login(shop_setup.kiosk, shop_setup.resident)
+    worker = login(make_staff(worker=[shop_setup.community]))
+    assert client.patch(f"/api/v1/residents/{shop_setup.resident.id}", headers=worker,
+                        json={"status": "moved_out"}).status_code == 200
+    assert_problem(client.get("/api/v1/kiosk/me", headers=resident_headers), 401, "token_revoked")
