@@ -33,6 +33,7 @@ def create_app(config=None, **overrides):
     register_extensions(app)
     register_blueprints(app)
     errors.register_error_handlers(app)
+    errors.load_catalogues(DOMAINS)
     register_jwt_callbacks(app)
     register_cli(app)
     wrap_views(app)
