@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask, redirect
 
-from . import errors
+from . import error_docs, errors
 from .common.tx import configure_sqlite, wrap_views
 from .config import ROOT, config_from_env
 from .extensions import api, db, jwt, limiter, migrate
@@ -68,6 +68,7 @@ def register_extensions(app):
         "info": {"description": "Chengxin 诚信: credit records, points, cards, merchants and kiosks."},
     })
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    error_docs.install(api, app)
 
 
 def register_blueprints(app):

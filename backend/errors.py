@@ -363,6 +363,15 @@ catalogue("common", {
     "Longer than maximum length {max}.": "长度不能超过 {max}。",
     "Length must be {equal}.": "长度须为 {equal}。",
     "Invalid value for this field.": "该字段的值无效。",
+    "Invalid type.": "类型无效。",
+    "Not a valid utf-8 string.": "不是有效的 UTF-8 文本。",
+    "Not a valid period of time.": "不是有效的时长。",
+    "Not a valid IP address.": "不是有效的 IP 地址。",
+    "Must be equal to {other}.": "须等于 {other}。",
+    "Not a valid {awareness} {kind}.": "不是有效的{awareness}{kind}。",
+    "Not a valid {kind}.": "不是有效的{kind}。",
+    "\"{value}\" cannot be formatted as a {kind}.": "“{value}”不能格式化为{kind}。",
+    "One or more of the choices you made was not in: {choices}.": "所选的值中有不在以下范围内的：{choices}。",
     # werkzeug's default descriptions are replaced by the title; these are the ones
     # the API words itself
     "Some fields are missing or invalid; see the message of each field.": "有字段缺失或无效，请查看各字段的提示。",
@@ -374,4 +383,7 @@ catalogue("common", {
     "merchant": ("商户", "merchant"),
     "staff": ("工作人员", "staff"),
     "device": ("自助终端", "kiosk"),
+    "datetime": ("日期时间", "datetime"),
+    "aware": ("带时区的", "aware"),
+    "naive": ("不带时区的", "naive"),
 })

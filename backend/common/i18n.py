@@ -9,8 +9,9 @@ are internal names (record states, roles, code kinds) are shown through
 ``LABELS`` in both languages, so ``in_notice`` reads 公示中 / in public notice.
 """
 import re
+from datetime import datetime, timedelta
 
-from flask import has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -68,7 +69,19 @@ _LIMIT = re.compile(r"(\d+) per (\d+ )?(second|minute|hour|day)s?")
 _UNITS = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天"}
 
 
+def _local_time(value):
+    """An ISO UTC time as the district's local wall time (CREDIT_UTC_OFFSET_HOURS, UTC+8 by default)."""
+    try:
+        moment = datetime.fromisoformat(value.rstrip("Z"))
+    except ValueError:
+        return value
+    hours = current_app.config.get("CREDIT_UTC_OFFSET_HOURS", 8) if has_app_context() else 8
+    return f"{moment + timedelta(hours=hours):%Y-%m-%d %H:%M}"
+
+
 def _render(name, value, lang):
+    if name.endswith("_utc"):
+        return _local_time(value)
     if name.endswith("s") and name in ("states", "statuses", "roles", "names", "kinds"):
         parts = re.split(r" or |, ", value)
         return ("或" if lang == "zh" else " or ").join(label(p, lang) for p in parts)
@@ -77,9 +90,13 @@ def _render(name, value, lang):
     return label(value, lang)
 
 
+def _has_label(value):
+    return any(part.strip() in LABELS for part in re.split(r" or |, ", value))
+
+
 def split_bilingual(text):
     """Some services wrote both languages in one string ("文件为空。The file is empty."); part them."""
-    match = re.match(rf"^(.*?[{_CJK}][^A-Za-z]*?[。！？）])\s*([A-Z].*)$", text, re.S)
+    match = re.match(rf"^(.*?[{_CJK}].*?[。！？）])\s*([A-Z0-9\"][^{_CJK}]*)$", text, re.S)
     if match:
         return match.group(1).strip(), match.group(2).strip()
     match = re.match(rf"^([A-Za-z].*?[.!?])\s+([{_CJK}].*)$", text, re.S)
@@ -111,6 +128,8 @@ def translate(text, lang=None):
     if found is None:
         return zh_source if lang == "zh" else english
     key, values = found
+    if lang == "zh" and zh_source and not any(_has_label(v) for v in values.values()):
+        return zh_source  # the service's own Chinese carries values the English lacks (item names …)
     entry = MESSAGES[key]
     zh, en = entry if isinstance(entry, tuple) else (entry, key)
     template = zh if lang == "zh" else en
