@@ -189,6 +189,8 @@ def document(spec_dict, app):
                 codes.add("not_found")
             if params or "requestBody" in operation:
                 codes.add("validation_failed")
+            if "requestBody" in operation:
+                codes.add("payload_too_large")  # MAX_CONTENT_LENGTH holds for every body
             if "application/json" in operation.get("requestBody", {}).get("content", {}):
                 codes.add("malformed_json")
             responses = {status: response for status, response in operation.get("responses", {}).items()

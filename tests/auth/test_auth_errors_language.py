@@ -20,7 +20,8 @@ def test_resident_sign_in_with_a_wrong_password_is_read_in_both_languages(app, c
 def test_missing_fields_are_named_per_field_in_the_readers_language(app):
     zh, en = in_both_languages(app, "POST", "/api/v1/auth/login", json={"username": "x"})
     assert zh["status"] == 422 and zh["code"] == "validation_failed"
-    assert zh["errors"] == {"password": ["缺少必填字段。"]} and en["errors"] == {"password": ["Missing data for required field."]}
+    assert zh["errors"] == {"password": ["缺少必填字段。"]}
+    assert en["errors"] == {"password": ["Missing data for required field."]}
     # the generic "well-formed but unable to be followed" is gone in both languages
     assert_chinese(zh["title"], zh["detail"])
     assert en["detail"] == "Some fields are missing or invalid; see the message of each field."
@@ -65,3 +66,13 @@ def test_english_variants_and_quality_values_choose_english(app):
     for header in ("zh-CN", "zh-TW,zh;q=0.9", "de", "*"):
         response = app.test_client().get("/api/v1/auth/me", headers={"Accept-Language": header})
         assert_chinese(response.get_json()["detail"])
+
+
+def test_too_many_sign_in_attempts_are_read_in_both_languages(app, client):
+    for _ in range(30):
+        if client.post("/api/v1/auth/login", json={"username": "nobody", "password": "x"}).status_code == 429:
+            break
+    zh, en = in_both_languages(app, "POST", "/api/v1/auth/login", json={"username": "nobody", "password": "x"})
+    assert zh["code"] == "rate_limited" and zh["status"] == 429
+    assert zh["title"] == "请求过于频繁" and zh["detail"].startswith("请求过于频繁（上限：每 1 分钟")
+    assert en["detail"].startswith("Too many requests (limit: ") and en["detail"].endswith("); try again shortly.")
