@@ -138,7 +138,7 @@ def test_marshmallow_messages_read_in_chinese(_shared_app):
 def test_internal_state_names_never_reach_the_reader(_shared_app):
     text = "The record is in_notice; this needs it to be pending or disputed."
     assert i18n.translate(text, "en") == \
-        "The record is in public notice; this needs it to be pending review or disputed."
+        "The record is in public notice; this needs it to be pending or disputed."
     assert i18n.translate(text, "zh") == "该记录当前为“公示中”，此操作需要记录为“待审核或异议中”。"
 
 

@@ -79,15 +79,20 @@ def _local_time(value):
     return f"{moment + timedelta(hours=hours):%Y-%m-%d %H:%M}"
 
 
+#: placeholders whose values are internal names, shown through LABELS; others are shown as they are
+LABELLED = {"status", "target", "name", "kind", "awareness", "period", "subject_type", "role"}
+LABELLED_LISTS = {"statuses", "roles", "names"}
+
+
 def _render(name, value, lang):
     if name.endswith("_utc"):
         return _local_time(value)
-    if name.endswith("s") and name in ("states", "statuses", "roles", "names", "kinds"):
+    if name in LABELLED_LISTS:
         parts = re.split(r" or |, ", value)
         return ("或" if lang == "zh" else " or ").join(label(p, lang) for p in parts)
     if name == "limit" and lang == "zh":
         return _LIMIT.sub(lambda m: f"每 {(m.group(2) or '1 ').strip()} {_UNITS[m.group(3)]} {m.group(1)} 次", value)
-    return label(value, lang)
+    return label(value, lang) if name in LABELLED else value
 
 
 def _has_label(value):
@@ -123,12 +128,17 @@ def translate(text, lang=None):
     if not isinstance(text, str) or not text:
         return None
     lang = lang or language()
-    zh_source, english = split_bilingual(text)
-    found = lookup(english) if english else None
+    found = lookup(text)  # English that carries a Chinese value ("Only 3 of 大米 (Rice) left.")
+    if found is not None:
+        zh_source, english = None, text
+    else:
+        zh_source, english = split_bilingual(text)
+        found = lookup(english) if english else None
     if found is None:
         return zh_source if lang == "zh" else english
     key, values = found
-    if lang == "zh" and zh_source and not any(_has_label(v) for v in values.values()):
+    if lang == "zh" and zh_source and not any(
+            _has_label(v) for k, v in values.items() if k in LABELLED or k in LABELLED_LISTS):
         return zh_source  # the service's own Chinese carries values the English lacks (item names …)
     entry = MESSAGES[key]
     zh, en = entry if isinstance(entry, tuple) else (entry, key)

@@ -131,7 +131,7 @@ catalogue("credit", {
     "Give both cap_count and cap_period, or neither.": "cap_count 和 cap_period 须同时给出或同时不填。",
     "One of {choices}.": "须为以下之一：{choices}。",
 }, labels={
-    "pending": ("待审核", "pending review"),
+    "pending": ("待审核", "pending"),
     "in_notice": ("公示中", "in public notice"),
     "disputed": ("异议中", "disputed"),
     "final": ("已生效", "final"),

@@ -18,7 +18,7 @@ def test_approving_a_record_in_notice_names_the_state_not_in_notice(app, client,
     assert zh["code"] == "invalid_status" and zh["status"] == 409
     assert "公示中" in zh["detail"] and "待审核" in zh["detail"]
     assert_chinese(zh["title"], zh["detail"])
-    assert en["detail"] == "The record is in public notice; this needs it to be pending review."
+    assert en["detail"] == "The record is in public notice; this needs it to be pending."
     assert "in_notice" not in en["detail"]
 
 
