@@ -260,7 +260,9 @@ def localise(status, code, title, detail, errors, lang):
     else:
         new_title = i18n.translate(title, lang) or (generic[0] if lang == "zh" else generic[1])
     new_detail = None
-    if detail and detail != title and not _werkzeug_default(status, detail):
+    if detail and _werkzeug_default(status, detail):
+        new_detail = i18n.translate(HTTP_DETAILS.get(code), lang)  # werkzeug's wording, replaced
+    elif detail and detail != title:
         new_detail = i18n.translate(detail, lang)
     if errors:
         errors = i18n.translate_tree(errors, lang)
@@ -270,6 +272,14 @@ def localise(status, code, title, detail, errors, lang):
 
 
 FIELDS_INVALID = "Some fields are missing or invalid; see the message of each field."
+#: what the API says instead of werkzeug's generic descriptions
+HTTP_DETAILS = {
+    "bad_request": "The request cannot be read.",
+    "not_found": "There is nothing at this address.",
+    "method_not_allowed": "This address does not accept this method; see the Allow header.",
+    "payload_too_large": "The request body is larger than the server accepts.",
+    "unsupported_media_type": "Send the body as JSON (Content-Type: application/json).",
+}
 
 
 catalogue("common", {
@@ -375,6 +385,11 @@ catalogue("common", {
     # werkzeug's default descriptions are replaced by the title; these are the ones
     # the API words itself
     "Some fields are missing or invalid; see the message of each field.": "有字段缺失或无效，请查看各字段的提示。",
+    "The request cannot be read.": "无法读取该请求。",
+    "There is nothing at this address.": "这个地址没有内容。",
+    "This address does not accept this method; see the Allow header.": "这个地址不支持该请求方法（见 Allow 响应头）。",
+    "The request body is larger than the server accepts.": "请求内容超过了服务器允许的大小。",
+    "Send the body as JSON (Content-Type: application/json).": "请以 JSON 格式发送（Content-Type: application/json）。",
 }, labels={
     "worker": ("信用采集员", "community worker"),
     "reviewer": ("社区书记（审核员）", "reviewer"),

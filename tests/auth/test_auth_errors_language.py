@@ -76,3 +76,12 @@ def test_too_many_sign_in_attempts_are_read_in_both_languages(app, client):
     assert zh["code"] == "rate_limited" and zh["status"] == 429
     assert zh["title"] == "请求过于频繁" and zh["detail"].startswith("请求过于频繁（上限：每 1 分钟")
     assert en["detail"].startswith("Too many requests (limit: ") and en["detail"].endswith("); try again shortly.")
+
+
+def test_a_body_over_the_size_limit_is_refused_in_both_languages(app):
+    app.config["MAX_CONTENT_LENGTH"] = 100
+    zh, en = in_both_languages(app, "POST", "/api/v1/auth/login",
+                               json={"username": "x" * 500, "password": "y"})
+    assert zh["code"] == "payload_too_large" and zh["status"] == 413
+    assert_chinese(zh["title"], zh["detail"])
+    assert en["title"] == "Payload too large" and en["detail"] == "The request body is larger than the server accepts."
