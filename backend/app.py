@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask, redirect
 
-from . import errors
+from . import error_docs, errors
 from . import models  # noqa: F401 — every table is known before migrate/create_all
 from .audit import routes as audit_routes
 from .auth import routes as auth_routes
@@ -16,6 +16,19 @@ from .config import ROOT, config_from_env, fill_secrets
 from .credit import routes as credit_routes
 from .devices import routes as devices_routes
 from .extensions import api, db, jwt, limiter, migrate
+
+# every domain's error catalogue (codes with their zh/en texts), imported explicitly like the blueprints
+from .auth import errors as _auth_errors  # noqa: F401
+from .cards import errors as _cards_errors  # noqa: F401
+from .credit import errors as _credit_errors  # noqa: F401
+from .devices import errors as _devices_errors  # noqa: F401
+from .kiosk import errors as _kiosk_errors  # noqa: F401
+from .ledger import errors as _ledger_errors  # noqa: F401
+from .merchants import errors as _merchants_errors  # noqa: F401
+from .org import errors as _org_errors  # noqa: F401
+from .residents import errors as _residents_errors  # noqa: F401
+from .supermarket import errors as _supermarket_errors  # noqa: F401
+from .volunteering import errors as _volunteering_errors  # noqa: F401
 from .kiosk import routes as kiosk_routes
 from .ledger import routes as ledger_routes
 from .merchants import routes as merchants_routes
@@ -83,6 +96,7 @@ def register_extensions(app):
         "info": {"description": "Chengxin 诚信: credit records, points, cards, merchants and kiosks."},
     })
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    error_docs.install(api, app)
 
 
 def register_blueprints(app):

@@ -97,6 +97,15 @@ def app(_shared_app):
 
 @pytest.fixture
 def client(app):
+    """Reads errors in English (most tests assert English texts); ``zh_client`` gets the default, zh-CN."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def zh_client(app):
+    """Sends no Accept-Language: errors answer in zh-CN, the default."""
     return app.test_client()
 
 

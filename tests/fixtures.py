@@ -154,3 +154,29 @@ def assert_problem(response, status, code=None):
     if code:
         assert body["code"] == code, body
     return body
+
+
+def in_both_languages(app, method, url, headers=None, **kw):
+    """The same request read by a default (zh-CN) reader and by one sending ``Accept-Language: en``."""
+    bodies = []
+    for language in (None, "en"):
+        sent = dict(headers or {})
+        if language:
+            sent["Accept-Language"] = language
+        response = app.test_client().open(url, method=method, headers=sent, **kw)
+        assert response.mimetype == "application/problem+json", response.get_data(as_text=True)
+        assert response.headers["Content-Language"] == ("en" if language else "zh-CN")
+        bodies.append(response.get_json())
+    assert bodies[0]["code"] == bodies[1]["code"] and bodies[0]["status"] == bodies[1]["status"]
+    return bodies
+
+
+def assert_chinese(*texts):
+    for text in texts:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in text), text
+        assert "_" not in text or "limit_" in text, text  # no internal names such as in_notice
+
+
+def assert_english(*texts):
+    for text in texts:
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), text

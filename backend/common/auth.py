@@ -88,7 +88,8 @@ def auth_required(*kinds, roles=None, refresh=False):
             if principal.kind not in kinds:
                 raise Forbidden("This kind of account cannot use this endpoint.", code="wrong_principal_kind")
             if roles and not principal.has_role(*roles):
-                raise Forbidden("Your role does not allow this.", code="role_required")
+                raise Forbidden(f"Your role does not allow this; it needs the role {' or '.join(roles)}.",
+                                code="role_required")
             g.principal = principal
             return view(*args, **kwargs)
 

@@ -18,6 +18,7 @@ from ..residents.households import check_conflict
 from ..residents.models import Resident
 from . import scoring
 from .models import Objection, RepairRequest
+from .periods import local_date
 from .policy import district_policy
 from .service import lock_record
 
@@ -38,7 +39,8 @@ def apply_repair(principal, record_id, commitment, volunteer_hours=0, *, now=Non
     policy = district_policy(record.district_id, now)
     allowed_at = record.finalised_at + timedelta(days=policy.repair_wait_days)
     if now < allowed_at:
-        raise Conflict(f"请于 {allowed_at:%Y-%m-%d} 之后申请修复。You can apply for repair after {allowed_at:%Y-%m-%d}.",
+        day = local_date(allowed_at)  # the district's calendar day, not UTC's (a day early for UTC+8)
+        raise Conflict(f"请于 {day} 之后申请修复。You can apply for repair after {day}.",
                        code="repair_too_early", errors={"record_id": [f"Not before {allowed_at.isoformat()}Z."]})
     if volunteer_hours < policy.repair_volunteer_hours:
         raise ValidationFailed(

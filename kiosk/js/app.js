@@ -105,7 +105,8 @@
 
   async function api(method, path, options) {
     options = options || {};
-    const headers = { Accept: "application/json" };
+    // the server's error texts follow the screen's language
+    const headers = { Accept: "application/json", "Accept-Language": state.lang === "zh" ? "zh-CN" : "en" };
     const token = options.token || (options.auth === "device" ? state.deviceToken
       : options.auth === "resident" && state.session ? state.session.token : null);
     if (token) headers.Authorization = "Bearer " + token;
