@@ -66,11 +66,13 @@ function itemCard(item) {
   }));
 }
 
-/* The fade and arrow at the tabs' end say more categories are there to swipe to. */
-function markTabsOverflow() {
+/* A fade with an arrow says where a list goes on beyond the edge: more categories to the right,
+ * more items below. */
+function markOverflow() {
   const tabs = $("category-tabs");
-  const more = tabs.scrollWidth - tabs.clientWidth - tabs.scrollLeft > 4;
-  $("category-bar").classList.toggle("more", more);
+  $("category-bar").classList.toggle("more", tabs.scrollWidth - tabs.clientWidth - tabs.scrollLeft > 4);
+  const grid = $("item-grid");
+  $("screen-catalogue").classList.toggle("more-items", grid.scrollHeight - grid.clientHeight - grid.scrollTop > 4);
 }
 
 function renderCatalogue() {
@@ -92,22 +94,25 @@ function renderCatalogue() {
     });
   tabs.scrollLeft = scrolled;
   const grid = $("item-grid");
+  const scrolledDown = grid.scrollTop;
   grid.textContent = "";
   const shown = catalogue.items.filter((item) => state.category === "all" || item.category === state.category);
   if (!shown.length) grid.appendChild(el("p", { class: "muted center", text: t("catalogue.empty") }));
   shown.forEach((item) => grid.appendChild(itemCard(item)));
+  grid.scrollTop = scrolledDown; // adding an item keeps the resident's place in the list
   $("cart-summary").textContent = t("cart.bar", { count: cartCount(), total: cartTotal() });
   $("open-cart").disabled = cartCount() === 0;
-  markTabsOverflow();
+  markOverflow();
 }
 
 export function wireCatalogue() {
   registerScreen("catalogue", { render: renderCatalogue });
   $("catalogue-back").addEventListener("click", openHome);
   $("open-cart").addEventListener("click", () => show("cart"));
-  $("category-tabs").addEventListener("scroll", markTabsOverflow, { passive: true });
+  $("category-tabs").addEventListener("scroll", markOverflow, { passive: true });
+  $("item-grid").addEventListener("scroll", markOverflow, { passive: true });
   $("category-more").addEventListener("click", () => {
     $("category-tabs").scrollBy({ left: $("category-tabs").clientWidth * 0.7, behavior: "smooth" });
   });
-  window.addEventListener("resize", () => { if (state.screen === "catalogue") markTabsOverflow(); });
+  window.addEventListener("resize", () => { if (state.screen === "catalogue") markOverflow(); });
 }
