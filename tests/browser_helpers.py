@@ -108,12 +108,20 @@ def box_outside_viewport(page, selector):
         // (the middle and the middle of each edge: rounded corners belong to the parent)
         const inset = Math.min(3, box.width / 4, box.height / 4);
         const midX = (box.left + box.right) / 2, midY = (box.top + box.bottom) / 2;
-        for (const [x, y] of [[midX, midY], [box.left + inset, midY], [box.right - inset, midY],
-                              [midX, box.top + inset], [midX, box.bottom - inset]]) {
-            const hit = document.elementFromPoint(x, y);
-            if (hit && hit !== node && !node.contains(hit)) {
-                return `covered at ${Math.round(x)},${Math.round(y)} by ${hit.id || hit.className || hit.tagName}`;
+        // a fade drawn over it counts too, even one that lets taps through (pointer-events: none)
+        const seeAll = document.createElement("style");
+        seeAll.textContent = "* { pointer-events: auto !important; }";
+        document.head.appendChild(seeAll);
+        try {
+            for (const [x, y] of [[midX, midY], [box.left + inset, midY], [box.right - inset, midY],
+                                  [midX, box.top + inset], [midX, box.bottom - inset]]) {
+                const hit = document.elementFromPoint(x, y);
+                if (hit && hit !== node && !node.contains(hit)) {
+                    return `covered at ${Math.round(x)},${Math.round(y)} by ${hit.id || hit.className || hit.tagName}`;
+                }
             }
+        } finally {
+            seeAll.remove();
         }
         // hidden by a scrolled ancestor (an overflow box that cuts it off)?
         for (let up = node.parentElement; up; up = up.parentElement) {
