@@ -1,10 +1,18 @@
 """Every answer that moves or withholds a merchant's credit says what happened, in zh and in en."""
+import pytest
+
 from backend.credit import service as credit
 from backend.ledger.service import check_balances
 from tests.merchants.factories import dynamic_code
 
 EN = {"Accept-Language": "en-GB,en;q=0.9"}
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
+
+
+@pytest.fixture
+def client(zh_client):
+    """These tests choose the language per request; with no Accept-Language the answer is Chinese."""
+    return zh_client
 
 
 def _sell(client, alliance, headers=None, bill=2000):
