@@ -7,7 +7,7 @@ from .schemas import (
     BacklogReportSchema, HouseholdReportArgs, HouseholdsReportSchema, PointsReportSchema, RecordsReportSchema,
     ReportArgs, VillagesReportSchema,
 )
-from .xlsx import XLSX, xlsx_response
+from ..common.xlsx import XLSX, xlsx_response
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                description="District reports and rankings (read-only; each also as an XLSX download)")

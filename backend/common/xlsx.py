@@ -1,4 +1,4 @@
-"""Reports as XLSX downloads, written row by row in constant memory (XlsxWriter).
+"""XLSX downloads (reports, exports, templates), written row by row in constant memory (XlsxWriter).
 
 Text goes in with ``write_string`` and numbers with ``write_number``: nothing a cell holds is
 ever read as a formula, so a name like ``=HYPERLINK(…)`` stays text in Excel and WPS.
