@@ -14,7 +14,7 @@ from backend.common.time import utcnow
 from backend.credit import catalogue
 from backend.credit.models import CatalogueItem
 from backend.extensions import db
-from backend.volunteering import service
+from backend.volunteering import settlement
 from backend.volunteering.models import VolunteerActivity, VolunteerActivityCommunity, VolunteerParticipation
 
 #: kinds of service besides the credit catalogue's ``volunteer_service``: points come from hours
@@ -143,5 +143,5 @@ def seed(context):
             activity.closed_at = activity.ends_at
         db.session.flush()
         if state == "settled":
-            service.settle_activity(_principal(users[organiser]), activity.id)
+            settlement.settle_activity(_principal(users[organiser]), activity.id)
     summary["volunteer_activities_created"] = created

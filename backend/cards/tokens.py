@@ -12,6 +12,12 @@ keys in ``TOKEN_RETIRED_PUBLIC_KEYS``) still verifies. Anyone holding the
 published public keys can verify a token offline; whether a card is still
 valid (not revoked) and a dynamic code still unused is a question for the
 server.
+
+Cards and dynamic codes are not the only kinds: a volunteer service
+certificate (志愿服务证明) carries a token of kind ``certificate`` in its QR
+code. ``verify`` accepts only the kinds its caller names (card kinds unless
+told otherwise), so a certificate never passes for a card, nor a card for a
+certificate.
 """
 import base64
 import binascii
@@ -34,7 +40,11 @@ VERSION = 1
 KIND_RESIDENT_CARD = 1
 KIND_MERCHANT_CARD = 2
 KIND_DYNAMIC = 3
-KIND_NAMES = {KIND_RESIDENT_CARD: "resident_card", KIND_MERCHANT_CARD: "merchant_card", KIND_DYNAMIC: "dynamic"}
+KIND_CERTIFICATE = 4
+KIND_NAMES = {KIND_RESIDENT_CARD: "resident_card", KIND_MERCHANT_CARD: "merchant_card", KIND_DYNAMIC: "dynamic",
+              KIND_CERTIFICATE: "certificate"}
+#: what scanners at a counter accept unless they ask for other kinds
+CARD_KINDS = (KIND_RESIDENT_CARD, KIND_MERCHANT_CARD, KIND_DYNAMIC)
 _BODY = struct.Struct(">BB4sQI8s")
 SIG_LEN = 64
 #: base64url without padding: anything else cannot be a token (and must not reach the decoder,
@@ -47,6 +57,14 @@ class InvalidToken(DomainError):
     status = 400
     code = "invalid_code"
     title = "Unreadable or forged code"
+
+
+class UnreadableToken(InvalidToken):
+    """Not a token at all: wrong length, a character outside base64url, or undecodable."""
+
+
+class WrongTokenKind(InvalidToken):
+    """A genuine token, but of a kind the caller does not accept (a certificate at a till)."""
 
 
 class ExpiredToken(DomainError):
@@ -159,18 +177,24 @@ def extract(raw):
     return text
 
 
-def verify(raw, *, now=None):
-    """Check signature and expiry; returns the ``Payload`` or raises ``InvalidToken``/``ExpiredToken``."""
-    text = extract(raw) if isinstance(raw, str) else ""
-    if len(text) != TOKEN_LEN or not _ALPHABET.issuperset(text):
-        raise InvalidToken("This is not a Chengxin code.")
+def split(text, body_size):
+    """``(body, signature)`` of a base64url text that holds a ``body_size``-byte body and its
+    signature; ``UnreadableToken`` for any other length or character."""
+    if len(text) != len(_b64(b"\0" * (body_size + SIG_LEN))) or not _ALPHABET.issuperset(text):
+        raise UnreadableToken("This is not a Chengxin code.")
     try:
         data = _unb64(text)
     except (binascii.Error, ValueError):
-        raise InvalidToken("This is not a Chengxin code.") from None
-    if len(data) != _BODY.size + SIG_LEN:
-        raise InvalidToken("This is not a Chengxin code.")
-    body, signature = data[: _BODY.size], data[_BODY.size:]
+        raise UnreadableToken("This is not a Chengxin code.") from None
+    if len(data) != body_size + SIG_LEN:
+        raise UnreadableToken("This is not a Chengxin code.")
+    return data[:body_size], data[body_size:]
+
+
+def verify(raw, *, now=None, kinds=CARD_KINDS):
+    """Check signature, kind and expiry; returns the ``Payload`` or raises ``InvalidToken``/``ExpiredToken``."""
+    text = extract(raw) if isinstance(raw, str) else ""
+    body, signature = split(text, _BODY.size)
     version, kind, kid, subject_id, expires, nonce = _BODY.unpack(body)
     kid_hex = kid.hex()
     public = keyring().public.get(kid_hex)
@@ -180,6 +204,8 @@ def verify(raw, *, now=None):
         public.verify(signature, body)
     except InvalidSignature:
         raise InvalidToken("This code was not issued by this credit centre.") from None
+    if kind not in kinds:
+        raise WrongTokenKind(f"A {KIND_NAMES[kind].replace('_', ' ')} code cannot be used here.")
     if expires and expires < (now or time.time()):
         raise ExpiredToken("This code has expired; show a fresh one.")
     return Payload(kind=kind, kid=kid_hex, subject_id=subject_id, expires=expires, nonce=nonce.hex())

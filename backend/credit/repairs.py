@@ -107,7 +107,7 @@ def verified_volunteer_hours(repair):
     """Volunteer hours the volunteering domain has settled for the applicant since the deed, for the
     reviewer to compare with what the resident reports; None where that domain is not installed."""
     try:
-        from ..volunteering.service import volunteer_minutes_since
+        from ..volunteering.totals import volunteer_minutes_since
     except ImportError:
         return None
     return round(volunteer_minutes_since(repair.resident_id, repair.record.occurred_at) / 60, 1)

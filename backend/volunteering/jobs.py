@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from ..audit.service import record_audit
 from ..extensions import db
+from .access import load_activity
+from .attendance import close_forgotten_checkouts
 from .models import VolunteerActivity
-from .service import CLOSE_GRACE, close_forgotten_checkouts, load_activity
+from .rules import CLOSE_GRACE
 
 
 def _due(status, column, before):

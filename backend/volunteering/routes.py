@@ -6,7 +6,8 @@ from ..common.blueprint import Blueprint
 from ..common.idempotency import idempotent
 from ..common.pagination import PageArgs, page_of, split_page
 from ..errors import problem
-from . import service
+from . import activities, attendance, certificates, ratings, settlement, signup, totals
+from .errors import CertificateNotFound
 from .schemas import (
     ActivityCancelArgs, ActivityCloseArgs, ActivityCreateArgs, ActivityQueryArgs, ActivityResidentSchema,
     ActivitySchema, ActivityUpdateArgs, AttendanceResultSchema, AttendanceScanArgs, MyParticipationQueryArgs,
@@ -39,7 +40,7 @@ def _scan_result(result):
 def list_activities(args):
     """Activities of my communities, soonest first (``upcoming=true`` for what is still ahead)."""
     page = split_page(args)
-    return service.list_activities(current_principal(), args, page)
+    return activities.list_activities(current_principal(), args, page)
 
 
 @bp.route("/activities", methods=["POST"])
@@ -48,7 +49,7 @@ def list_activities(args):
 @bp.response(201, ActivitySchema)
 def create_activity(args):
     """Plan an activity (a draft) for one or more of my communities."""
-    return service.create_activity(current_principal(), args)
+    return activities.create_activity(current_principal(), args)
 
 
 @bp.route("/activities/<int:activity_id>", methods=["GET"])
@@ -56,7 +57,7 @@ def create_activity(args):
 @bp.response(200, ActivitySchema)
 def get_activity(activity_id):
     """One activity with its counts of places taken, waiting and on site."""
-    return service.get_activity(current_principal(), activity_id)
+    return activities.get_activity(current_principal(), activity_id)
 
 
 @bp.route("/activities/<int:activity_id>", methods=["PATCH"])
@@ -65,7 +66,7 @@ def get_activity(activity_id):
 @bp.response(200, ActivitySchema)
 def update_activity(args, activity_id):
     """Change a draft or open activity (more places move the waiting list up)."""
-    return service.update_activity(current_principal(), activity_id, args)
+    return activities.update_activity(current_principal(), activity_id, args)
 
 
 @bp.route("/activities/<int:activity_id>/open", methods=["POST"])
@@ -73,7 +74,7 @@ def update_activity(args, activity_id):
 @bp.response(200, ActivitySchema)
 def open_activity(activity_id):
     """Publish a draft: residents of its communities may sign up."""
-    return service.open_activity(current_principal(), activity_id)
+    return activities.open_activity(current_principal(), activity_id)
 
 
 @bp.route("/activities/<int:activity_id>/start", methods=["POST"])
@@ -81,7 +82,7 @@ def open_activity(activity_id):
 @bp.response(200, ActivitySchema)
 def start_activity(activity_id):
     """Start the activity on site (the first check-in starts it too)."""
-    return service.start_activity(current_principal(), activity_id)
+    return activities.start_activity(current_principal(), activity_id)
 
 
 @bp.route("/activities/<int:activity_id>/close", methods=["POST"])
@@ -90,7 +91,7 @@ def start_activity(activity_id):
 @bp.response(200, ActivitySchema)
 def close_activity(args, activity_id):
     """End the activity: anyone still on site is checked out and flagged; ratings may be given."""
-    return service.close_activity(current_principal(), activity_id, args.get("ratings"))
+    return activities.close_activity(current_principal(), activity_id, args.get("ratings"))
 
 
 @bp.route("/activities/<int:activity_id>/cancel", methods=["POST"])
@@ -99,7 +100,7 @@ def close_activity(args, activity_id):
 @bp.response(200, ActivitySchema)
 def cancel_activity(args, activity_id):
     """Cancel with a reason; everyone signed up sees the activity cancelled."""
-    return service.cancel_activity(current_principal(), activity_id, args["reason"])
+    return activities.cancel_activity(current_principal(), activity_id, args["reason"])
 
 
 @bp.route("/activities/<int:activity_id>/ratings", methods=["PUT"])
@@ -108,7 +109,7 @@ def cancel_activity(args, activity_id):
 @bp.response(200, ActivitySchema)
 def rate_participants(args, activity_id):
     """Rate the quality of attendees' service with a factor of the policy (0.8 / 1.0 / 1.2)."""
-    return service.rate_participants(current_principal(), activity_id, args["ratings"])
+    return ratings.rate_participants(current_principal(), activity_id, args["ratings"])
 
 
 @bp.route("/activities/<int:activity_id>/settle", methods=["POST"])
@@ -118,7 +119,7 @@ def rate_participants(args, activity_id):
 @bp.response(200, ActivitySchema)
 def settle_activity(args, activity_id):
     """Turn a closed activity's hours into credit records for review; settling again creates nothing."""
-    return service.settle_activity(current_principal(), activity_id, args.get("ratings"))
+    return settlement.settle_activity(current_principal(), activity_id, args.get("ratings"))
 
 
 # --- people of an activity (workers) ----------------------------------------------------
@@ -131,7 +132,7 @@ def settle_activity(args, activity_id):
 def list_participants(args, activity_id):
     """Who signed up, waits or withdrew; ``on_site=true`` for who is on site now."""
     page = split_page(args)
-    return service.list_participants(current_principal(), activity_id, args, page)
+    return attendance.list_participants(current_principal(), activity_id, args, page)
 
 
 @bp.route("/activities/<int:activity_id>/attendance.csv", methods=["GET"])
@@ -139,7 +140,7 @@ def list_participants(args, activity_id):
 @bp.response(200, content_type="text/csv")
 def attendance_sheet(activity_id):
     """The attendance sheet (签到表) as CSV."""
-    body, filename = service.attendance_csv(current_principal(), activity_id)
+    body, filename = attendance.attendance_csv(current_principal(), activity_id)
     return current_app.response_class(body, mimetype="text/csv",
                                       headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -150,7 +151,7 @@ def attendance_sheet(activity_id):
 @bp.response(201, ParticipationSchema)
 def add_walk_in(args, activity_id):
     """Add someone who came without signing up (by code, card number or resident id)."""
-    return service.add_walk_in(current_principal(), activity_id, args)
+    return attendance.add_walk_in(current_principal(), activity_id, args)
 
 
 @bp.route("/activities/<int:activity_id>/check-in", methods=["POST"])
@@ -159,7 +160,7 @@ def add_walk_in(args, activity_id):
 @bp.response(200, AttendanceResultSchema)
 def check_in(args, activity_id):
     """Check a resident in by their QR code or card number; the server records the time."""
-    return _scan_result(service.check_in(current_principal(), activity_id, args))
+    return _scan_result(attendance.check_in(current_principal(), activity_id, args))
 
 
 @bp.route("/activities/<int:activity_id>/check-out", methods=["POST"])
@@ -168,7 +169,7 @@ def check_in(args, activity_id):
 @bp.response(200, AttendanceResultSchema)
 def check_out(args, activity_id):
     """Check a resident out by their QR code or card number; the server records the time."""
-    return _scan_result(service.check_out(current_principal(), activity_id, args))
+    return _scan_result(attendance.check_out(current_principal(), activity_id, args))
 
 
 @bp.route("/activities/<int:activity_id>/participants/<int:participation_id>/times", methods=["PATCH"])
@@ -177,7 +178,7 @@ def check_out(args, activity_id):
 @bp.response(200, ParticipationSchema)
 def correct_times(args, activity_id, participation_id):
     """Correct a check-in or check-out time; the reason is kept in the audit log."""
-    return service.correct_times(current_principal(), activity_id, participation_id, args)
+    return attendance.correct_times(current_principal(), activity_id, participation_id, args)
 
 
 @bp.route("/activities/<int:activity_id>/participants/<int:participation_id>/withdraw", methods=["POST"])
@@ -186,7 +187,7 @@ def correct_times(args, activity_id, participation_id):
 @bp.response(200, ParticipationSchema)
 def withdraw_participant(args, activity_id, participation_id):
     """Take someone off the list (with a reason); the waiting list moves up."""
-    return service.withdraw_participant(current_principal(), activity_id, participation_id, args["reason"])
+    return signup.withdraw_participant(current_principal(), activity_id, participation_id, args["reason"])
 
 
 # --- residents ------------------------------------------------------------------------
@@ -198,7 +199,7 @@ def withdraw_participant(args, activity_id, participation_id):
 @bp.response(200, page_of(ActivityResidentSchema))
 def my_open_activities(args):
     """Activities of my community I can sign up for, soonest first."""
-    return service.list_open_activities(current_principal(), args)
+    return signup.list_open_activities(current_principal(), args)
 
 
 @bp.route("/me/participations", methods=["GET"])
@@ -208,7 +209,7 @@ def my_open_activities(args):
 def my_participations(args):
     """My sign-ups, waiting places and service, newest first (cancelled activities show why)."""
     page = split_page(args)
-    return service.list_my_participations(current_principal(), args, page)
+    return signup.list_my_participations(current_principal(), args, page)
 
 
 @bp.route("/activities/<int:activity_id>/sign-up", methods=["POST"])
@@ -216,7 +217,7 @@ def my_participations(args):
 @bp.response(200, MyParticipationSchema)
 def sign_up(activity_id):
     """Sign up; when the activity is full I join the waiting list. Signing up twice changes nothing."""
-    return service.sign_up(current_principal(), activity_id)
+    return signup.sign_up(current_principal(), activity_id)
 
 
 @bp.route("/activities/<int:activity_id>/sign-up", methods=["DELETE"])
@@ -224,7 +225,7 @@ def sign_up(activity_id):
 @bp.response(200, MyParticipationSchema)
 def withdraw(activity_id):
     """Withdraw my sign-up; the first on the waiting list gets my place."""
-    return service.withdraw(current_principal(), activity_id)
+    return signup.withdraw(current_principal(), activity_id)
 
 
 @bp.route("/me/totals", methods=["GET"])
@@ -233,7 +234,7 @@ def withdraw(activity_id):
 @bp.response(200, VolunteerTotalsSchema)
 def my_totals(args):
     """My volunteer hours by kind and year."""
-    return service.volunteer_totals(current_principal().id, args.get("year"))
+    return totals.volunteer_totals(current_principal().id, args.get("year"))
 
 
 @bp.route("/me/certificates", methods=["POST"])
@@ -242,7 +243,7 @@ def my_totals(args):
 @bp.response(201, VolunteerCertificateSchema)
 def my_certificate(args):
     """Issue a volunteer service certificate (志愿服务证明) of my hours."""
-    return service.issue_certificate(current_principal(), year=args.get("year"))
+    return certificates.issue_certificate(current_principal(), year=args.get("year"))
 
 
 # --- totals and certificates (workers) ----------------------------------------------------
@@ -254,7 +255,7 @@ def my_certificate(args):
 @bp.response(200, VolunteerTotalsSchema)
 def resident_totals(args, resident_id):
     """A resident's volunteer hours by kind and year (the look-up is logged)."""
-    return service.resident_totals_for_staff(current_principal(), resident_id, args.get("year"))
+    return totals.resident_totals_for_staff(current_principal(), resident_id, args.get("year"))
 
 
 @bp.route("/certificates", methods=["POST"])
@@ -263,7 +264,7 @@ def resident_totals(args, resident_id):
 @bp.response(201, VolunteerCertificateSchema)
 def issue_certificate(args):
     """Issue a volunteer service certificate (志愿服务证明) for a resident of my communities."""
-    return service.issue_certificate(current_principal(), args["resident_id"], args.get("year"))
+    return certificates.issue_certificate(current_principal(), args["resident_id"], args.get("year"))
 
 
 @bp.route("/certificates/<int:certificate_id>", methods=["GET"])
@@ -271,7 +272,7 @@ def issue_certificate(args):
 @bp.response(200, VolunteerCertificateSchema)
 def get_certificate(certificate_id):
     """One certificate (staff of the resident's community, or the resident)."""
-    return service.get_certificate(current_principal(), certificate_id)
+    return certificates.get_certificate(current_principal(), certificate_id)
 
 
 @bp.route("/certificates/<int:certificate_id>/print", methods=["GET"])
@@ -279,10 +280,10 @@ def get_certificate(certificate_id):
 @bp.response(200, content_type="text/html")
 def print_certificate(certificate_id):
     """The certificate as a print-ready HTML page (A4; print to paper or PDF)."""
-    certificate = service.get_certificate(current_principal(), certificate_id)
-    view = service.certificate_view(certificate)
+    certificate = certificates.get_certificate(current_principal(), certificate_id)
+    view = certificates.certificate_view(certificate)
     return current_app.response_class(
-        render_template("volunteering/certificate.html", qr_svg=service.qr_svg(view["url"]), **view),
+        render_template("volunteering/certificate.html", qr_svg=certificates.qr_svg(view["url"]), **view),
         mimetype="text/html")
 
 
@@ -298,12 +299,12 @@ def _wants_json():
 def verify_certificate(token):
     """Anyone who scans a certificate's QR code sees whether it is genuine (name masked)."""
     try:
-        certificate = service.verify_certificate(token)
-    except service.CertificateNotFound as error:
+        certificate = certificates.verify_certificate(token)
+    except CertificateNotFound as error:
         if _wants_json():
             return problem(error.status, error.code, error.title, error.detail)
         return render_template("volunteering/verify.html", valid=False), 404
-    view = service.certificate_view(certificate)
+    view = certificates.certificate_view(certificate)
     if _wants_json():
-        return service.public_certificate(view)
+        return certificates.public_certificate(view)
     return render_template("volunteering/verify.html", valid=True, **view)

@@ -5,6 +5,7 @@ from webargs.fields import DelimitedList
 
 from ..common.fields import UTCDateTime
 from ..common.pagination import PageArgs
+from .certificates import certificate_url
 from .models import ACTIVITY_STATUSES, PARTICIPATION_STATUSES
 
 TITLE = validate.Length(1, 100)
@@ -289,6 +290,4 @@ class VolunteerCertificateSchema(Schema):
     print_url = fields.Function(lambda c: f"/api/v1/volunteering/certificates/{c.id}/print")
 
     def _verify_url(self, certificate):
-        from .service import certificate_url
-
         return certificate_url(certificate)

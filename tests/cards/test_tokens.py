@@ -135,3 +135,37 @@ def test_token_with_a_known_kid_but_another_keys_signature_is_forged():
             tokens.verify(text)
 
     _in_app(check, TOKEN_SIGNING_KEYS=mine)
+
+
+def test_certificate_tokens_verify_only_where_certificates_are_asked_for(app):
+    certificate = tokens.sign(tokens.KIND_CERTIFICATE, 31, nonce="0011223344556677")
+    assert len(certificate) == tokens.TOKEN_LEN
+    payload = tokens.verify(certificate, kinds=(tokens.KIND_CERTIFICATE,))
+    assert (payload.kind_name, payload.subject_id, payload.nonce, payload.expires) == \
+        ("certificate", 31, "0011223344556677", 0)
+    # a certificate never passes for a card at a till or a check-in, nor a card for a certificate
+    with pytest.raises(tokens.WrongTokenKind) as refused:
+        tokens.verify(certificate)
+    assert isinstance(refused.value, tokens.InvalidToken) and refused.value.code == "invalid_code"
+    for card_kind in tokens.CARD_KINDS:
+        with pytest.raises(tokens.WrongTokenKind):
+            tokens.verify(tokens.sign(card_kind, 31), kinds=(tokens.KIND_CERTIFICATE,))
+
+
+def test_a_forged_token_is_forged_whatever_kind_the_caller_accepts(app):
+    certificate = tokens.sign(tokens.KIND_CERTIFICATE, 31)
+    for index in range(len(certificate)):
+        with pytest.raises(tokens.InvalidToken) as refused:
+            tokens.verify(_flip(certificate, index), kinds=(tokens.KIND_CERTIFICATE,))
+        assert not isinstance(refused.value, tokens.WrongTokenKind)
+
+
+def test_split_refuses_characters_outside_base64url_that_the_decoder_would_accept(app):
+    token = tokens.sign(tokens.KIND_RESIDENT_CARD, 1)
+    body, signature = tokens.split(token, 26)
+    assert len(body) == 26 and len(signature) == tokens.SIG_LEN
+    # standard base64 spells "-" and "_" as "+" and "/"; the lenient decoder would read them alike
+    plus = token[:5] + "+" + token[6:]
+    for bad in (plus, token[:-1] + "=", token[:-1] + ".", token[:-1], token + "A"):
+        with pytest.raises(tokens.UnreadableToken):
+            tokens.split(bad, 26)

@@ -220,7 +220,8 @@ def test_points_expire_through_the_ledger_first_in_first_out(client, auth, villa
 
 def test_cap_per_period_is_enforced_with_a_clear_error(client, auth, village, make_item, log_record):
     item = make_item("village_cleanup", 2, cap=(3, "month"))
-    now = utcnow().replace(day=15, hour=4)
+    # the 15th of last month: three earlier days in the same month, all in the past whatever today is
+    now = (utcnow().replace(day=1) - timedelta(days=1)).replace(day=15, hour=4)
     moments = [now - timedelta(days=n) for n in (1, 2, 3)]
     for moment in moments:
         assert log_record(village.worker, village.alice, item, occurred_at=moment).status_code == 201

@@ -1,6 +1,6 @@
 """Factories for volunteer service tests: a small district with two communities taking part,
 one that does not, an organiser, a reviewer, a volunteering catalogue item and a clock."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -10,7 +10,11 @@ from backend.common.auth import Principal
 from backend.common.time import utcnow
 from backend.credit.models import CatalogueItem, CatalogueItemVersion
 from backend.extensions import db
-from backend.volunteering import service
+from backend.volunteering import activities, attendance, settlement, signup
+from backend.volunteering.models import VolunteerActivity, VolunteerActivityCommunity, VolunteerParticipation
+
+#: the volunteering modules that read the clock
+CLOCKED = (activities, attendance, settlement, signup)
 
 
 class Clock:
@@ -32,7 +36,8 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(service, "utcnow", clock)
+    for module in CLOCKED:
+        monkeypatch.setattr(module, "utcnow", clock)
     return clock
 
 
@@ -45,6 +50,37 @@ def add_item(district, *, code="volunteer_service", category="volunteering", var
     db.session.add(item)
     db.session.commit()
     return item
+
+
+def add_service(vol, resident, item, starts_at, minutes, *, settled=True):
+    """A settled activity in the past with ``resident``'s credited minutes (built directly)."""
+    activity = VolunteerActivity(
+        district_id=vol.district.id, item_id=item.id, title_zh="活动", title_en="Activity", place="村委会",
+        starts_at=starts_at, ends_at=starts_at + timedelta(hours=4), capacity=10, points_per_hour=10,
+        status="settled" if settled else "closed", organiser_id=vol.organiser.id)
+    activity.communities = [VolunteerActivityCommunity(community_id=resident.community_id)]
+    db.session.add(activity)
+    db.session.flush()
+    db.session.add(VolunteerParticipation(
+        district_id=vol.district.id, activity_id=activity.id, resident_id=resident.id, status="confirmed",
+        checked_in_at=starts_at, checked_out_at=starts_at + timedelta(minutes=minutes),
+        credited_minutes=minutes if settled else None, points=minutes // 6 if settled else None,
+        settled_at=starts_at + timedelta(hours=5) if settled else None))
+    db.session.commit()
+    return activity
+
+
+def add_history(vol, resident):
+    """Settled service over three local years and two kinds (315 minutes), plus an unsettled activity."""
+    checkpoint = add_item(vol.district, code="epidemic_checkpoint", title_zh="疫情卡点值守",
+                          title_en="Epidemic checkpoint duty")
+    add_service(vol, resident, vol.item, datetime(2023, 6, 1, 1), 120)
+    add_service(vol, resident, vol.item, datetime(2024, 3, 2, 1), 90)
+    add_service(vol, resident, checkpoint, datetime(2024, 4, 2, 1), 60)
+    # 1 January 2025, 01:00 in China is still 2024 in UTC: it counts for 2025
+    add_service(vol, resident, checkpoint, datetime(2024, 12, 31, 17), 45)
+    add_service(vol, resident, vol.item, datetime(2024, 5, 2, 1), 200, settled=False)  # not settled: not counted
+    return checkpoint
 
 
 def staff_principal(user):
@@ -79,7 +115,7 @@ def vol(app, client, clock, district, make_community, make_staff, make_resident,
 
     def activity(headers=None, *, open_=True, **overrides):
         """Create (and by default open) an activity through the API; returns its JSON."""
-        now = service.utcnow()
+        now = clock()
         body = {
             "community_ids": [c1.id], "item_id": item.id, "title_zh": "清扫村道", "title_en": "Sweeping the lanes",
             "place": "西楼村村委会门口", "starts_at": _iso(now + timedelta(days=1)),

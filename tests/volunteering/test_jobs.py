@@ -5,7 +5,7 @@ from backend.audit.models import AuditLog
 from backend.extensions import db
 from backend.volunteering import jobs
 from backend.volunteering.models import VolunteerActivity, VolunteerParticipation
-from backend.volunteering.service import CLOSE_GRACE
+from backend.volunteering.rules import CLOSE_GRACE
 
 
 def _status(activity):

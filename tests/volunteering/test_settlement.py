@@ -1,53 +1,12 @@
-"""Settlement: rounding, quality, credit records for review, and settling twice."""
-from datetime import datetime, timedelta
-
-import pytest
+"""Settlement: credit records for review with the right points, and settling twice (the arithmetic: test_rules.py)."""
+from datetime import timedelta
 
 from backend.credit import service as credit
 from backend.credit.models import CreditRecord
 from backend.extensions import db
 from backend.ledger.service import check_balances
 from backend.volunteering.models import VolunteerParticipation
-from backend.volunteering.service import VolunteerSettings, credited_minutes, points_for
 from tests.fixtures import assert_problem
-
-T0 = datetime(2024, 5, 1, 1, 0)
-QUARTER = VolunteerSettings()
-
-
-@pytest.mark.parametrize("attended, expected", [
-    (timedelta(minutes=0), 0),
-    (timedelta(minutes=7, seconds=29), 0),
-    (timedelta(minutes=7, seconds=30), 15),  # half a step rounds up
-    (timedelta(minutes=52), 45),
-    (timedelta(minutes=53), 60),
-    (timedelta(hours=1, minutes=37), 90),
-    (timedelta(hours=1, minutes=38), 105),
-    (timedelta(hours=2, minutes=59), 180),
-    (timedelta(hours=4), 180),  # capped at the activity's three hours
-])
-def test_attended_time_is_rounded_to_the_quarter_hour_and_capped(attended, expected):
-    assert credited_minutes(T0, T0 + attended, 180, QUARTER) == expected
-
-
-def test_rounding_down_policy_counts_only_whole_steps():
-    down = VolunteerSettings(rounding_minutes=30, rounding_mode="down")
-    assert credited_minutes(T0, T0 + timedelta(minutes=59), 180, down) == 30
-    assert credited_minutes(T0, T0 + timedelta(minutes=60), 180, down) == 60
-
-
-@pytest.mark.parametrize("minutes, rate, quality, expected", [
-    (120, 10, 100, 20),
-    (120, 10, 80, 16),
-    (120, 10, 120, 24),
-    (45, 10, 100, 8),    # 7.5 rounds half up
-    (45, 10, 80, 6),     # 6.0
-    (15, 3, 120, 1),     # 0.9
-    (15, 1, 80, 0),      # 0.2: nothing to credit
-    (105, 12, 120, 25),  # 1.75 h × 12 × 1.2 = 25.2
-])
-def test_points_are_hours_times_rate_times_quality(minutes, rate, quality, expected):
-    assert points_for(minutes, rate, quality) == expected
 
 
 def _sign_up(vol, login, activity, *people):

@@ -1,0 +1,239 @@
+"""On site: walk-ins, check-in and check-out by scanning, corrections of times,
+forgotten check-outs, and the attendance sheet (签到表).
+
+A check-in locks the resident row as well as the activity row, so one person
+cannot be checked in at two overlapping activities by two organisers at once.
+"""
+import csv
+import io
+
+from sqlalchemy import select
+
+from ..audit.service import record_audit
+from ..cards import service as cards
+from ..common.pagination import paginate
+from ..common.time import utcnow
+from ..credit.periods import offset
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from ..residents.models import Resident
+from .access import (READ_ROLES, WRITE_ROLES, check_age, check_eligible, get_activity_for_staff, lock_resident,
+                     participation, participation_of, require_state, transition)
+from .errors import AlreadyCheckedOut, AttendingElsewhere, NotCheckedIn, NotSignedUp, OnWaitingList, OutsideActivityTime
+from .models import VolunteerParticipation
+from .rules import (ATTENDANCE, RATABLE, credited_minutes, in_check_in_window, local_text, quality_text,
+                    volunteer_settings)
+from .signup import enrol, with_position
+
+
+def close_forgotten_checkouts(activity, at, actor):
+    """Check out everyone still on site at ``at`` (at most the end), flagged as forgotten."""
+    on_site = db.session.execute(
+        select(VolunteerParticipation).where(
+            VolunteerParticipation.activity_id == activity.id,
+            VolunteerParticipation.checked_in_at.is_not(None),
+            VolunteerParticipation.checked_out_at.is_(None),
+        )
+    ).scalars().all()
+    for part in on_site:
+        part.checked_out_at = max(min(at, activity.ends_at), part.checked_in_at)
+        part.checkout_forgotten = True
+        record_audit(actor, "volunteering.checkout_forgotten", "volunteer_participation", part.id,
+                     after={"checked_out_at": part.checked_out_at.isoformat()}, district_id=activity.district_id)
+    return len(on_site)
+
+
+def _scanned_resident(activity, data):
+    """The resident behind a scanned code, a typed card number or (walk-ins) an id."""
+    if data.get("code"):
+        resident = cards.resolve_resident(data["code"]).resident
+    elif data.get("card_number"):
+        card = cards.find_card_by_number(data["card_number"])
+        if card.kind != "resident":
+            raise cards.WrongCodeKind("这是商户的卡，不是居民卡。This is a merchant's card, not a resident's.")
+        resident = db.session.get(Resident, card.subject_id)
+        if resident is None:
+            raise NotFound("这张卡不属于任何居民。This card belongs to no resident.", code="resident_not_found")
+    else:
+        resident = db.session.get(Resident, data["resident_id"])
+        if resident is None:
+            raise NotFound("没有这位居民。No such resident.", code="resident_not_found")
+    check_eligible(activity, resident)
+    return resident
+
+
+def add_walk_in(principal, activity_id, data):
+    """The organiser adds someone who came without signing up (capacity still holds)."""
+    activity = get_activity_for_staff(principal, activity_id, lock=True)
+    require_state(activity, ATTENDANCE, "add a walk-in")
+    resident = _scanned_resident(activity, data)
+    check_age(activity, resident)
+    part = enrol(activity, resident, source="walk_in", added_by=principal.id)
+    record_audit(principal, "volunteering.walk_in", "volunteer_participation", part.id,
+                 after={"activity_id": activity.id, "resident_id": resident.id})
+    return with_position(part)
+
+
+def _check_in_window(activity, at):
+    if not in_check_in_window(activity.starts_at, activity.ends_at, at):
+        raise OutsideActivityTime(
+            "签到时间为活动开始前一小时至活动结束。"
+            "Check-in is possible from an hour before the start until the end of the activity.",
+            errors={"time": [f"{activity.starts_at.isoformat()}Z – {activity.ends_at.isoformat()}Z"]},
+        )
+
+
+def _check_no_overlap(part, start, end):
+    """Refuse time at ``part``'s activity that overlaps time the resident spends at another."""
+    others = db.session.execute(
+        select(VolunteerParticipation)
+        .where(VolunteerParticipation.resident_id == part.resident_id,
+               VolunteerParticipation.id != part.id,
+               VolunteerParticipation.checked_in_at.is_not(None),
+               VolunteerParticipation.checked_in_at < end)
+    ).scalars().all()
+    for other in others:
+        if other.activity.status == "cancelled":
+            continue
+        other_end = other.checked_out_at or other.activity.ends_at
+        if other_end > start:
+            raise AttendingElsewhere(
+                f"该居民同一时间正在参加“{other.activity.title_zh}”，请先在那里签退。"
+                f"Already attending “{other.activity.title_en}” at this time; check out there first.",
+                errors={"activity_id": [str(other.activity_id)]})
+
+
+def check_in(principal, activity_id, data):
+    """Scan someone in; returns ``(participation, outcome)``. A second scan changes nothing."""
+    activity = get_activity_for_staff(principal, activity_id, lock=True)
+    require_state(activity, ATTENDANCE, "check in")
+    now = utcnow()
+    _check_in_window(activity, now)
+    resident = _scanned_resident(activity, data)
+    lock_resident(resident.id)
+    part = participation(activity.id, resident.id)
+    if part is None or part.status == "withdrawn" or (part.status == "waiting" and data.get("walk_in")):
+        if not data.get("walk_in"):
+            raise NotSignedUp("该居民未报名，可作为现场报名加入。Not signed up for this activity; add them as a walk-in.")
+        check_age(activity, resident)
+        part = enrol(activity, resident, source="walk_in", added_by=principal.id)
+    if part.status == "waiting":
+        raise OnWaitingList("该居民仍在候补名单上。Still on the waiting list; add them as a walk-in if there is room.")
+    if part.checked_out_at is not None:
+        raise AlreadyCheckedOut("已签到并签退；如又回到现场，请更正时间。"
+                                "Already checked in and out; correct the times if they came back.")
+    if part.checked_in_at is not None:
+        return with_position(part), "already_checked_in"
+    _check_no_overlap(part, now, activity.ends_at)
+    part.checked_in_at, part.checked_in_by = now, principal.id
+    if activity.status == "open":
+        transition(principal, activity, "running", "start", started_at=now)
+    db.session.flush()
+    record_audit(principal, "volunteering.check_in", "volunteer_participation", part.id,
+                 after={"checked_in_at": now.isoformat(), "how": "code" if data.get("code") else "card_number"})
+    return with_position(part), "checked_in"
+
+
+def check_out(principal, activity_id, data):
+    """Scan someone out; a check-out before a check-in is refused, a second one changes nothing."""
+    activity = get_activity_for_staff(principal, activity_id, lock=True)
+    require_state(activity, ("running",), "check out")
+    resident = _scanned_resident(activity, data)
+    part = participation(activity.id, resident.id)
+    if part is None or part.status != "confirmed":
+        raise NotSignedUp("该居民未参加本活动。Not taking part in this activity.")
+    if part.checked_in_at is None:
+        raise NotCheckedIn("尚未签到，请先扫码签到。Not checked in yet; scan the check-in first.")
+    if part.checked_out_at is not None:
+        return with_position(part), "already_checked_out"
+    # time after the end does not count; forgotten check-outs are closed at the end too
+    part.checked_out_at, part.checked_out_by = min(utcnow(), activity.ends_at), principal.id
+    db.session.flush()
+    record_audit(principal, "volunteering.check_out", "volunteer_participation", part.id,
+                 after={"checked_out_at": part.checked_out_at.isoformat()})
+    return with_position(part), "checked_out"
+
+
+def correct_times(principal, activity_id, participation_id, data):
+    """The organiser corrects a check-in or check-out time; the reason goes to the audit log."""
+    activity = get_activity_for_staff(principal, activity_id, lock=True)
+    require_state(activity, RATABLE, "correct times")
+    part = participation_of(activity, participation_id)
+    if part.status != "confirmed":
+        raise NotSignedUp("只有报名成功的人才有签到时间。Only people with a place can have attendance times.")
+    new_in = data.get("checked_in_at", part.checked_in_at)
+    new_out = data.get("checked_out_at", part.checked_out_at)
+    if new_in is None:
+        raise ValidationFailed(errors={"checked_in_at": ["A check-in time is needed."]})
+    now = utcnow()
+    for name, value in (("checked_in_at", new_in), ("checked_out_at", new_out)):
+        if value is not None and not in_check_in_window(activity.starts_at, activity.ends_at, value):
+            raise OutsideActivityTime(errors={name: ["Outside the activity's time."]})
+        if value is not None and value > now:
+            raise OutsideActivityTime(errors={name: ["In the future."]})
+    if new_out is not None and new_out < new_in:
+        raise ValidationFailed(errors={"checked_out_at": ["Must not be before the check-in."]})
+    if new_out is None and activity.status == "closed":
+        raise ValidationFailed(errors={"checked_out_at": ["The activity is closed: a check-out time is needed."]})
+    lock_resident(part.resident_id)
+    _check_no_overlap(part, new_in, new_out or activity.ends_at)
+    before = {"checked_in_at": part.checked_in_at, "checked_out_at": part.checked_out_at}
+    part.checked_in_at, part.checked_out_at, part.time_corrected = new_in, new_out, True
+    part.checked_in_by = part.checked_in_by or principal.id
+    db.session.flush()
+    iso = {k: (v.isoformat() if v else None) for k, v in before.items()}
+    record_audit(principal, "volunteering.time_correct", "volunteer_participation", part.id, before=iso,
+                 after={"checked_in_at": new_in.isoformat(), "checked_out_at": new_out and new_out.isoformat()},
+                 reason=data["reason"])
+    return with_position(part)
+
+
+def list_participants(principal, activity_id, args, page):
+    """Who signed up (or waits, or withdrew) and who is on site now."""
+    activity = get_activity_for_staff(principal, activity_id, WRITE_ROLES + READ_ROLES)
+    stmt = (
+        select(VolunteerParticipation)
+        .where(VolunteerParticipation.activity_id == activity.id)
+        .order_by(VolunteerParticipation.status, VolunteerParticipation.signed_up_at, VolunteerParticipation.id)
+    )
+    if args.get("status"):
+        stmt = stmt.where(VolunteerParticipation.status.in_(args["status"]))
+    if args.get("on_site"):
+        stmt = stmt.where(VolunteerParticipation.checked_in_at.is_not(None),
+                          VolunteerParticipation.checked_out_at.is_(None))
+    result = paginate(stmt, page)
+    for part in result["items"]:
+        with_position(part)
+    return result
+
+
+def attendance_csv(principal, activity_id):
+    """The attendance sheet (签到表) as CSV with a BOM, so spreadsheet programs read the Chinese."""
+    activity = get_activity_for_staff(principal, activity_id, WRITE_ROLES + READ_ROLES)
+    settings = volunteer_settings(activity.district_id)
+    rows = db.session.execute(
+        select(VolunteerParticipation, Resident)
+        .join(Resident, Resident.id == VolunteerParticipation.resident_id)
+        .where(VolunteerParticipation.activity_id == activity.id,
+               VolunteerParticipation.status == "confirmed")
+        .order_by(Resident.community_id, Resident.name, VolunteerParticipation.id)
+    ).all()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["序号 No.", "姓名 Name", "社区 Community", "电话 Phone", "来源 Source",
+                     "签到 Check-in (CST)", "签退 Check-out (CST)", "未签退 Forgotten", "已更正 Corrected",
+                     "时长(分钟) Minutes", "质量 Quality", "积分 Points", "信用记录 Record"])
+    for n, (part, resident) in enumerate(rows, 1):
+        minutes = part.credited_minutes
+        if minutes is None and part.checked_in_at and part.checked_out_at:
+            minutes = credited_minutes(part.checked_in_at, part.checked_out_at, activity.length_minutes, settings)
+        quality = part.quality_percent or settings.default_quality_percent
+        writer.writerow([
+            n, resident.name, resident.community.name_zh, resident.phone or "",
+            "现场 walk-in" if part.source == "walk_in" else "报名 sign-up",
+            local_text(part.checked_in_at, offset()), local_text(part.checked_out_at, offset()),
+            "是 yes" if part.checkout_forgotten else "", "是 yes" if part.time_corrected else "",
+            "" if minutes is None else minutes, quality_text(quality),
+            "" if part.points is None else part.points, part.credit_record_id or "",
+        ])
+    return "\ufeff" + out.getvalue(), f"attendance-{activity.id}.csv"
