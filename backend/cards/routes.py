@@ -3,6 +3,7 @@ from flask import current_app, render_template, request
 
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
+from ..common.pdf import PDF, pdf_response
 from ..common.pagination import page_of, split_page
 from ..errors import DomainError, ValidationFailed
 from ..extensions import limiter
@@ -65,6 +66,16 @@ def print_sheet(args):
     sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"))
     html = render_template("cards/print_sheet.html", **sheet)
     return current_app.response_class(html, mimetype="text/html")
+
+
+@bp.route("/cards/print-sheet.pdf", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(PlaceArgs, location="query")
+@bp.response(200, content_type=PDF, description="The A4 sheet of printed cards as a PDF")
+def print_sheet_pdf(args):
+    """The A4 sheet of printed cards as a PDF file (masked names, card numbers, QR codes)."""
+    sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"))
+    return pdf_response(render_template("cards/print_sheet.html", **sheet), "cards.pdf")
 
 
 @bp.route("/cards/resolve", methods=["POST"])
