@@ -217,3 +217,27 @@ def rate_page(token):
 @public_bp.route("/c/<path:rest>", methods=["GET", "POST"])
 def not_a_card(rest=None):
     return _error_page(404, "invalid_code", "This address is not a credit card. 这不是诚信名片的地址。")
+
+
+# --- the door poster ---------------------------------------------------------------------
+
+
+def _poster_pdf(merchant_id):
+    poster = service.door_poster(current_principal(), merchant_id)
+    return pdf_response(render_template("cards/poster.html", **poster), f"poster-{poster['number']}.pdf")
+
+
+@bp.route("/merchant/poster.pdf", methods=["GET"])
+@auth_required("merchant")
+@bp.response(200, content_type=PDF, description="The shop's A4 door poster as a PDF")
+def my_poster_pdf():
+    """My shop's A4 door poster (PDF): level, discounts by star and the QR code customers scan."""
+    return _poster_pdf(current_principal().merchant_id)
+
+
+@bp.route("/merchants/<int:merchant_id>/poster.pdf", methods=["GET"])
+@auth_required("staff", roles=["district_admin"])
+@bp.response(200, content_type=PDF, description="A shop's A4 door poster as a PDF")
+def poster_pdf(merchant_id):
+    """A shop's A4 door poster (PDF), for the credit centre to print and hand over."""
+    return _poster_pdf(merchant_id)

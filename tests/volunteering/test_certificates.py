@@ -169,6 +169,7 @@ def test_certificate_pdf_names_the_volunteer_hours_and_number(vol):
     resident = vol.resident(name="王秀英")
     add_history(vol, resident)
     body = vol.post("/certificates", resident_id=resident.id).get_json()
-    text, pages = pdf_text(vol.client.get(f"/api/v1/volunteering/certificates/{body['id']}/pdf", headers=vol.org))
+    text, pages = pdf_text(vol.client.get(f"/api/v1/volunteering/certificates/{body['id']}/pdf", headers=vol.org),
+                           "certificate.pdf")
     # the title is letter-spaced on paper
     assert pages == 1 and "志愿服务证明" in text.replace(" ", "") and "王秀英" in text and "5.25" in text and body["number"] in text
