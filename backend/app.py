@@ -26,6 +26,7 @@ from .kiosk import errors as _kiosk_errors  # noqa: F401
 from .ledger import errors as _ledger_errors  # noqa: F401
 from .merchants import errors as _merchants_errors  # noqa: F401
 from .org import errors as _org_errors  # noqa: F401
+from .reports import errors as _reports_errors  # noqa: F401
 from .residents import errors as _residents_errors  # noqa: F401
 from .supermarket import errors as _supermarket_errors  # noqa: F401
 from .volunteering import errors as _volunteering_errors  # noqa: F401
@@ -33,6 +34,7 @@ from .kiosk import routes as kiosk_routes
 from .ledger import routes as ledger_routes
 from .merchants import routes as merchants_routes
 from .org import routes as org_routes
+from .reports import routes as reports_routes
 from .residents import routes as residents_routes
 from .supermarket import routes as supermarket_routes
 from .system import routes as system_routes
@@ -43,7 +45,7 @@ BLUEPRINTS = [
     system_routes.bp, org_routes.bp, auth_routes.bp, residents_routes.bp, audit_routes.bp, devices_routes.bp,
     ledger_routes.bp, credit_routes.bp, cards_routes.bp, cards_routes.public_bp, merchants_routes.bp,
     volunteering_routes.bp, volunteering_routes.public_bp, supermarket_routes.bp, kiosk_routes.bp,
-    kiosk_routes.public_bp,
+    kiosk_routes.public_bp, reports_routes.bp,
 ]
 
 

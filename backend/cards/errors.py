@@ -11,6 +11,8 @@ catalogue("cards", {
     "wrong_code_kind": (422, "二维码类型不符", "Wrong kind of code"),
     "other_district": ((404, 422), "其他区的二维码", "Code of another district"),
 }, messages={
+    "This shop has no active door card; the credit centre issues it on approval.":
+        "本店没有有效的门牌二维码，信用中心在审核通过时发放。",
     "No such card.": "没有这张卡。",
     "Only active residents get a card.": "只有在册居民才能领卡。",
     "Only merchants of the alliance get a door card.": "只有联盟商家才能领取门店卡。",

@@ -3,6 +3,7 @@ from flask import current_app, render_template, request
 
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
+from ..common.pdf import PDF, pdf_response
 from ..common.pagination import page_of, split_page
 from ..errors import DomainError, ValidationFailed
 from ..extensions import limiter
@@ -65,6 +66,16 @@ def print_sheet(args):
     sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"))
     html = render_template("cards/print_sheet.html", **sheet)
     return current_app.response_class(html, mimetype="text/html")
+
+
+@bp.route("/cards/print-sheet.pdf", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(PlaceArgs, location="query")
+@bp.response(200, content_type=PDF, description="The A4 sheet of printed cards as a PDF")
+def print_sheet_pdf(args):
+    """The A4 sheet of printed cards as a PDF file (masked names, card numbers, QR codes)."""
+    sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"))
+    return pdf_response(render_template("cards/print_sheet.html", **sheet), "cards.pdf")
 
 
 @bp.route("/cards/resolve", methods=["POST"])
@@ -210,3 +221,27 @@ def rate_page(token):
 @public_bp.route("/c/<path:rest>", methods=["GET", "POST"])
 def not_a_card(rest=None):
     return _error_page(404, "invalid_code", "This address is not a credit card. 这不是诚信名片的地址。")
+
+
+# --- the door poster ---------------------------------------------------------------------
+
+
+def _poster_pdf(merchant_id):
+    poster = service.door_poster(current_principal(), merchant_id)
+    return pdf_response(render_template("cards/poster.html", **poster), f"poster-{poster['number']}.pdf")
+
+
+@bp.route("/merchant/poster.pdf", methods=["GET"])
+@auth_required("merchant")
+@bp.response(200, content_type=PDF, description="The shop's A4 door poster as a PDF")
+def my_poster_pdf():
+    """My shop's A4 door poster (PDF): level, discounts by star and the QR code customers scan."""
+    return _poster_pdf(current_principal().merchant_id)
+
+
+@bp.route("/merchants/<int:merchant_id>/poster.pdf", methods=["GET"])
+@auth_required("staff", roles=["district_admin"])
+@bp.response(200, content_type=PDF, description="A shop's A4 door poster as a PDF")
+def poster_pdf(merchant_id):
+    """A shop's A4 door poster (PDF), for the credit centre to print and hand over."""
+    return _poster_pdf(merchant_id)

@@ -273,6 +273,22 @@ def card_url(card):
     return tokens.public_url(card_token(card))
 
 
+def door_poster(principal, merchant_id):
+    """What the A4 poster at a shop's door shows: name, level, discounts by star and the door card's QR.
+
+    The shop's own staff and district admins may print it; the card must be active."""
+    card = active_card("merchant", merchant_id)
+    if card is None:
+        raise NotFound("This shop has no active door card; the credit centre issues it on approval.",
+                       code="card_not_found")
+    _authorize(principal, card)
+    district = db.session.get(District, card.district_id)
+    url = card_url(card)
+    return {"merchant": public_profile(_merchant(merchant_id)), "number": card.number, "url": url,
+            "svg": qr.qr_svg(url, title=card.number), "district_zh": district.name_zh,
+            "district_en": district.name_en}
+
+
 def card_image(principal, card_id, fmt, box_size=8):
     """(bytes or text, mimetype) of the QR code of a card the principal may see."""
     card = get_card_for(principal, card_id)

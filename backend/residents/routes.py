@@ -1,9 +1,10 @@
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.pagination import PageArgs, page_of, split_page
-from . import service
+from ..common.xlsx import XLSX, xlsx_response
+from . import roster, service
 from .schemas import (
-    LookupSchema, PinArgs, ResidentCreateArgs, ResidentQueryArgs, ResidentSchema, ResidentSelfSchema,
+    LookupSchema, PinArgs, RosterCommitArgs, RosterImportSchema, RosterUploadArgs, ResidentCreateArgs, ResidentQueryArgs, ResidentSchema, ResidentSelfSchema,
     ResidentUpdateArgs,
 )
 
@@ -72,3 +73,27 @@ def update_resident(args, resident_id):
 def set_pin(args, resident_id):
     """Set or reset the resident's 6-digit kiosk PIN (also lifts a lockout)."""
     service.set_pin(current_principal(), resident_id, args["pin"])
+
+
+@bp.route("/import-template", methods=["GET"])
+@auth_required("staff", roles=["worker", "district_admin"])
+@bp.response(200, content_type=XLSX, description="An empty roster with the columns and instructions")
+def roster_template():
+    """Download the roster template (XLSX, with instructions in Chinese)."""
+    return xlsx_response("roster-template.xlsx", [
+        ("居民名册", [(header, i) for i, (header, *_rest) in enumerate(roster.COLUMNS)],
+         [dict(enumerate(row)) for row in roster.template_rows()]),
+        ("填写说明", [("列", 0), ("必填", 1), ("说明", 2)],
+         [{0: header, 1: "是" if required else "否", 2: help_text}
+          for header, _key, required, help_text in roster.COLUMNS]),
+    ])
+
+
+@bp.route("/imports", methods=["POST"])
+@auth_required("staff", roles=["worker", "district_admin"])
+@bp.arguments(RosterUploadArgs, location="files")
+@bp.arguments(RosterCommitArgs, location="query")
+@bp.response(200, RosterImportSchema)
+def import_roster(files, query):
+    """Import residents and households from an XLSX roster: preview, then commit all rows or none."""
+    return roster.import_roster(current_principal(), files["file"].read(), commit=query["commit"])

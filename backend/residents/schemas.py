@@ -1,3 +1,4 @@
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from ..common.fields import UTCDateTime
@@ -83,3 +84,29 @@ class LookupSchema(Schema):
     actor_name = fields.String()
     what = fields.String()
     created_at = UTCDateTime()
+
+
+class RosterProblemSchema(Schema):
+    row = fields.Integer(metadata={"description": "Row number in the sheet (the header is row 1)"})
+    column = fields.String()
+    code = fields.String()
+    message_zh = fields.String()
+    message_en = fields.String()
+
+
+class RosterImportSchema(Schema):
+    rows = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    problems = fields.List(fields.Nested(RosterProblemSchema))
+    committed = fields.Boolean()
+
+
+class RosterUploadArgs(Schema):
+    file = Upload(required=True)
+
+
+class RosterCommitArgs(Schema):
+    #: false: a preview that writes nothing; true: write every row or none
+    commit = fields.Boolean(load_default=False)

@@ -5,6 +5,7 @@ from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.idempotency import idempotent
 from ..common.pagination import PageArgs, page_of, split_page
+from ..common.pdf import PDF, pdf_response
 from ..errors import problem
 from . import activities, attendance, certificates, ratings, settlement, signup, totals
 from .errors import CertificateNotFound
@@ -285,6 +286,17 @@ def print_certificate(certificate_id):
     return current_app.response_class(
         render_template("volunteering/certificate.html", qr_svg=certificates.qr_svg(view["url"]), **view),
         mimetype="text/html")
+
+
+@bp.route("/certificates/<int:certificate_id>/pdf", methods=["GET"])
+@auth_required("staff", "resident")
+@bp.response(200, content_type=PDF, description="The certificate as an A4 PDF")
+def certificate_pdf(certificate_id):
+    """The certificate as an A4 PDF file, with the QR code that verifies it."""
+    certificate = certificates.get_certificate(current_principal(), certificate_id)
+    view = certificates.certificate_view(certificate)
+    html = render_template("volunteering/certificate.html", qr_svg=certificates.qr_svg(view["url"]), **view)
+    return pdf_response(html, f"certificate-{certificate.number}.pdf")
 
 
 # --- public -----------------------------------------------------------------------------

@@ -161,3 +161,15 @@ def test_a_certificate_token_is_not_a_card_at_check_in(vol):
     resident = vol.resident()
     _, body = _issued(vol, resident)
     assert_problem(vol.check_in(activity["id"], body["verify_url"]), 400, "invalid_code")
+
+
+def test_certificate_pdf_names_the_volunteer_hours_and_number(vol):
+    from tests.common.pdf_text import pdf_text
+
+    resident = vol.resident(name="王秀英")
+    add_history(vol, resident)
+    body = vol.post("/certificates", resident_id=resident.id).get_json()
+    text, pages = pdf_text(vol.client.get(f"/api/v1/volunteering/certificates/{body['id']}/pdf", headers=vol.org),
+                           "certificate.pdf")
+    # the title is letter-spaced on paper
+    assert pages == 1 and "志愿服务证明" in text.replace(" ", "") and "王秀英" in text and "5.25" in text and body["number"] in text
