@@ -109,6 +109,22 @@ def login_resident(phone, password):
     return issue_tokens("resident", resident.id, resident.district_id, {"community_id": resident.community_id})
 
 
+def activate_resident(phone, code, id_last4, password):
+    """Spend a worker's activation code, set the resident's password and sign them in.
+
+    Sessions opened with an earlier password end: this is also how a forgotten password is reset.
+    """
+    from ..residents.service import redeem_activation_code
+
+    resident = redeem_activation_code(phone, code, id_last4)
+    resident.password_hash = hash_secret(password)
+    revoke_subject_sessions("resident", resident.id)
+    record_audit(f"resident:{resident.id}", "resident.activated", "resident", resident.id,
+                 district_id=resident.district_id)
+    db.session.flush()
+    return issue_tokens("resident", resident.id, resident.district_id, {"community_id": resident.community_id})
+
+
 def refresh_tokens(claims):
     """A new access token for the refresh token's session, with roles read afresh."""
     kind, subject_id = claims["kind"], int(claims["sub"].split(":", 1)[1])

@@ -3,7 +3,7 @@ from ..common.blueprint import Blueprint
 from ..common.pagination import PageArgs, page_of, split_page
 from . import service
 from .schemas import (
-    LookupSchema, PinArgs, ResidentCreateArgs, ResidentQueryArgs, ResidentSchema, ResidentSelfSchema,
+    ActivationCodeSchema, LookupSchema, PinArgs, ResidentCreateArgs, ResidentQueryArgs, ResidentSchema, ResidentSelfSchema,
     ResidentUpdateArgs,
 )
 
@@ -72,3 +72,11 @@ def update_resident(args, resident_id):
 def set_pin(args, resident_id):
     """Set or reset the resident's 6-digit kiosk PIN (also lifts a lockout)."""
     service.set_pin(current_principal(), resident_id, args["pin"])
+
+
+@bp.route("/<int:resident_id>/activation-code", methods=["POST"])
+@auth_required("staff", roles=["worker", "district_admin"])
+@bp.response(201, ActivationCodeSchema)
+def issue_activation_code(resident_id):
+    """Give the resident a one-time code to set their app password (shown once; older codes stop working)."""
+    return service.issue_activation_code(current_principal(), resident_id)

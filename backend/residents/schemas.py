@@ -83,3 +83,12 @@ class LookupSchema(Schema):
     actor_name = fields.String()
     what = fields.String()
     created_at = UTCDateTime()
+
+
+class ActivationCodeSchema(Schema):
+    """Shown once, to the worker who hands it over; only a hash is kept."""
+
+    resident_id = fields.Integer()
+    code = fields.String(metadata={"description": "8 digits; shown only in this answer"})
+    phone = fields.String()
+    expires_at = UTCDateTime()
