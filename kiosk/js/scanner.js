@@ -53,7 +53,7 @@ window.KioskScanner = (function () {
     if (window.jsQR) return Promise.resolve(window.jsQR);
     return new Promise(function (resolve, reject) {
       const script = document.createElement("script");
-      script.src = "vendor/jsQR.js";
+      script.src = "/webcommon/vendor/jsQR.js";
       script.onload = function () { resolve(window.jsQR); };
       script.onerror = reject;
       document.head.appendChild(script);
