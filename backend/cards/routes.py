@@ -10,6 +10,7 @@ from ..merchants.service import rate_from_card
 from . import service
 from .schemas import (
     BatchResultSchema, CardIssueArgs, CardQueryArgs, CardRevokeArgs, CardSchema, CodeArgs, DynamicCodeSchema,
+    DynamicCodeStatusSchema,
     KeysSchema, PlaceArgs, PngArgs, ScanPreviewSchema,
 )
 
@@ -134,6 +135,15 @@ def my_merchant_card():
 def my_dynamic_code():
     """A fresh phone code (about 75 s, one discount or one redemption)."""
     return service.issue_my_dynamic_code(current_principal().id)
+
+
+@bp.route("/me/dynamic-code/status", methods=["GET"])
+@auth_required("resident")
+@bp.arguments(CodeArgs, location="query")
+@bp.response(200, DynamicCodeStatusSchema)
+def my_dynamic_code_status(args):
+    """Whether my phone code has been used (the app then shows "used" and offers a new one)."""
+    return service.my_dynamic_code_status(current_principal().id, args["code"])
 
 
 # --- public pages ----------------------------------------------------------------------

@@ -322,6 +322,21 @@ def issue_my_dynamic_code(resident_id):
     return issue_dynamic_code(resident)
 
 
+def my_dynamic_code_status(resident_id, raw):
+    """Whether my phone code was taken (by a merchant or a kiosk), so the phone can say "used".
+
+    An expired code answers ``code_expired`` (410); another resident's code is not found.
+    """
+    payload = tokens.verify(raw)
+    if payload.kind != tokens.KIND_DYNAMIC or payload.subject_id != resident_id:
+        raise NotFound("This is not one of your phone codes.", code="code_not_found")
+    used = db.session.execute(
+        select(DynamicCodeUse.purpose).where(DynamicCodeUse.resident_id == resident_id,
+                                             DynamicCodeUse.nonce == payload.nonce)
+    ).scalar_one_or_none()
+    return {"used": used is not None, "purpose": used, "expires_at": expires_at(payload)}
+
+
 # --- scans -----------------------------------------------------------------------------
 
 
