@@ -1,0 +1,113 @@
+/* The community worker: find a resident of my communities, open the archive (the look-up is
+ * logged), and hand over a new activation code for the phone app. */
+import { localDate, t } from "../i18n.js";
+import { api, route } from "../session.js";
+import { ErrorBox, Stars } from "../ui.js";
+import { onMounted, ref, watch } from "../vue.js";
+
+export const FindResident = {
+  components: { ErrorBox },
+  setup() {
+    const q = ref(route.query.q || "");
+    const found = ref(null);
+    const error = ref(null);
+    const busy = ref(false);
+    async function search() {
+      if (!q.value.trim()) return;
+      busy.value = true;
+      error.value = null;
+      try {
+        found.value = (await api.get("/residents", { query: { q: q.value.trim(), per_page: 50 } })).items;
+      } catch (err) {
+        error.value = err;
+      } finally {
+        busy.value = false;
+      }
+    }
+    onMounted(() => { if (q.value) search(); });
+    return { t, q, found, error, busy, search };
+  },
+  template: `
+  <section class="screen find-resident">
+    <h1>{{ t('find.title') }}</h1>
+    <van-form @submit="search">
+      <van-cell-group inset>
+        <van-field v-model="q" name="q" :label="t('find.q')" :placeholder="t('find.q')" autocomplete="off"></van-field>
+      </van-cell-group>
+      <div class="actions"><van-button block type="primary" size="large" native-type="submit" :loading="busy">{{ t('find.search') }}</van-button></div>
+    </van-form>
+    <error-box :error="error"></error-box>
+    <van-empty v-if="found && !found.length" :description="t('find.none')"></van-empty>
+    <van-cell-group v-if="found && found.length" inset>
+      <van-cell v-for="r in found" :key="r.id" :title="r.name" :label="r.phone || ''" is-link
+        @click="$router('/w/resident/' + r.id)"></van-cell>
+    </van-cell-group>
+  </section>`,
+};
+
+export const ResidentArchive = {
+  components: { ErrorBox, Stars },
+  props: { id: String },
+  setup(props) {
+    const resident = ref(null);
+    const standing = ref(null);
+    const error = ref(null);
+    const issued = ref(null);
+    const busy = ref(false);
+    async function load() {
+      error.value = null;
+      try {
+        resident.value = await api.get(`/residents/${props.id}`);
+        standing.value = await api.get(`/residents/${props.id}/standing`);
+      } catch (err) {
+        error.value = err;
+      }
+    }
+    async function issue() {
+      try {
+        await window.vant.showConfirmDialog({ message: t("resident.activation.confirm", { name: resident.value.name }) });
+      } catch (cancelled) {
+        return;
+      }
+      busy.value = true;
+      error.value = null;
+      try {
+        issued.value = await api.post(`/residents/${props.id}/activation-code`);
+      } catch (err) {
+        error.value = err;
+      } finally {
+        busy.value = false;
+      }
+    }
+    onMounted(load);
+    watch(() => props.id, () => { issued.value = null; load(); });
+    return { t, resident, standing, error, issued, busy, issue, localDate };
+  },
+  template: `
+  <section class="screen resident-archive">
+    <h1>{{ t('resident.title') }}</h1>
+    <error-box :error="error"></error-box>
+    <template v-if="resident">
+      <p class="notice">{{ t('resident.logged') }}</p>
+      <van-cell-group inset>
+        <van-cell :title="resident.name" :label="t('resident.born') + ' ' + resident.birth_year"></van-cell>
+        <van-cell :title="t('resident.phone')" :value="resident.phone || '—'"></van-cell>
+        <template v-if="standing">
+          <van-cell :title="t('home.score')" :value="String(standing.score)"></van-cell>
+          <van-cell :title="t('home.stars')"><template #value><stars :n="standing.stars"></stars></template></van-cell>
+          <van-cell :title="t('home.points')" :value="String(standing.points ?? '—')"></van-cell>
+        </template>
+      </van-cell-group>
+      <div v-if="issued" class="activation-code" role="status" data-test="activation-code">
+        <h2>{{ t('resident.activation.title') }}</h2>
+        <p class="big-code">{{ issued.code.slice(0, 4) }} {{ issued.code.slice(4) }}</p>
+        <p>{{ t('resident.activation.until', { date: localDate(issued.expires_at) }) }}</p>
+        <p class="hint">{{ t('resident.activation.text') }}</p>
+      </div>
+      <div class="actions">
+        <van-button block type="primary" size="large" :loading="busy" @click="issue" data-test="issue-activation">{{ t('resident.activation') }}</van-button>
+        <van-button block plain size="large" @click="$router('/w/find')">{{ t('common.back') }}</van-button>
+      </div>
+    </template>
+  </section>`,
+};
