@@ -61,7 +61,7 @@ const App = {
   </main>
   <van-tabbar v-if="tabs.length" :model-value="active" route-less safe-area-inset-bottom>
     <van-tabbar-item v-for="tab in tabs" :key="tab[0]" :name="tab[0]" :icon="tab[1]" @click="go(tab[0])"
-      :aria-current="active === tab[0] ? 'page' : null">{{ t(tab[2]) }}</van-tabbar-item>
+      :aria-current="active === tab[0] ? 'page' : null" :data-test="'tab:' + tab[0]">{{ t(tab[2]) }}</van-tabbar-item>
   </van-tabbar>`,
 };
 

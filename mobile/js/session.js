@@ -121,7 +121,8 @@ function forget() {
 export function sessionEnded(next = currentPath()) {
   forget();
   session.notice = "login.expired";
-  const keep = next && !next.startsWith("/login") && !next.startsWith("/activate");
+  if (next.startsWith("/login")) next = route.query.next || ""; // already on its way back somewhere
+  const keep = next && next.startsWith("/") && !next.startsWith("/login") && !next.startsWith("/activate");
   go(keep ? "/login?next=" + encodeURIComponent(next) : "/login", { replace: true });
 }
 

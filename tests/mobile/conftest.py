@@ -130,7 +130,7 @@ def _build(live):
     db.session.flush()
     seed_policy(district.id)
     seed_catalogue(district.id, {"MS": town}, {"XL": village})
-    worker = _user(district, "worker1", "王采集", [("worker", village)])
+    _user(district, "worker1", "王采集", [("worker", village)])
     reviewer = _user(district, "reviewer1", "刘书记", [("reviewer", village)])
     merchant = Merchant(district_id=district.id, community_id=village.id, name="老王理发店", category="barber",
                         address="文登区米山路1号", contact_phone="13900000000", status="approved")
@@ -213,14 +213,17 @@ def browser(live, playwright_):
 
 
 class Shots:
+    #: one numbering per test, shared by its pages (a worker's and a resident's phone)
+    counts = {}
+
     def __init__(self, page, test_name):
-        self.page, self.name, self.count = page, test_name.removeprefix("test_"), 0
+        self.page, self.name = page, test_name.removeprefix("test_")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def __call__(self, label, full_page=False):
-        self.count += 1
+        self.counts[self.name] = count = self.counts.get(self.name, 0) + 1
         self.page.wait_for_timeout(150)  # let Vant's transitions settle
-        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.count:02d}-{label}.png"), full_page=full_page)
+        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{count:02d}-{label}.png"), full_page=full_page)
 
 
 @pytest.fixture

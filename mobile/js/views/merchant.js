@@ -153,7 +153,7 @@ export const MerchantScan = {
       <template v-if="preview.eligible">
         <van-form @submit="confirm">
           <van-cell-group inset>
-            <van-field v-model="bill" name="bill" type="number" inputmode="decimal" :label="t('scan.bill')"
+            <van-field v-model="bill" name="bill" type="number" inputmode="decimal" :label="t('scan.bill')" label-width="7.5em"
               :placeholder="t('scan.bill.ph')" :error-message="billError || fieldError(error, 'bill_amount')"
               required></van-field>
           </van-cell-group>

@@ -96,8 +96,9 @@ export const MyCode = {
 
     function countdown() {
       if (!code.value) return;
-      left.value = Math.max(0, Math.round((Date.parse(code.value.expires_at) - Date.now()) / 1000));
-      if (!used.value && left.value <= REFRESH_MARGIN_S && !error.value) fresh();
+      //: seconds until this code is replaced (REFRESH_MARGIN_S before it expires)
+      left.value = Math.max(0, Math.round((Date.parse(code.value.expires_at) - Date.now()) / 1000) - REFRESH_MARGIN_S);
+      if (!used.value && left.value <= 0 && !error.value) fresh();
     }
 
     async function check() {
@@ -147,7 +148,7 @@ export const MyCode = {
     <error-box :error="error"></error-box>
     <div class="qr-frame" :class="{ spent: used || expired }">
       <div v-if="svg" class="qr" role="img" :aria-label="t('code.title')" v-html="svg" data-test="qr"></div>
-      <van-loading v-else size="48"></van-loading>
+      <van-loading v-else-if="!error" size="48"></van-loading>
       <div v-if="used" class="qr-overlay" role="status" data-test="used">
         <strong>{{ t('code.used') }}</strong>
         <span>{{ t('code.used.' + used) }}</span>
