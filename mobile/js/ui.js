@@ -65,6 +65,6 @@ export const ErrorBox = {
 export const Stars = {
   props: { n: Number, max: { type: Number, default: 5 } },
   setup() { return { t }; },
-  template: `<span class="stars" :aria-label="t('home.starsN', { n })"><span v-for="i in max" :key="i"
+  template: `<span class="stars" role="img" :aria-label="t('home.starsN', { n })"><span v-for="i in max" :key="i"
     :class="i <= n ? 'on' : 'off'" aria-hidden="true">★</span></span>`,
 };

@@ -30,6 +30,7 @@ from backend.residents import idnumbers
 from backend.residents.models import Resident
 from seed.credit import seed_catalogue, seed_policy
 from seed.merchants import _discounts
+from tests.browser_helpers import assert_no_serious_axe_violations
 from tests.conftest import _empty_tables, make_app
 from tests.fixtures import valid_id_number
 
@@ -250,7 +251,7 @@ def open_phone(request, live, browser):
 
 def sign_in(page, *, phone=None, username=None):
     if username:
-        page.click(".van-tab:has-text('工作人员')")
+        page.click("[data-test=as-staff]")
         page.fill("input[name=username]", username)
     else:
         page.fill("input[name=phone]", phone)
@@ -259,7 +260,8 @@ def sign_in(page, *, phone=None, username=None):
 
 
 def assert_readable(page):
-    """Body text at least 17 px; everything a finger presses at least 44 × 44 px."""
+    """Body text at least 17 px; everything a finger presses at least 44 × 44 px; no serious or critical
+    axe-core violation."""
     size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert size >= 17, size
     small = page.evaluate("""() => {
@@ -279,6 +281,7 @@ def assert_readable(page):
         .map(el => [parseFloat(getComputedStyle(el).fontSize), el.textContent.trim().slice(0, 20)])
         .filter(([size]) => size < 17)""")
     assert texts == [], texts
+    assert_no_serious_axe_violations(page)
 
 
 def gzip_size(data):

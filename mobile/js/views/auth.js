@@ -39,10 +39,12 @@ export const Login = {
   <section class="screen login">
     <div class="brand"><img src="/m/img/icon.svg" alt="" width="64" height="64"><h1>{{ t('login.title') }}</h1></div>
     <p v-if="session.notice" class="notice" role="status">{{ t(session.notice) }}</p>
-    <van-tabs v-model:active="tab" class="login-tabs">
-      <van-tab :title="t('login.resident')" name="resident"></van-tab>
-      <van-tab :title="t('login.staff')" name="staff"></van-tab>
-    </van-tabs>
+    <div class="segmented" role="group" :aria-label="t('login.title')">
+      <button type="button" :aria-pressed="tab === 'resident' ? 'true' : 'false'" @click="tab = 'resident'"
+        data-test="as-resident">{{ t('login.resident') }}</button>
+      <button type="button" :aria-pressed="tab === 'staff' ? 'true' : 'false'" @click="tab = 'staff'"
+        data-test="as-staff">{{ t('login.staff') }}</button>
+    </div>
     <van-form @submit="submit">
       <van-cell-group inset>
         <van-field v-if="tab === 'resident'" v-model="form.phone" name="phone" type="tel" inputmode="numeric"
