@@ -124,6 +124,10 @@ class SaleSchema(Schema):
     created_at = UTCDateTime()
     voided_at = UTCDateTime(allow_none=True)
     void_reason = fields.String(allow_none=True)
+    #: only in the answer to the sale itself: the credit the discount earned the shop …
+    merchant_credit_points = fields.Integer()
+    #: … and when none, why: ``daily_cap`` (today's cap reached) or ``not_in_use``
+    merchant_credit_note = fields.String(allow_none=True)
 
     def _masked(self, sale):
         resident = db.session.get(Resident, sale.resident_id)

@@ -37,7 +37,8 @@ from ..common.masking import mask_name
 from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..credit import service as credit
-from ..credit.periods import period_bounds
+from ..credit.catalogue import find_item, version_in_force
+from ..credit.periods import local_date, period_bounds
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..org.models import Community
@@ -313,12 +314,22 @@ def record_sale(principal, code, bill_amount):
     except IntegrityError:
         raise cards.CodeAlreadyUsed("This code has already been used; ask for a fresh one.") from None
     cards.consume_dynamic_code(scan, "discount", f"sale:{sale.id}")
-    credit.record_system_credit(
+    earned = credit.record_system_credit(
         district_id=merchant.district_id, subject_type="merchant", subject_id=merchant.id,
         item_code="merchant_discount_given", source_ref=f"sale:{sale.id}", occurred_at=sale.created_at,
         actor=principal.ref, community_id=merchant.community_id,
     )
+    # told once, at the till (not stored): what the discount earned the shop, and why nothing
+    sale.merchant_credit_points = earned.points if earned is not None else 0
+    sale.merchant_credit_note = None if earned is not None else _why_no_credit(merchant, sale.created_at)
     return sale
+
+
+def _why_no_credit(merchant, moment):
+    """``not_in_use`` when the district gives no credit for discounts that day, else ``daily_cap``."""
+    item = find_item("merchant_discount_given", district_id=merchant.district_id)
+    version = version_in_force(item, local_date(moment)) if item is not None else None
+    return "daily_cap" if version is not None and version.active else "not_in_use"
 
 
 def _get_sale(sale_id):

@@ -51,7 +51,7 @@ const App = {
     <span class="topbar-title"><img src="/m/img/icon.svg" alt="" width="28" height="28">{{ t('app.name') }}</span>
     <span class="topbar-tools">
       <button type="button" class="tool" :aria-pressed="prefs.large ? 'true' : 'false'" @click="toggleLarge"
-        data-test="large-text">{{ prefs.large ? t('large.off') : t('large.on') }}</button>
+        data-test="large-text">{{ t('large.on') }}</button>
       <button type="button" class="tool" :lang="prefs.lang === 'en' ? 'zh-CN' : 'en'" @click="toggleLang"
         data-test="lang">{{ t('lang.switch') }}</button>
     </span>

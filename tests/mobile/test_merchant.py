@@ -60,6 +60,7 @@ def test_merchant_scans_the_phone_code_with_the_camera_and_records_the_discounte
     page.wait_for_selector("[data-test=sale]")
     result = page.inner_text("main")
     assert "交易已记录" in result and "¥88.00" in result and "−¥8.80" in result and "¥79.20" in result
+    assert page.inner_text("[data-test=shop-credit]").split() == ["本店信用", "+1", "分"]
     page.shots("sale")
     assert live.sales() == before + [(8800, 880, live.residents["zhao"])]
     page.click('[data-test="tab:/m/sales"]')

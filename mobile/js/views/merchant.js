@@ -181,6 +181,8 @@ export const MerchantScan = {
         <van-cell :title="t('sale.bill')" :value="yuan(sale.bill_amount)"></van-cell>
         <van-cell :title="t('sale.discount', { n: sale.discount_percent })" :value="'−' + yuan(sale.discount_amount)"></van-cell>
         <van-cell :title="t('sale.final')" :value="yuan(sale.final_amount)" class="final"></van-cell>
+        <van-cell :title="t('sale.credit')" data-test="shop-credit"
+          :value="sale.merchant_credit_points ? t('sale.creditN', { n: sale.merchant_credit_points }) : t('sale.credit.' + (sale.merchant_credit_note || 'daily_cap'))"></van-cell>
         <van-cell :title="localDateTime(sale.created_at)"></van-cell>
       </van-cell-group>
       <div class="actions"><van-button block type="primary" size="large" @click="restart">{{ t('sale.next') }}</van-button></div>
