@@ -1,7 +1,7 @@
 /* The phone app's service worker: keeps the app shell (page, scripts, styles, vendored bundles)
  * so "add to home screen" opens at once and without a signal. It never stores an /api/ answer:
  * those hold personal data (and a phone code must never be replayed from a cache). */
-const VERSION = "chengxin-m-1";
+const VERSION = "chengxin-m-2";
 const SHELL = [
   "/m/",
   "/m/app.css",
@@ -17,6 +17,7 @@ const SHELL = [
   "/m/js/views/auth.js",
   "/m/js/views/merchant.js",
   "/m/js/views/resident.js",
+  "/m/js/views/review.js",
   "/m/js/views/worker.js",
   "/m/vendor/vue.global.prod.js",
   "/m/vendor/vant.min.js",

@@ -1,11 +1,12 @@
 /* The phone app at /m/: one page, a hash router, a screen per route and a tab bar per role. */
 import { VANT_EN, prefs, setLang, setLarge, t } from "./i18n.js";
-import { go, homePath, kind, loadMe, route, signedIn } from "./session.js";
+import { go, homePath, kind, loadMe, roles, route, session, signedIn } from "./session.js";
 import { computed, createApp, vant, watch } from "./vue.js";
 import { Account } from "./views/account.js";
 import { Activate, Login } from "./views/auth.js";
 import { MerchantSales, MerchantScan } from "./views/merchant.js";
 import { MyCode, ResidentHome } from "./views/resident.js";
+import { ReviewQueue } from "./views/review.js";
 import { FindResident, ResidentArchive } from "./views/worker.js";
 
 /* path pattern → screen, and who may open it (null: anyone) */
@@ -18,14 +19,22 @@ const ROUTES = [
   { path: "/m/sales", view: MerchantSales, who: "merchant" },
   { path: "/w/find", view: FindResident, who: "staff" },
   { path: "/w/resident/:id", view: ResidentArchive, who: "staff" },
+  { path: "/w/review", view: ReviewQueue, who: "staff" },
   { path: "/me", view: Account, who: "any" },
 ];
 
 const TABS = {
   resident: [["/r/home", "home-o", "tab.home"], ["/r/code", "qr", "tab.code"], ["/me", "user-o", "tab.me"]],
   merchant: [["/m/scan", "scan", "tab.scan"], ["/m/sales", "bill-o", "tab.sales"], ["/me", "user-o", "tab.me"]],
-  staff: [["/w/find", "search", "tab.find"], ["/me", "user-o", "tab.me"]],
 };
+
+/* staff see what their roles allow: workers find residents, reviewers review */
+function staffTabs() {
+  const mine = roles();
+  const tabs = [["/w/find", "search", "tab.find"]];
+  if (mine.includes("reviewer") || mine.includes("district_admin")) tabs.push(["/w/review", "passed", "tab.review"]);
+  return [...tabs, ["/me", "user-o", "tab.me"]];
+}
 
 function match(path) {
   for (const r of ROUTES) {
@@ -40,11 +49,14 @@ function match(path) {
 const App = {
   setup() {
     const current = computed(() => match(route.path));
-    const tabs = computed(() => (signedIn() && current.value && current.value.who ? TABS[kind()] || [] : []));
+    const tabs = computed(() => {
+      if (!signedIn() || !current.value || !current.value.who) return [];
+      return kind() === "staff" ? staffTabs() : TABS[kind()] || [];
+    });
     const active = computed(() => route.path);
     function toggleLang() { setLang(prefs.lang === "en" ? "zh-CN" : "en"); }
     function toggleLarge() { setLarge(!prefs.large); }
-    return { t, prefs, current, tabs, active, toggleLang, toggleLarge, go };
+    return { t, prefs, session, current, tabs, active, toggleLang, toggleLarge, go };
   },
   template: `
   <header class="topbar">
@@ -56,6 +68,7 @@ const App = {
         data-test="lang">{{ t('lang.switch') }}</button>
     </span>
   </header>
+  <p class="flash" role="status" aria-live="polite">{{ session.flash }}</p>
   <main :class="{ 'with-tabs': tabs.length }">
     <component v-if="current" :is="current.view" v-bind="current.params" :key="current.path + JSON.stringify(current.params)"></component>
   </main>

@@ -20,7 +20,17 @@ export const session = reactive({
   refresh: load().refresh || null,
   me: null, //: /auth/me plus a display name
   notice: "", //: why the person is back at the sign-in screen
+  flash: "", //: a short "done" line under the top bar (an aria-live status, not a dialog)
 });
+
+let flashTimer = null;
+
+/* Says briefly that something worked (Vant's toasts are unnamed dialogs to a screen reader). */
+export function flash(text) {
+  session.flash = text;
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => { session.flash = ""; }, 4000);
+}
 
 function save() {
   try {
@@ -85,7 +95,7 @@ export function homePath() {
   const k = kind();
   if (k === "resident") return "/r/home";
   if (k === "merchant") return "/m/scan";
-  if (k === "staff") return "/w/find";
+  if (k === "staff") return roles().length === 1 && roles()[0] === "reviewer" ? "/w/review" : "/w/find";
   return "/login";
 }
 
@@ -168,6 +178,8 @@ export const api = {
   post: (path, body, options) => call(() => raw.post(path, body, options)),
   put: (path, body) => call(() => raw.put(path, body)),
   patch: (path, body) => call(() => raw.patch(path, body)),
+  upload: (path, form, options) => call(() => raw.upload(path, form, options)),
+  blobOf: (path) => call(() => raw.blob(path)),
   /* sign-in and activation: no session yet, so a 401 is a wrong password, not an ended session */
   public: raw,
 };

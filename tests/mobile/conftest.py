@@ -5,6 +5,7 @@ One server and one set of demo-like data for the module; each test opens its own
 $CHENGXIN_TEST_ARTIFACTS/mobile/.
 """
 import gzip
+import io
 import json
 import logging
 import os
@@ -12,17 +13,22 @@ import threading
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
+from werkzeug.datastructures import FileStorage
 from werkzeug.serving import make_server
 
 from backend.auth.models import RoleAssignment, User
 from backend.auth.passwords import hash_secret
 from backend.cards import service as cards
 from backend.common.auth import Principal
+from backend.common.time import utcnow
 from backend.credit import service as credit
 from backend.credit.catalogue import find_item
+from backend.credit.evidence import save_evidence
 from backend.extensions import db
 from backend.merchants.models import Merchant, Sale
 from backend.org.models import Community, District, Town
@@ -118,6 +124,18 @@ def _user(district, username, name, roles=(), merchant=None):
     return user
 
 
+def _photo():
+    """A small JPEG standing in for a photo taken on a worker's phone: sorted bins."""
+    image = Image.new("RGB", (320, 240), (170, 200, 160))
+    draw = ImageDraw.Draw(image)
+    for i, colour in enumerate([(30, 110, 200), (40, 150, 60), (200, 40, 40), (120, 120, 120)]):
+        draw.rectangle([20 + i * 75, 80, 80 + i * 75, 200], fill=colour)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80)
+    buffer.seek(0)
+    return buffer
+
+
 def _build(live):
     """A demo-like village: the seed's catalogue and policy, a worker, a reviewer, a barber and residents."""
     district = District(code="WD", name_zh="文登区", name_en="Wendeng District")
@@ -131,7 +149,7 @@ def _build(live):
     db.session.flush()
     seed_policy(district.id)
     seed_catalogue(district.id, {"MS": town}, {"XL": village})
-    _user(district, "worker1", "王采集", [("worker", village)])
+    worker = _user(district, "worker1", "王采集", [("worker", village)])
     reviewer = _user(district, "reviewer1", "刘书记", [("reviewer", village)])
     merchant = Merchant(district_id=district.id, community_id=village.id, name="老王理发店", category="barber",
                         address="文登区米山路1号", contact_phone="13900000000", status="approved")
@@ -159,15 +177,22 @@ def _build(live):
                                     item_code="brave_deed", source_ref=f"test:brave:{key}")
     reviewer_principal = Principal(kind="staff", id=reviewer.id, district_id=district.id,
                                    roles={"reviewer": [village.id]}, name=reviewer.display_name)
-    from datetime import timedelta
-
-    from backend.common.time import utcnow
-
     item = find_item("neighbour_help", district_id=district.id, community_id=village.id)
     helped = credit.create_record("system", residents["zhang"], item.id, utcnow() - timedelta(days=1), "帮邻居收麦子")
     credit.approve_record(reviewer_principal, helped.id)
     item = find_item("village_cleanup", district_id=district.id, community_id=village.id)
     credit.create_record("system", residents["zhang"], item.id, utcnow() - timedelta(hours=3), "清理河道垃圾")
+    # for the reviewer: a deed with a photo from the worker's phone, and one without
+    worker_principal = Principal(kind="staff", id=worker.id, district_id=district.id, roles={"worker": [village.id]},
+                                 name=worker.display_name)
+    photo = save_evidence(worker_principal, FileStorage(_photo(), filename="现场照片.jpg", content_type="image/jpeg"))
+    item = find_item("garbage_sorting", district_id=district.id, community_id=village.id)
+    sorted_ = credit.create_record(worker_principal, residents["wang"], item.id, utcnow() - timedelta(hours=5),
+                                   "垃圾分类桶摆放整齐", evidence_ids=[photo.id])
+    item = find_item("hazard_report", district_id=district.id, community_id=village.id)
+    reported = credit.create_record(worker_principal, residents["zhao"], item.id, utcnow() - timedelta(hours=2),
+                                    "报告电线老化")
+    live.review_ids = {"photo": sorted_.id, "plain": reported.id}
     live.district_id, live.community_id, live.merchant_id = district.id, village.id, merchant.id
     live.residents = residents
     live.notice_ends_at = helped.notice_ends_at

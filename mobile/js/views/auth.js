@@ -1,7 +1,7 @@
 /* Getting in: sign-in for residents (phone) and staff or merchants (account), and the resident's
  * activation with a worker's one-time code (also the forgotten-password path). */
 import { prefs, t } from "../i18n.js";
-import { acceptTokens, api, go, homePath, route, session } from "../session.js";
+import { acceptTokens, api, flash, go, homePath, route, session } from "../session.js";
 import { ErrorBox, fieldError } from "../ui.js";
 import { reactive, ref } from "../vue.js";
 
@@ -87,7 +87,7 @@ export const Activate = {
         if (form.last4.trim()) body.id_last4 = form.last4.trim().toUpperCase();
         const tokens = await api.public.post("/auth/resident-activate", body);
         await acceptTokens(tokens);
-        window.vant.showSuccessToast(t("activate.done"));
+        flash(t("activate.done"));
         go("/r/home", { replace: true });
       } catch (err) {
         error.value = err;
