@@ -15,6 +15,7 @@ const SHELL = [
   "/m/js/vue.js",
   "/m/js/views/account.js",
   "/m/js/views/auth.js",
+  "/m/js/views/deed.js",
   "/m/js/views/merchant.js",
   "/m/js/views/resident.js",
   "/m/js/views/review.js",

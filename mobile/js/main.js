@@ -6,6 +6,7 @@ import { Account } from "./views/account.js";
 import { Activate, Login } from "./views/auth.js";
 import { MerchantSales, MerchantScan } from "./views/merchant.js";
 import { MyCode, ResidentHome } from "./views/resident.js";
+import { LogDeed } from "./views/deed.js";
 import { ReviewQueue } from "./views/review.js";
 import { FindResident, ResidentArchive } from "./views/worker.js";
 
@@ -19,6 +20,7 @@ const ROUTES = [
   { path: "/m/sales", view: MerchantSales, who: "merchant" },
   { path: "/w/find", view: FindResident, who: "staff" },
   { path: "/w/resident/:id", view: ResidentArchive, who: "staff" },
+  { path: "/w/resident/:id/deed", view: LogDeed, who: "staff" },
   { path: "/w/review", view: ReviewQueue, who: "staff" },
   { path: "/me", view: Account, who: "any" },
 ];

@@ -43,6 +43,7 @@ from tests.fixtures import valid_id_number
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
+         "timezone_id": "Asia/Shanghai",
          "user_agent": ("Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
                         "Chrome/120.0 Mobile Safari/537.36")}
 ARTIFACTS = Path(os.environ.get("CHENGXIN_TEST_ARTIFACTS") or "test-artifacts") / "mobile"
@@ -296,6 +297,7 @@ def assert_readable(page):
             const r = el.getBoundingClientRect();
             const style = getComputedStyle(el);
             if (!r.width || !r.height || style.visibility === 'hidden') return false;
+            if (el.matches('.visually-hidden')) return false;  // a file input: its label is the target
             return r.height < 44 || r.width < 44;
         }).map(el => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().width)}x` +
                      `${Math.round(el.getBoundingClientRect().height)} "${el.textContent.trim().slice(0, 20)}"`);

@@ -1,4 +1,6 @@
-"""Community staff on the phone: the reviewer's queue with photos (approve, reject with a reason)."""
+"""Community staff on the phone: the reviewer's queue with photos (approve, reject with a reason), and
+a worker logging a deed with a photo."""
+from PIL import Image
 from sqlalchemy import select
 
 from backend.credit.models import CreditRecord
@@ -40,3 +42,61 @@ def test_reviewer_approves_a_deed_with_its_photo_and_rejects_another_with_a_reas
     page.wait_for_selector(f"[data-test=record-{live.review_ids['plain']}]", state="detached")
     assert _status(live, live.review_ids["plain"]) == "rejected"
     page.shots("queue-done")
+
+
+def test_worker_logs_a_deed_with_a_photo_and_sees_cap_and_photo_rules_first(open_phone, live, tmp_path):
+    page = open_phone("/login?as=staff")
+    sign_in(page, username="worker1")
+    page.fill("input[name=q]", "王建国")
+    page.click("button[type=submit]")
+    page.click(".van-cell:has-text('王建国')")
+    page.click("[data-test=log-deed]")
+    page.wait_for_selector(".log-deed .chip")
+    page.click(".chip:has-text('环境卫生')")
+    courtyard = page.wait_for_selector("[data-test=item-beautiful_courtyard]")
+    facts = courtyard.inner_text()
+    assert "+5" in facts and "每季度最多 1 次" in facts and "须拍照" in facts
+    courtyard.click()
+    page.fill("textarea[name=note]", "院子打扫干净，种了花")
+    page.shots("deed-form")
+    assert_readable(page)
+    page.click("[data-test=send-deed]")
+    assert "需要现场照片" in page.wait_for_selector(".error-box").inner_text()
+    # not a photo: the server says what it takes, nothing is recorded
+    text = tmp_path / "note.txt"
+    text.write_text("这不是照片")
+    page.set_input_files("input[name=photo]", str(text))
+    page.click("[data-test=send-deed]")
+    assert "只接受" in page.wait_for_selector(".error-box:has-text('JPEG')").inner_text()
+    page.shots("deed-not-a-photo")
+    assert _records_of(live, "wang", "beautiful_courtyard") == []
+    photo = tmp_path / "courtyard.jpg"
+    Image.new("RGB", (2400, 1800), (120, 170, 90)).save(photo, quality=95)
+    page.set_input_files("input[name=photo]", str(photo))
+    page.wait_for_selector(".photo-preview")
+    page.shots("deed-photo")
+    page.click("[data-test=send-deed]")
+    page.wait_for_selector(".flash:has-text('已登记')")
+    page.wait_for_selector("[data-test=log-deed]")
+    [(status, note, logged_by, evidence)] = _records_of(live, "wang", "beautiful_courtyard")
+    assert (status, note, logged_by) == ("pending", "院子打扫干净，种了花", "staff:1")
+    assert evidence[0][0] == "image/jpeg" and evidence[0][1] < 1_000_000  # shrunk on the phone
+    # the cap is once a quarter: a second one is refused with the reason
+    page.click("[data-test=log-deed]")
+    page.click(".chip:has-text('环境卫生')")
+    page.click("[data-test=item-beautiful_courtyard]")
+    page.set_input_files("input[name=photo]", str(photo))
+    page.click("[data-test=send-deed]")
+    assert "上限" in page.wait_for_selector(".error-box").inner_text()
+    page.shots("deed-cap-reached")
+    assert len(_records_of(live, "wang", "beautiful_courtyard")) == 1
+
+
+def _records_of(live, key, code):
+    from backend.credit.models import CatalogueItem
+
+    with live.db():
+        rows = db.session.execute(
+            select(CreditRecord).join(CatalogueItem, CatalogueItem.id == CreditRecord.item_id)
+            .where(CreditRecord.resident_id == live.residents[key], CatalogueItem.code == code)).scalars()
+        return [(r.status, r.note, r.logged_by, [(e.content_type, e.size) for e in r.evidence]) for r in rows]

@@ -105,7 +105,9 @@ export const ResidentArchive = {
         <p class="hint">{{ t('resident.activation.text') }}</p>
       </div>
       <div class="actions">
-        <van-button block type="primary" size="large" :loading="busy" @click="issue" data-test="issue-activation">{{ t('resident.activation') }}</van-button>
+        <van-button block type="primary" size="large" icon="photograph" data-test="log-deed"
+          @click="$router('/w/resident/' + resident.id + '/deed?c=' + resident.community_id + '&name=' + encodeURIComponent(resident.name))">{{ t('resident.deed') }}</van-button>
+        <van-button block plain type="primary" size="large" :loading="busy" @click="issue" data-test="issue-activation">{{ t('resident.activation') }}</van-button>
         <van-button block plain size="large" @click="$router('/w/find')">{{ t('common.back') }}</van-button>
       </div>
     </template>
