@@ -3,6 +3,8 @@ import pytest
 from PIL import Image
 import qrcode
 
+from backend.extensions import db
+from backend.merchants.models import Sale
 from tests.mobile.conftest import BROWSER_ARGS, assert_readable, browser_path, sign_in
 
 W, H = 640, 480
@@ -69,6 +71,19 @@ def test_merchant_scans_the_phone_code_with_the_camera_and_records_the_discounte
     assert "赵*珍 · ¥88.00" in page.inner_text("main")
     page.shots("sales-today")
     assert_readable(page)
+    # a wrong sale is voided the same day, with a reason
+    sale_id = page.get_attribute("[data-test^=sale-]", "data-test").removeprefix("sale-")
+    page.click(f"[data-test=sale-{sale_id}] [data-test=void]")
+    page.click(".van-dialog__confirm")
+    assert "请填写作废原因" in page.wait_for_selector(".van-dialog .van-field__error-message").inner_text()
+    page.fill(".van-dialog textarea", "金额输错了")
+    page.shots("void-reason")
+    assert_readable(page)
+    page.click(".van-dialog__confirm")
+    page.wait_for_selector(f"[data-test=sale-{sale_id}]:has-text('已作废')")
+    page.shots("sales-voided")
+    with live.db():
+        assert db.session.get(Sale, int(sale_id)).void_reason == "金额输错了"
     # the same code again: spent
     page.click('[data-test="tab:/m/scan"]')
     page.fill("input[name=code]", url)

@@ -6,8 +6,8 @@
 import { newIdempotencyKey } from "/webcommon/api.js";
 import { listenWedge, startCamera, tokenFromScan } from "/webcommon/scanner.js";
 import { localDateTime, prefs, startOfLocalDay, t, yuan } from "../i18n.js";
-import { api } from "../session.js";
-import { ErrorBox, Stars, discountOf, fieldError, parseYuan } from "../ui.js";
+import { api, flash } from "../session.js";
+import { ErrorBox, Stars, discountOf, fieldError, message, parseYuan } from "../ui.js";
 import { computed, nextTick, onBeforeUnmount, onMounted, reactive, ref, watch } from "../vue.js";
 
 const MAX_BILL_FEN = 10_000_000;
@@ -196,6 +196,9 @@ export const MerchantSales = {
     const sales = ref(null);
     const summary = ref(null);
     const error = ref(null);
+    const voiding = ref(null); //: the sale being voided
+    const reason = ref("");
+    const reasonError = ref("");
     async function load() {
       error.value = null;
       try {
@@ -209,8 +212,25 @@ export const MerchantSales = {
         error.value = err;
       }
     }
+    function askVoid(sale) {
+      voiding.value = sale;
+      reason.value = "";
+      reasonError.value = "";
+    }
+    async function voidSale() {
+      if (!reason.value.trim()) { reasonError.value = t("sales.void.reason.missing"); return; }
+      try {
+        await api.post(`/merchant/sales/${voiding.value.id}/void`, { reason: reason.value.trim() });
+        voiding.value = null;
+        flash(t("sales.void.done"));
+        await load();
+      } catch (err) {
+        reasonError.value = message(err);
+      }
+    }
+    watch(reason, () => { reasonError.value = ""; });
     onMounted(load);
-    return { t, yuan, sales, summary, error, load, localDateTime };
+    return { t, yuan, sales, summary, error, load, localDateTime, voiding, reason, reasonError, askVoid, voidSale };
   },
   template: `
   <section class="screen merchant-sales">
@@ -220,11 +240,21 @@ export const MerchantSales = {
     <template v-if="sales">
       <p v-if="summary" class="summary" data-test="summary">{{ summary.merchant.name }} · {{ t('sales.count', { n: summary.today.sales }) }} · {{ t('sales.total', { amount: yuan(summary.today.discount_amount) }) }}</p>
       <van-empty v-if="!sales.length" :description="t('sales.none')"></van-empty>
-      <van-cell-group inset>
-        <van-cell v-for="s in sales" :key="s.id" :title="s.resident_masked_name + ' · ' + yuan(s.bill_amount)"
-          :label="localDateTime(s.created_at) + (s.status === 'voided' ? ' · ' + t('sales.voided') : '')"
-          :value="'−' + yuan(s.discount_amount)"></van-cell>
-      </van-cell-group>
+      <ul class="sales">
+        <li v-for="s in sales" :key="s.id" class="sale" :class="{ voided: s.status === 'voided' }" :data-test="'sale-' + s.id">
+          <div class="record-main"><span>{{ s.resident_masked_name }} · {{ yuan(s.bill_amount) }}</span><span>−{{ yuan(s.discount_amount) }}</span></div>
+          <div class="record-sub"><span>{{ localDateTime(s.created_at) }}</span>
+            <van-tag v-if="s.status === 'voided'" type="default" size="large">{{ t('sales.voided') }}</van-tag>
+            <van-button v-else size="normal" plain type="danger" class="void-button" @click="askVoid(s)" data-test="void">{{ t('sales.void') }}</van-button>
+          </div>
+        </li>
+      </ul>
     </template>
+    <van-dialog :show="Boolean(voiding)" :title="t('sales.void')" :aria-label="t('sales.void')" show-cancel-button
+      :before-close="() => false" @confirm="voidSale" @cancel="voiding = null" :confirm-button-text="t('sales.void')">
+      <p v-if="voiding" class="dialog-text">{{ voiding.resident_masked_name }} · {{ yuan(voiding.bill_amount) }}</p>
+      <van-field v-model="reason" name="reason" type="textarea" rows="2" autosize :label="t('sales.void.reason')"
+        label-align="top" :placeholder="t('sales.void.reason.ph')" :error-message="reasonError"></van-field>
+    </van-dialog>
   </section>`,
 };
