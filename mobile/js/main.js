@@ -7,6 +7,7 @@ import { Activate, Login } from "./views/auth.js";
 import { MerchantSales, MerchantScan } from "./views/merchant.js";
 import { MyCode, ResidentHome } from "./views/resident.js";
 import { LogDeed } from "./views/deed.js";
+import { NoticeBoard } from "./views/notice.js";
 import { ReviewQueue } from "./views/review.js";
 import { FindResident, ResidentArchive } from "./views/worker.js";
 
@@ -16,6 +17,7 @@ const ROUTES = [
   { path: "/activate", view: Activate, who: null },
   { path: "/r/home", view: ResidentHome, who: "resident" },
   { path: "/r/code", view: MyCode, who: "resident" },
+  { path: "/r/notice", view: NoticeBoard, who: "resident" },
   { path: "/m/scan", view: MerchantScan, who: "merchant" },
   { path: "/m/sales", view: MerchantSales, who: "merchant" },
   { path: "/w/find", view: FindResident, who: "staff" },
@@ -26,7 +28,8 @@ const ROUTES = [
 ];
 
 const TABS = {
-  resident: [["/r/home", "home-o", "tab.home"], ["/r/code", "qr", "tab.code"], ["/me", "user-o", "tab.me"]],
+  resident: [["/r/home", "home-o", "tab.home"], ["/r/code", "qr", "tab.code"], ["/r/notice", "bullhorn-o", "tab.notice"],
+    ["/me", "user-o", "tab.me"]],
   merchant: [["/m/scan", "scan", "tab.scan"], ["/m/sales", "bill-o", "tab.sales"], ["/me", "user-o", "tab.me"]],
 };
 

@@ -153,3 +153,27 @@ def test_my_code_fetches_a_new_code_before_the_old_one_expires(open_phone, live)
     assert second.value.json()["token"] != first.value.json()["token"]
     page.wait_for_timeout(300)
     assert page.evaluate(READ_QR) == second.value.json()["url"]
+
+
+def test_resident_objects_to_a_record_on_the_village_notice_board(open_phone, live):
+    page = open_phone()
+    sign_in(page, phone="13900000003")
+    page.wait_for_selector("[data-test=score]")
+    page.click('[data-test="tab:/r/notice"]')
+    line = page.wait_for_selector(".notice-board .record:has-text('邻里互助')")
+    assert "张*明" in line.inner_text() and "张三明" not in page.inner_text("main")
+    assert "公示中，至" in line.inner_text()
+    page.shots("notice-board")
+    assert_readable(page)
+    line.query_selector("[data-test=object]").click()
+    page.click(".van-dialog__confirm")
+    assert "请填写异议理由" in page.wait_for_selector(".van-dialog .van-field__error-message").inner_text()
+    page.fill(".van-dialog textarea", "那天张三明在外地，没有帮邻居收麦子")
+    page.shots("objection")
+    assert_readable(page)
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/objections")) as sent:
+        page.click(".van-dialog__confirm")
+    assert sent.value.status == 201 and sent.value.request.headers.get("idempotency-key")
+    page.wait_for_selector(".flash:has-text('异议已提交')")
+    page.wait_for_selector(".notice-board .record:has-text('邻里互助'):has-text('异议处理中')")
+    page.shots("notice-board-disputed")
