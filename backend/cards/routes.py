@@ -7,6 +7,7 @@ from ..common.pagination import page_of, split_page
 from ..errors import DomainError, ValidationFailed
 from ..extensions import limiter
 from ..merchants.service import rate_from_card
+from ..residents.schemas import ResidentSchema
 from . import service
 from .schemas import (
     BatchResultSchema, CardIssueArgs, CardQueryArgs, CardRevokeArgs, CardSchema, CodeArgs, DynamicCodeSchema,
@@ -75,6 +76,15 @@ def print_sheet(args):
 def resolve(args):
     """What a scanned code (URL or bare token) stands for: masked preview, nothing spent."""
     return service.preview(current_principal(), args["code"])
+
+
+@bp.route("/cards/find-resident", methods=["POST"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(CodeArgs)
+@bp.response(200, ResidentSchema)
+def find_resident(args):
+    """Open a resident of my communities by scanning their printed card or phone code (logged; nothing spent)."""
+    return service.find_resident_by_code(current_principal(), args["code"])
 
 
 @bp.route("/cards/<int:card_id>", methods=["GET"])

@@ -16,6 +16,7 @@ const LOCAL_ZH = {
   invalid_code: "无法识别这个码，请重新扫描。",
   wrong_code_kind: "这是打印的诚信卡，这里需要顾客手机上的动态码。",
   other_district: "这个码属于其他区县的居民。",
+  other_community: "这位居民属于其他村（社区），只有该村的工作人员可以查看档案。",
   resident_not_found: "找不到这位居民。",
   no_discount_for_stars: "该星级在本店没有优惠。",
   merchant_not_active: "本店目前不能记录优惠交易，请联系信用中心。",

@@ -100,3 +100,16 @@ def _records_of(live, key, code):
             select(CreditRecord).join(CatalogueItem, CatalogueItem.id == CreditRecord.item_id)
             .where(CreditRecord.resident_id == live.residents[key], CatalogueItem.code == code)).scalars()
         return [(r.status, r.note, r.logged_by, [(e.content_type, e.size) for e in r.evidence]) for r in rows]
+
+
+def test_worker_opens_a_resident_by_scanning_their_printed_card(open_phone, live):
+    page = open_phone("/login?as=staff")
+    sign_in(page, username="worker1")
+    page.wait_for_selector("[data-test=scan-resident]")
+    page.shots("find")
+    assert_readable(page)
+    # a USB scanner types the card's URL and Enter with no field focused
+    page.evaluate("""code => { for (const key of [...code, 'Enter']) document.dispatchEvent(
+        new KeyboardEvent('keydown', {key, bubbles: true, cancelable: true})); }""", live.card("zhao"))
+    page.wait_for_selector("[data-test=issue-activation]")
+    assert "赵玉珍" in page.inner_text("main")

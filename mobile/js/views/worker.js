@@ -1,9 +1,10 @@
-/* The community worker: find a resident of my communities, open the archive (the look-up is
- * logged), and hand over a new activation code for the phone app. */
+/* The community worker: find a resident of my communities by name, phone, or by scanning their card
+ * or phone code; open the archive (the look-up is logged); hand over a new activation code. */
+import { listenWedge, startCamera, tokenFromScan } from "/webcommon/scanner.js";
 import { localDate, t } from "../i18n.js";
-import { api, route } from "../session.js";
+import { api, go, route } from "../session.js";
 import { ErrorBox, Stars } from "../ui.js";
-import { onMounted, ref, watch } from "../vue.js";
+import { nextTick, onBeforeUnmount, onMounted, ref, watch } from "../vue.js";
 
 export const FindResident = {
   components: { ErrorBox },
@@ -12,6 +13,11 @@ export const FindResident = {
     const found = ref(null);
     const error = ref(null);
     const busy = ref(false);
+    const camera = ref(false);
+    const video = ref(null);
+    let stopCamera = null;
+    let stopWedge = null;
+
     async function search() {
       if (!q.value.trim()) return;
       busy.value = true;
@@ -24,8 +30,44 @@ export const FindResident = {
         busy.value = false;
       }
     }
-    onMounted(() => { if (q.value) search(); });
-    return { t, q, found, error, busy, search };
+
+    /* a printed card or a phone code, from the camera or a USB scanner */
+    async function open(text) {
+      busy.value = true;
+      error.value = null;
+      try {
+        const resident = await api.post("/cards/find-resident", { code: tokenFromScan(text) });
+        go(`/w/resident/${resident.id}`);
+      } catch (err) {
+        error.value = err;
+      } finally {
+        busy.value = false;
+      }
+    }
+
+    function closeCamera() {
+      if (stopCamera) stopCamera();
+      stopCamera = null;
+      camera.value = false;
+    }
+    async function openCamera() {
+      error.value = null;
+      camera.value = true;
+      await nextTick();
+      try {
+        stopCamera = await startCamera(video.value, (text) => { stopCamera = null; camera.value = false; open(text); });
+      } catch (err) {
+        camera.value = false;
+        error.value = { detail: t("scan.camera.fail") };
+      }
+    }
+
+    onMounted(() => {
+      if (q.value) search();
+      stopWedge = listenWedge((text) => open(text), { minLength: 20 });
+    });
+    onBeforeUnmount(() => { closeCamera(); if (stopWedge) stopWedge(); });
+    return { t, q, found, error, busy, search, camera, video, openCamera, closeCamera };
   },
   template: `
   <section class="screen find-resident">
@@ -36,6 +78,11 @@ export const FindResident = {
       </van-cell-group>
       <div class="actions"><van-button block type="primary" size="large" native-type="submit" :loading="busy">{{ t('find.search') }}</van-button></div>
     </van-form>
+    <div v-show="camera" class="camera"><video ref="video" playsinline muted aria-label="camera"></video><div class="camera-aim" aria-hidden="true"></div></div>
+    <div class="actions">
+      <van-button v-if="!camera" block plain type="primary" size="large" icon="scan" @click="openCamera" data-test="scan-resident">{{ t('find.scan') }}</van-button>
+      <van-button v-else block size="large" @click="closeCamera">{{ t('scan.camera.stop') }}</van-button>
+    </div>
     <error-box :error="error"></error-box>
     <van-empty v-if="found && !found.length" :description="t('find.none')"></van-empty>
     <van-cell-group v-if="found && found.length" inset>
