@@ -3,9 +3,71 @@
 axe-core is vendored test-only under tests/vendor/ (``scripts/vendor tests/vendor`` refreshes it).
 """
 import json
+import logging
+import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+from werkzeug.serving import make_server
+
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+ARTIFACTS = Path(os.environ.get("CHENGXIN_TEST_ARTIFACTS") or "test-artifacts")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"]
+
+
+def browser_path():
+    """Chromium from CHENGXIN_BROWSER (scripts/test sets it); skips loudly without it, fails under CI."""
+    path = os.environ.get("CHENGXIN_BROWSER")
+    if path and os.path.exists(path):
+        return path
+    reason = ("!!! BROWSER TESTS NOT RUN: CHENGXIN_BROWSER is unset or not a file "
+              "(scripts/test sets it to /usr/bin/chromium) !!!")
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason + " — they are mandatory under CI=true", pytrace=False)
+    pytest.skip(reason)
+
+
+@contextmanager
+def serve(app):
+    """The app on a loopback port in a thread; yields its base URL."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@contextmanager
+def chromium():
+    """Headless Chromium (the system's: never a downloaded one)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_path(), headless=True, args=BROWSER_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Shots:
+    """``shots("label")`` saves ARTIFACTS/<folder>/<test>-NN-label.png."""
+
+    def __init__(self, page, folder, test_name):
+        self.page, self.name, self.count = page, test_name.removeprefix("test_"), 0
+        self.folder = ARTIFACTS / folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, label, **options):
+        self.count += 1
+        self.page.screenshot(path=str(self.folder / f"{self.name}-{self.count:02d}-{label}.png"), **options)
 
 #: the impacts a page must not have
 BLOCKING = ("serious", "critical")
@@ -46,12 +108,20 @@ def box_outside_viewport(page, selector):
         // (the middle and the middle of each edge: rounded corners belong to the parent)
         const inset = Math.min(3, box.width / 4, box.height / 4);
         const midX = (box.left + box.right) / 2, midY = (box.top + box.bottom) / 2;
-        for (const [x, y] of [[midX, midY], [box.left + inset, midY], [box.right - inset, midY],
-                              [midX, box.top + inset], [midX, box.bottom - inset]]) {
-            const hit = document.elementFromPoint(x, y);
-            if (hit && hit !== node && !node.contains(hit)) {
-                return `covered at ${Math.round(x)},${Math.round(y)} by ${hit.id || hit.className || hit.tagName}`;
+        // a fade drawn over it counts too, even one that lets taps through (pointer-events: none)
+        const seeAll = document.createElement("style");
+        seeAll.textContent = "* { pointer-events: auto !important; }";
+        document.head.appendChild(seeAll);
+        try {
+            for (const [x, y] of [[midX, midY], [box.left + inset, midY], [box.right - inset, midY],
+                                  [midX, box.top + inset], [midX, box.bottom - inset]]) {
+                const hit = document.elementFromPoint(x, y);
+                if (hit && hit !== node && !node.contains(hit)) {
+                    return `covered at ${Math.round(x)},${Math.round(y)} by ${hit.id || hit.className || hit.tagName}`;
+                }
             }
+        } finally {
+            seeAll.remove();
         }
         // hidden by a scrolled ancestor (an overflow box that cuts it off)?
         for (let up = node.parentElement; up; up = up.parentElement) {
@@ -94,6 +164,8 @@ def touch_targets_below(page, minimum_px, selector="a, button, input, select, te
         const small = [];
         for (const node of document.querySelectorAll(selector)) {
             if (node.matches("input[type=radio], input[type=checkbox], input[type=hidden]")) continue;
+            // a label is a target only for a radio or checkbox (a text field is its own target)
+            if (node.matches("label") && !(node.control && /radio|checkbox/.test(node.control.type))) continue;
             const box = node.getBoundingClientRect();
             if (!box.width || !box.height || getComputedStyle(node).visibility === "hidden") continue;
             if (box.width < minimum || box.height < minimum) {
@@ -103,3 +175,37 @@ def touch_targets_below(page, minimum_px, selector="a, button, input, select, te
         }
         return small;
     }""", [selector, minimum_px])
+
+
+@contextmanager
+def another_chromium(browser, extra_args):
+    """A second Chromium with extra flags, from the running one's Playwright (one per thread)."""
+    other = browser.browser_type.launch(executable_path=browser_path(), headless=True,
+                                        args=[*BROWSER_ARGS, *extra_args])
+    try:
+        yield other
+    finally:
+        other.close()
+
+
+def fake_camera_args(path, text, module_px=8):
+    """Chromium flags for a fake camera that films a QR code of ``text`` (written to ``path`` as a
+    one-frame grey Y4M video, which Chromium replays)."""
+    from backend.common.qr import _matrix
+
+    matrix = _matrix(text)
+    side = len(matrix) * module_px
+    width, height = side + side % 2 + 64, side + side % 2 + 64  # even sizes, a white margin round it
+    luma = bytearray(b"\xff" * (width * height))
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                for dy in range(module_px):
+                    start = (32 + y * module_px + dy) * width + 32 + x * module_px
+                    luma[start:start + module_px] = b"\x00" * module_px
+    chroma = b"\x80" * ((width // 2) * (height // 2))
+    with open(path, "wb") as video:
+        video.write(f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode())
+        video.write(b"FRAME\n" + bytes(luma) + chroma + chroma)
+    return ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={path}"]

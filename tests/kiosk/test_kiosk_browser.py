@@ -4,16 +4,11 @@ One browser and one server for the module; each test opens one page (a fresh
 browser context: its own localStorage). Screenshots of every screen are kept
 under $CHENGXIN_TEST_ARTIFACTS/kiosk/.
 """
-import logging
-import os
-import threading
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from backend.auth.models import AuthSession
 from backend.auth.passwords import hash_secret
@@ -29,32 +24,21 @@ from backend.residents.models import Resident
 from backend.supermarket import service as supermarket
 from backend.supermarket.models import SupermarketItem, SupermarketOrder
 from seed.supermarket import ITEMS, SHOPS, _ensure_item, _ensure_shop
-from tests.browser_helpers import assert_no_serious_axe_violations, assert_visible_without_scrolling, box_outside_viewport
+from tests.browser_helpers import (
+    Shots, assert_no_serious_axe_violations, assert_visible_without_scrolling, box_outside_viewport, browser_path,
+    another_chromium, chromium, fake_camera_args, serve,
+)
 from tests.conftest import _empty_tables, make_app
 
 pytestmark = pytest.mark.browser
 
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"]
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
 SMALL_LANDSCAPE = {"width": 1280, "height": 800}
 #: the kiosk screens it must serve without hiding an action below the edge
 SIZES = {"portrait": PORTRAIT, "landscape": LANDSCAPE, "small-landscape": SMALL_LANDSCAPE}
 TOKEN_KEY = "chengxin.kiosk.deviceToken"
-ARTIFACTS = Path(os.environ.get("CHENGXIN_TEST_ARTIFACTS") or "test-artifacts") / "kiosk"
 PAIRING_CODE = "TESTKIOSK2"
-
-
-def _browser_path():
-    path = os.environ.get("CHENGXIN_BROWSER")
-    if path and os.path.exists(path):
-        return path
-    reason = ("!!! KIOSK BROWSER TESTS NOT RUN: CHENGXIN_BROWSER is unset or not a file "
-              "(scripts/test sets it to /usr/bin/chromium) !!!")
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason + " — they are mandatory under CI=true", pytrace=False)
-    pytest.skip(reason)
 
 
 class Live:
@@ -132,7 +116,7 @@ def _build(live):
     for key, name, points in [("phone", "张三明", 200), ("card", "李秀英", 200), ("wrong", "王建国", 200),
                               ("poor", "赵玉珍", 30), ("stock", "刘海燕", 200), ("rival", "陈德福", 200),
                               ("idle", "孙桂兰", 200), ("lang", "周志强", 200), ("net", "吴春生", 200),
-                              *((f"size-{size}", "郑淑芬", 300) for size in SIZES)]:
+                              *((f"size-{size}", "郑淑芬", 300) for size in SIZES), ("camera", "钱秀兰", 200)]:
         resident = Resident(district_id=district.id, community_id=community.id, name=name, gender="female",
                             birth_year=1950, phone=f"1390000{len(residents):04d}", pin_hash=pin)
         db.session.add(resident)
@@ -159,22 +143,17 @@ def _build(live):
 
 @pytest.fixture(scope="module")
 def live(_schema):
-    _browser_path()
+    browser_path()
     app = make_app()
     context = app.app_context()
     context.push()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    live = Live(app, f"http://127.0.0.1:{server.server_port}")
     try:
-        with live.db():
-            _build(live)
-        yield live
+        with serve(app) as base_url:
+            live = Live(app, base_url)
+            with live.db():
+                _build(live)
+            yield live
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
@@ -183,12 +162,8 @@ def live(_schema):
 
 @pytest.fixture(scope="module")
 def browser(live):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_browser_path(), headless=True, args=BROWSER_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -203,7 +178,7 @@ def open_kiosk(request, live, browser):
             context.add_init_script(f"localStorage.setItem('{TOKEN_KEY}', '{live.device_token}')")
         page = context.new_page()
         page.set_default_timeout(20000)
-        page.shots = Shots(page, request.node.name)
+        page.shots = Shots(page, "kiosk", request.node.name)
         # the first page of a run also starts the browser's renderer: slow on a busy two-core machine
         page.goto(live.base_url + "/kiosk/", timeout=90000)
         page.wait_for_selector("body[data-screen=welcome]" if paired else "body[data-screen=pair]", timeout=90000)
@@ -219,16 +194,6 @@ def open_kiosk(request, live, browser):
 @pytest.fixture
 def kiosk(open_kiosk):
     return open_kiosk()
-
-
-class Shots:
-    def __init__(self, page, test_name):
-        self.page, self.name, self.count = page, test_name.removeprefix("test_"), 0
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    def __call__(self, label):
-        self.count += 1
-        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.count:02d}-{label}.png"))
 
 
 def scan(page, code):
@@ -612,3 +577,24 @@ def test_pairing_screen_and_messages_pass_axe(open_kiosk, live):
     message(kiosk, "invalid_pairing_code")
     assert_no_serious_axe_violations(kiosk)
     kiosk.shots("pairing-refused")
+
+
+def test_camera_reads_a_printed_card(request, live, browser, tmp_path):
+    """The shared scanner's camera path: a (fake) camera films a printed card; with no
+    BarcodeDetector in this Chromium, /webcommon/vendor/jsQR.js is loaded and decodes it."""
+    with another_chromium(browser, fake_camera_args(tmp_path / "card.y4m", live.card("camera"))) as filming:
+        context = filming.new_context(viewport=LANDSCAPE, locale="zh-CN")
+        context.add_init_script(f"localStorage.setItem('{TOKEN_KEY}', '{live.device_token}')")
+        kiosk = context.new_page()
+        kiosk.shots = Shots(kiosk, "kiosk", request.node.name)
+        kiosk.goto(live.base_url + "/kiosk/", timeout=90000)
+        screen(kiosk, "welcome")
+        kiosk.click("#start-button")
+        screen(kiosk, "scan")
+        kiosk.click("#camera-button")
+        kiosk.wait_for_selector("body[data-screen=pin]", timeout=60000)
+        uses_jsqr = kiosk.evaluate("!('BarcodeDetector' in window)")
+        assert kiosk.evaluate("typeof window.jsQR === 'function'") == uses_jsqr
+        assert kiosk.evaluate("document.getElementById('camera-video').srcObject") is None  # camera off again
+        kiosk.shots("pin-after-camera")
+        context.close()
