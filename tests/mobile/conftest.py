@@ -7,19 +7,14 @@ $CHENGXIN_TEST_ARTIFACTS/mobile/.
 import gzip
 import io
 import json
-import logging
-import os
-import threading
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 from werkzeug.datastructures import FileStorage
-from werkzeug.serving import make_server
 
 from backend.auth.models import RoleAssignment, User
 from backend.auth.passwords import hash_secret
@@ -36,30 +31,18 @@ from backend.residents import idnumbers
 from backend.residents.models import Resident
 from seed.credit import seed_catalogue, seed_policy
 from seed.merchants import _discounts
-from tests.browser_helpers import assert_no_serious_axe_violations
+from tests.browser_helpers import ARTIFACTS as BROWSER_ARTIFACTS
+from tests.browser_helpers import BROWSER_ARGS, assert_no_serious_axe_violations, browser_path, serve
 from tests.conftest import _empty_tables, make_app
 from tests.fixtures import valid_id_number
 
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
          "timezone_id": "Asia/Shanghai",
          "user_agent": ("Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
                         "Chrome/120.0 Mobile Safari/537.36")}
-ARTIFACTS = Path(os.environ.get("CHENGXIN_TEST_ARTIFACTS") or "test-artifacts") / "mobile"
+ARTIFACTS = BROWSER_ARTIFACTS / "mobile"
 PASSWORD = "demo-pass-2026"
 ID_NUMBER = valid_id_number(23)
-
-
-def browser_path():
-    path = os.environ.get("CHENGXIN_BROWSER")
-    if path and os.path.exists(path):
-        return path
-    reason = ("!!! PHONE APP BROWSER TESTS NOT RUN: CHENGXIN_BROWSER is unset or not a file "
-              "(scripts/test sets it to /usr/bin/chromium) !!!")
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason + " — they are mandatory under CI=true", pytrace=False)
-    pytest.skip(reason)
 
 
 class Live:
@@ -206,18 +189,13 @@ def live(_schema):
     app = make_app(DYNAMIC_CODE_SECONDS=600, RATELIMIT_ENABLED=False)
     context = app.app_context()
     context.push()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    live = Live(app, f"http://127.0.0.1:{server.server_port}")
     try:
-        with live.db():
-            _build(live)
-        yield live
+        with serve(app) as base_url:
+            live = Live(app, base_url)
+            with live.db():
+                _build(live)
+            yield live
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
