@@ -1,7 +1,9 @@
 """The app as an app: first-visit weight, the service worker's cache, and ended sessions."""
 from datetime import timedelta
 
-from tests.mobile.conftest import gzip_size, sign_in
+import pytest
+
+from tests.mobile.conftest import Shots, gzip_size, sign_in
 
 #: what the issue asks of a first visit on a village phone network
 FIRST_VISIT_BUDGET = 400 * 1024
@@ -103,3 +105,33 @@ def test_an_expired_access_token_is_renewed_without_signing_in_again(open_phone,
         assert page.evaluate("location.hash") == "#/r/code"
     finally:
         live.app.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(minutes=15)
+
+
+@pytest.mark.parametrize("size", [(360, 640), (430, 932)], ids=["360x640", "430x932"])
+def test_screens_fit_small_and_large_phones_without_sideways_scrolling(browser, live, size, request):
+    width, height = size
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2, timezone_id="Asia/Shanghai")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        page.shots = Shots(page, request.node.name)
+        page.goto(f"{live.base_url}/m/#/login", timeout=90000)
+        page.wait_for_selector("html[data-ready='1']", timeout=90000)
+        sideways = "document.scrollingElement.scrollWidth - window.innerWidth"
+        assert page.evaluate(sideways) <= 0
+        sign_in(page, phone="13900000001")
+        page.wait_for_selector("[data-test=score]")
+        assert page.evaluate(sideways) <= 0
+        page.shots("home")
+        page.click('[data-test="tab:/r/code"]')
+        page.wait_for_selector("[data-test=qr] svg")
+        assert page.evaluate(sideways) <= 0
+        box = page.locator("[data-test=qr]").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["width"] >= 0.8 * min(width, 400) - 40
+        page.shots("code")
+        page.click("[data-test=large-text]")
+        assert page.evaluate(sideways) <= 0
+        page.shots("code-large")
+    finally:
+        context.close()

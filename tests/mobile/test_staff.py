@@ -113,3 +113,27 @@ def test_worker_opens_a_resident_by_scanning_their_printed_card(open_phone, live
         new KeyboardEvent('keydown', {key, bubbles: true, cancelable: true})); }""", live.card("zhao"))
     page.wait_for_selector("[data-test=issue-activation]")
     assert "赵玉珍" in page.inner_text("main")
+
+
+def test_worker_resets_a_residents_kiosk_pin(open_phone, live):
+    from backend.auth.passwords import verify_secret
+    from backend.residents.models import Resident
+
+    page = open_phone("/login?as=staff")
+    sign_in(page, username="worker1")
+    page.fill("input[name=q]", "赵玉珍")
+    page.click("button[type=submit]")
+    page.click(".van-cell:has-text('赵玉珍')")
+    assert "未设置" in page.wait_for_selector("[data-test=pin-state]").inner_text()
+    page.click("[data-test=reset-pin]")
+    page.fill(".van-dialog input[name=pin]", "12345")
+    page.click(".van-dialog__confirm")
+    assert "6位数字" in page.wait_for_selector(".van-dialog .van-field__error-message").inner_text()
+    page.fill(".van-dialog input[name=pin]", "246810")
+    page.shots("pin")
+    assert_readable(page)
+    page.click(".van-dialog__confirm")
+    page.wait_for_selector(".flash:has-text('自助终端密码已重设')")
+    assert "已设置" in page.inner_text("[data-test=pin-state]")
+    with live.db():
+        assert verify_secret(db.session.get(Resident, live.residents["zhao"]).pin_hash, "246810")

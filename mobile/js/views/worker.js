@@ -2,8 +2,8 @@
  * or phone code; open the archive (the look-up is logged); hand over a new activation code. */
 import { listenWedge, startCamera, tokenFromScan } from "/webcommon/scanner.js";
 import { localDate, t } from "../i18n.js";
-import { api, go, route } from "../session.js";
-import { ErrorBox, Stars } from "../ui.js";
+import { api, flash, go, route } from "../session.js";
+import { ErrorBox, Stars, message } from "../ui.js";
 import { nextTick, onBeforeUnmount, onMounted, ref, watch } from "../vue.js";
 
 export const FindResident = {
@@ -126,9 +126,25 @@ export const ResidentArchive = {
         busy.value = false;
       }
     }
+    const pinOpen = ref(false);
+    const pin = ref("");
+    const pinError = ref("");
+    async function setPin() {
+      pinError.value = "";
+      if (!/^\d{6}$/.test(pin.value)) { pinError.value = t("resident.pin.bad"); return; }
+      try {
+        await api.put(`/residents/${props.id}/pin`, { pin: pin.value });
+        pinOpen.value = false;
+        pin.value = "";
+        flash(t("resident.pin.done"));
+        resident.value = await api.get(`/residents/${props.id}`);
+      } catch (err) {
+        pinError.value = message(err);
+      }
+    }
     onMounted(load);
     watch(() => props.id, () => { issued.value = null; load(); });
-    return { t, resident, standing, error, issued, busy, issue, localDate };
+    return { t, resident, standing, error, issued, busy, issue, localDate, pinOpen, pin, pinError, setPin };
   },
   template: `
   <section class="screen resident-archive">
@@ -139,6 +155,7 @@ export const ResidentArchive = {
       <van-cell-group inset>
         <van-cell :title="resident.name" :label="t('resident.born') + ' ' + resident.birth_year"></van-cell>
         <van-cell :title="t('resident.phone')" :value="resident.phone || '—'"></van-cell>
+        <van-cell :title="t('resident.pin.state')" :value="resident.pin_locked_until ? t('resident.pin.locked') : resident.has_pin ? t('resident.pin.set') : t('resident.pin.none')" data-test="pin-state"></van-cell>
         <template v-if="standing">
           <van-cell :title="t('home.score')" :value="String(standing.score)"></van-cell>
           <van-cell :title="t('home.stars')"><template #value><stars :n="standing.stars"></stars></template></van-cell>
@@ -151,10 +168,17 @@ export const ResidentArchive = {
         <p>{{ t('resident.activation.until', { date: localDate(issued.expires_at) }) }}</p>
         <p class="hint">{{ t('resident.activation.text') }}</p>
       </div>
+      <van-dialog :show="pinOpen" :title="t('resident.pin')" :aria-label="t('resident.pin')" show-cancel-button
+        :before-close="() => false" @confirm="setPin" @cancel="pinOpen = false" :confirm-button-text="t('resident.pin.save')">
+        <p class="dialog-text">{{ t('resident.pin.text') }}</p>
+        <van-field v-model="pin" name="pin" type="password" inputmode="numeric" maxlength="6" autocomplete="off"
+          :label="t('resident.pin.label')" :error-message="pinError"></van-field>
+      </van-dialog>
       <div class="actions">
         <van-button block type="primary" size="large" icon="photograph" data-test="log-deed"
           @click="$router('/w/resident/' + resident.id + '/deed?c=' + resident.community_id + '&name=' + encodeURIComponent(resident.name))">{{ t('resident.deed') }}</van-button>
         <van-button block plain type="primary" size="large" :loading="busy" @click="issue" data-test="issue-activation">{{ t('resident.activation') }}</van-button>
+        <van-button block plain type="primary" size="large" @click="pinOpen = true" data-test="reset-pin">{{ t('resident.pin') }}</van-button>
         <van-button block plain size="large" @click="$router('/w/find')">{{ t('common.back') }}</van-button>
       </div>
     </template>
