@@ -17,6 +17,7 @@ const SHELL = [
   "/m/js/views/auth.js",
   "/m/js/views/deed.js",
   "/m/js/views/merchant.js",
+  "/m/js/views/lookups.js",
   "/m/js/views/notice.js",
   "/m/js/views/resident.js",
   "/m/js/views/review.js",

@@ -7,6 +7,7 @@ import { Activate, Login } from "./views/auth.js";
 import { MerchantSales, MerchantScan } from "./views/merchant.js";
 import { MyCode, ResidentHome } from "./views/resident.js";
 import { LogDeed } from "./views/deed.js";
+import { MyLookups } from "./views/lookups.js";
 import { NoticeBoard } from "./views/notice.js";
 import { ReviewQueue } from "./views/review.js";
 import { FindResident, ResidentArchive } from "./views/worker.js";
@@ -18,6 +19,7 @@ const ROUTES = [
   { path: "/r/home", view: ResidentHome, who: "resident" },
   { path: "/r/code", view: MyCode, who: "resident" },
   { path: "/r/notice", view: NoticeBoard, who: "resident" },
+  { path: "/r/lookups", view: MyLookups, who: "resident" },
   { path: "/m/scan", view: MerchantScan, who: "merchant" },
   { path: "/m/sales", view: MerchantSales, who: "merchant" },
   { path: "/w/find", view: FindResident, who: "staff" },

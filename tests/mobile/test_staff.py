@@ -137,3 +137,21 @@ def test_worker_resets_a_residents_kiosk_pin(open_phone, live):
     assert "已设置" in page.inner_text("[data-test=pin-state]")
     with live.db():
         assert verify_secret(db.session.get(Resident, live.residents["zhao"]).pin_hash, "246810")
+
+
+def test_resident_sees_that_the_worker_opened_their_archive(open_phone, live):
+    worker = open_phone("/login?as=staff")
+    sign_in(worker, username="worker1")
+    worker.fill("input[name=q]", "张三明")
+    worker.click("button[type=submit]")
+    worker.click(".van-cell:has-text('张三明')")
+    worker.wait_for_selector("[data-test=issue-activation]")
+    resident = open_phone()
+    sign_in(resident, phone="13900000001")
+    resident.wait_for_selector("[data-test=score]")
+    resident.click('[data-test="tab:/me"]')
+    resident.click("[data-test=my-lookups]")
+    resident.wait_for_selector(".lookups .van-cell")
+    assert "王采集" in resident.inner_text("main") and "查看档案" in resident.inner_text("main")
+    resident.shots("lookups")
+    assert_readable(resident)
