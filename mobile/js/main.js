@@ -9,6 +9,7 @@ import { MyCode, ResidentHome } from "./views/resident.js";
 import { LogDeed } from "./views/deed.js";
 import { MyLookups } from "./views/lookups.js";
 import { NoticeBoard } from "./views/notice.js";
+import { MerchantRatings } from "./views/ratings.js";
 import { ReviewQueue } from "./views/review.js";
 import { FindResident, ResidentArchive } from "./views/worker.js";
 
@@ -22,6 +23,7 @@ const ROUTES = [
   { path: "/r/lookups", view: MyLookups, who: "resident" },
   { path: "/m/scan", view: MerchantScan, who: "merchant" },
   { path: "/m/sales", view: MerchantSales, who: "merchant" },
+  { path: "/m/ratings", view: MerchantRatings, who: "merchant" },
   { path: "/w/find", view: FindResident, who: "staff" },
   { path: "/w/resident/:id", view: ResidentArchive, who: "staff" },
   { path: "/w/resident/:id/deed", view: LogDeed, who: "staff" },
@@ -32,7 +34,8 @@ const ROUTES = [
 const TABS = {
   resident: [["/r/home", "home-o", "tab.home"], ["/r/code", "qr", "tab.code"], ["/r/notice", "bullhorn-o", "tab.notice"],
     ["/me", "user-o", "tab.me"]],
-  merchant: [["/m/scan", "scan", "tab.scan"], ["/m/sales", "bill-o", "tab.sales"], ["/me", "user-o", "tab.me"]],
+  merchant: [["/m/scan", "scan", "tab.scan"], ["/m/sales", "bill-o", "tab.sales"], ["/m/ratings", "star-o", "tab.ratings"],
+    ["/me", "user-o", "tab.me"]],
 };
 
 /* staff see what their roles allow: workers find residents, reviewers review */

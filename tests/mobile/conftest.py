@@ -227,7 +227,7 @@ class Shots:
 
     def __call__(self, label, full_page=False):
         self.counts[self.name] = count = self.counts.get(self.name, 0) + 1
-        self.page.wait_for_timeout(150)  # let Vant's transitions settle
+        self.page.wait_for_timeout(400)  # let Vant's transitions (dialogs fading out) settle
         self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{count:02d}-{label}.png"), full_page=full_page)
 
 

@@ -144,3 +144,28 @@ def test_a_lost_answer_is_retried_with_the_same_idempotency_key_and_sells_once(o
     page.shots("retried")
     assert len(keys) == 2 and keys[0] and keys[0] == keys[1]
     assert live.sales() == before + [(5000, 500, live.residents["wang"])]
+
+
+def test_merchant_reads_ratings_and_replies_once(open_phone, live):
+    resident = live.token(phone="13900000004")["access_token"]
+    shop = live.token(username="shop1")["access_token"]
+    status, sale = live.api("POST", "/merchant/sales", {"code": live.phone_code("zhao"), "bill_amount": 2000},
+                            token=shop)
+    assert status == 201, sale
+    status, rating = live.api("POST", f"/me/sales/{sale['id']}/rating", {"stars": 4, "comment": "剪得好，就是等久了"},
+                              token=resident)
+    assert status == 201, rating
+    page = open_phone("/login?as=staff")
+    sign_in(page, username="shop1")
+    page.click('[data-test="tab:/m/ratings"]')
+    card = page.wait_for_selector(f"[data-test=rating-{rating['id']}]")
+    assert "剪得好，就是等久了" in card.inner_text()
+    assert "共 1 条" in page.inner_text("[data-test=ratings-summary]")
+    page.shots("ratings")
+    assert_readable(page)
+    card.query_selector("[data-test=reply]").click()
+    page.fill(".van-dialog textarea", "谢谢您，我们周末多加一位师傅")
+    page.click(".van-dialog__confirm")
+    page.wait_for_selector(f"[data-test=rating-{rating['id']}]:has-text('本店回复：谢谢您')")
+    assert page.query_selector(f"[data-test=rating-{rating['id']}] [data-test=reply]") is None
+    page.shots("replied")
