@@ -19,6 +19,7 @@ const SHELL = [
   "/m/js/views/merchant.js",
   "/m/js/views/lookups.js",
   "/m/js/views/notice.js",
+  "/m/js/views/poster.js",
   "/m/js/views/ratings.js",
   "/m/js/views/resident.js",
   "/m/js/views/review.js",

@@ -9,6 +9,7 @@ import { MyCode, ResidentHome } from "./views/resident.js";
 import { LogDeed } from "./views/deed.js";
 import { MyLookups } from "./views/lookups.js";
 import { NoticeBoard } from "./views/notice.js";
+import { DoorPoster } from "./views/poster.js";
 import { MerchantRatings } from "./views/ratings.js";
 import { ReviewQueue } from "./views/review.js";
 import { FindResident, ResidentArchive } from "./views/worker.js";
@@ -24,6 +25,7 @@ const ROUTES = [
   { path: "/m/scan", view: MerchantScan, who: "merchant" },
   { path: "/m/sales", view: MerchantSales, who: "merchant" },
   { path: "/m/ratings", view: MerchantRatings, who: "merchant" },
+  { path: "/m/poster", view: DoorPoster, who: "merchant" },
   { path: "/w/find", view: FindResident, who: "staff" },
   { path: "/w/resident/:id", view: ResidentArchive, who: "staff" },
   { path: "/w/resident/:id/deed", view: LogDeed, who: "staff" },

@@ -41,6 +41,23 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "i
          "user_agent": ("Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
                         "Chrome/120.0 Mobile Safari/537.36")}
 ARTIFACTS = BROWSER_ARTIFACTS / "mobile"
+#: decodes the QR the page drew, with the jsQR the scanner vendors: what a till would read
+READ_QR = """async (selector) => {
+    selector = selector || '[data-test=qr] svg';
+    if (!window.jsQR) await new Promise((ok, fail) => {
+        const s = document.createElement('script'); s.src = '/webcommon/vendor/jsQR.js';
+        s.onload = ok; s.onerror = fail; document.head.appendChild(s);
+    });
+    const svg = document.querySelector(selector).outerHTML;
+    const img = new Image();
+    img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
+    await img.decode();
+    const canvas = document.createElement('canvas'); canvas.width = canvas.height = 600;
+    const ctx = canvas.getContext('2d'); ctx.drawImage(img, 0, 0, 600, 600);
+    const data = ctx.getImageData(0, 0, 600, 600);
+    const found = window.jsQR(data.data, 600, 600);
+    return found ? found.data : null;
+}"""
 PASSWORD = "demo-pass-2026"
 ID_NUMBER = valid_id_number(23)
 

@@ -3,9 +3,10 @@ import pytest
 from PIL import Image
 import qrcode
 
+from backend.cards import service as cards
 from backend.extensions import db
 from backend.merchants.models import Sale
-from tests.mobile.conftest import BROWSER_ARGS, assert_readable, browser_path, sign_in
+from tests.mobile.conftest import BROWSER_ARGS, READ_QR, assert_readable, browser_path, sign_in
 
 W, H = 640, 480
 
@@ -169,3 +170,22 @@ def test_merchant_reads_ratings_and_replies_once(open_phone, live):
     page.wait_for_selector(f"[data-test=rating-{rating['id']}]:has-text('本店回复：谢谢您')")
     assert page.query_selector(f"[data-test=rating-{rating['id']}] [data-test=reply]") is None
     page.shots("replied")
+
+
+def test_merchant_prints_the_door_qr_poster_that_opens_the_shop_card(open_phone, live):
+    page = open_phone("/login?as=staff")
+    sign_in(page, username="shop1")
+    page.wait_for_selector("[data-test=open-camera]")
+    page.click('[data-test="tab:/me"]')
+    page.click("[data-test=door-poster]")
+    poster = page.wait_for_selector("[data-test=poster]")
+    assert "老王理发店" in poster.inner_text()
+    page.wait_for_selector("[data-test=poster] svg")
+    with live.db():
+        door = cards.card_url(cards.ensure_card(live.district_id, "merchant", live.merchant_id))
+    assert page.evaluate(READ_QR, "[data-test=poster] svg") == door
+    page.shots("poster")
+    assert_readable(page)
+    page.emulate_media(media="print")
+    assert page.is_hidden(".topbar") and page.is_hidden(".no-print") and page.is_visible("[data-test=poster]")
+    page.shots("poster-print")

@@ -2,24 +2,7 @@
 import re
 from datetime import timedelta
 
-from tests.mobile.conftest import ID_NUMBER, assert_readable, sign_in
-
-#: decodes the QR the page drew, with the jsQR the scanner vendors: what a till would read
-READ_QR = """async () => {
-    if (!window.jsQR) await new Promise((ok, fail) => {
-        const s = document.createElement('script'); s.src = '/webcommon/vendor/jsQR.js';
-        s.onload = ok; s.onerror = fail; document.head.appendChild(s);
-    });
-    const svg = document.querySelector('[data-test=qr] svg').outerHTML;
-    const img = new Image();
-    img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
-    await img.decode();
-    const canvas = document.createElement('canvas'); canvas.width = canvas.height = 600;
-    const ctx = canvas.getContext('2d'); ctx.drawImage(img, 0, 0, 600, 600);
-    const data = ctx.getImageData(0, 0, 600, 600);
-    const found = window.jsQR(data.data, 600, 600);
-    return found ? found.data : null;
-}"""
+from tests.mobile.conftest import ID_NUMBER, READ_QR, assert_readable, sign_in
 
 
 def test_resident_home_shows_score_stars_points_and_what_each_record_was_for(open_phone, live):

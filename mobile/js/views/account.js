@@ -23,6 +23,9 @@ export const Account = {
     <van-cell-group v-if="session.me && session.me.kind === 'resident'" inset>
       <van-cell :title="t('lookups.title')" is-link @click="$router('/r/lookups')" data-test="my-lookups"></van-cell>
     </van-cell-group>
+    <van-cell-group v-if="session.me && session.me.kind === 'merchant'" inset>
+      <van-cell :title="t('poster.menu')" is-link @click="$router('/m/poster')" data-test="door-poster"></van-cell>
+    </van-cell-group>
     <van-cell-group inset>
       <van-cell :title="t('me.language')" :value="prefs.lang === 'en' ? 'English' : '中文'" is-link
         @click="setLang(prefs.lang === 'en' ? 'zh-CN' : 'en')"></van-cell>
