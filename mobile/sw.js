@@ -20,6 +20,7 @@ const SHELL = [
   "/m/js/views/lookups.js",
   "/m/js/views/notice.js",
   "/m/js/views/poster.js",
+  "/m/js/views/purchases.js",
   "/m/js/views/ratings.js",
   "/m/js/views/resident.js",
   "/m/js/views/review.js",

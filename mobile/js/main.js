@@ -10,6 +10,7 @@ import { LogDeed } from "./views/deed.js";
 import { MyLookups } from "./views/lookups.js";
 import { NoticeBoard } from "./views/notice.js";
 import { DoorPoster } from "./views/poster.js";
+import { MyPurchases } from "./views/purchases.js";
 import { MerchantRatings } from "./views/ratings.js";
 import { ReviewQueue } from "./views/review.js";
 import { FindResident, ResidentArchive } from "./views/worker.js";
@@ -22,6 +23,7 @@ const ROUTES = [
   { path: "/r/code", view: MyCode, who: "resident" },
   { path: "/r/notice", view: NoticeBoard, who: "resident" },
   { path: "/r/lookups", view: MyLookups, who: "resident" },
+  { path: "/r/purchases", view: MyPurchases, who: "resident" },
   { path: "/m/scan", view: MerchantScan, who: "merchant" },
   { path: "/m/sales", view: MerchantSales, who: "merchant" },
   { path: "/m/ratings", view: MerchantRatings, who: "merchant" },

@@ -114,10 +114,27 @@ def test_my_code_is_a_readable_qr_that_turns_used_when_a_merchant_takes_it(open_
     assert "此码已使用" in page.inner_text("[data-test=used]")
     assert "商家已用此码给您打折" in page.inner_text("[data-test=used]")
     page.shots("my-code-used")
+    # from "used" straight to rating that visit
+    page.click("[data-test=rate-shop]")
+    purchase = page.wait_for_selector(f"[data-test=purchase-{sale['id']}]")
+    assert "老王理发店" in purchase.inner_text() and "消费 ¥50.00，优惠 10%" in purchase.inner_text()
+    page.shots("purchases")
+    assert_readable(page)
+    purchase.query_selector("[data-test=rate]").click()
+    page.click(".van-dialog .van-rate__item:nth-child(4)")
+    page.fill(".van-dialog textarea", "师傅手艺好")
+    page.shots("rating")
+    page.click(".van-dialog__confirm")
+    page.wait_for_selector(f"[data-test=purchase-{sale['id']}]:has-text('已评价')")
+    status, ratings = live.api("GET", "/merchant/ratings", token=shop)
+    assert [(r["stars"], r["comment"]) for r in ratings["items"] if r["sale_id"] == sale["id"]] == [(4, "师傅手艺好")]
+    page.click('[data-test="tab:/r/code"]')
+    page.wait_for_selector("[data-test=qr] svg")
+    assert not page.query_selector("[data-test=used]")  # a fresh code on coming back
     with page.expect_response(lambda r: r.url.endswith("/api/v1/me/dynamic-code")) as again:
         page.click("text=换一个新码")
     assert again.value.json()["token"] != code["token"]
-    page.wait_for_selector("[data-test=used]", state="detached")
+    page.wait_for_timeout(300)
     assert page.evaluate(READ_QR) == again.value.json()["url"]
 
 

@@ -152,6 +152,8 @@ export const MyCode = {
       <div v-if="used" class="qr-overlay" role="status" data-test="used">
         <strong>{{ t('code.used') }}</strong>
         <span>{{ t('code.used.' + used) }}</span>
+        <van-button v-if="used === 'discount'" plain type="primary" size="normal" @click="$router('/r/purchases')"
+          data-test="rate-shop">{{ t('code.rate') }}</van-button>
       </div>
       <div v-else-if="expired" class="qr-overlay" role="status"><strong>{{ t('code.expired') }}</strong></div>
     </div>
