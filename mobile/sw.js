@@ -19,6 +19,7 @@ const SHELL = [
   "/m/js/views/merchant.js",
   "/m/js/views/lookups.js",
   "/m/js/views/notice.js",
+  "/m/js/views/objections.js",
   "/m/js/views/poster.js",
   "/m/js/views/purchases.js",
   "/m/js/views/ratings.js",

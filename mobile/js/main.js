@@ -9,6 +9,7 @@ import { MyCode, ResidentHome } from "./views/resident.js";
 import { LogDeed } from "./views/deed.js";
 import { MyLookups } from "./views/lookups.js";
 import { NoticeBoard } from "./views/notice.js";
+import { ObjectionQueue } from "./views/objections.js";
 import { DoorPoster } from "./views/poster.js";
 import { MyPurchases } from "./views/purchases.js";
 import { MerchantRatings } from "./views/ratings.js";
@@ -32,6 +33,7 @@ const ROUTES = [
   { path: "/w/resident/:id", view: ResidentArchive, who: "staff" },
   { path: "/w/resident/:id/deed", view: LogDeed, who: "staff" },
   { path: "/w/review", view: ReviewQueue, who: "staff" },
+  { path: "/w/objections", view: ObjectionQueue, who: "staff" },
   { path: "/me", view: Account, who: "any" },
 ];
 
@@ -46,7 +48,9 @@ const TABS = {
 function staffTabs() {
   const mine = roles();
   const tabs = [["/w/find", "search", "tab.find"]];
-  if (mine.includes("reviewer") || mine.includes("district_admin")) tabs.push(["/w/review", "passed", "tab.review"]);
+  if (mine.includes("reviewer") || mine.includes("district_admin")) {
+    tabs.push(["/w/review", "passed", "tab.review"], ["/w/objections", "warning-o", "tab.objections"]);
+  }
   return [...tabs, ["/me", "user-o", "tab.me"]];
 }
 

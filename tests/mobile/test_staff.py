@@ -155,3 +155,28 @@ def test_resident_sees_that_the_worker_opened_their_archive(open_phone, live):
     assert "王采集" in resident.inner_text("main") and "查看档案" in resident.inner_text("main")
     resident.shots("lookups")
     assert_readable(resident)
+
+
+def test_reviewer_dismisses_an_objection_with_a_reason_before_its_due_date(open_phone, live):
+    from backend.credit.models import Objection
+
+    resident = live.token(phone="13900000003")["access_token"]
+    status, board = live.api("GET", "/notice-board", token=resident)
+    [helped] = [r for r in board["items"] if r["title_zh"] == "邻里互助"]
+    status, objection = live.api("POST", "/objections", {"record_id": helped["id"], "reason": "那天他不在村里"},
+                                 token=resident)
+    assert status == 201, objection
+    page = open_phone("/login?as=staff")
+    sign_in(page, username="reviewer1")
+    page.click('[data-test="tab:/w/objections"]')
+    card = page.wait_for_selector(f"[data-test=objection-{objection['id']}]")
+    assert "那天他不在村里" in card.inner_text() and "前答复" in card.inner_text()
+    page.shots("objections")
+    assert_readable(page)
+    card.query_selector("[data-test=dismiss]").click()
+    page.fill(".van-dialog textarea", "核实：当天有三位邻居作证")
+    page.click(".van-dialog__confirm")
+    page.wait_for_selector(f"[data-test=objection-{objection['id']}]", state="detached")
+    with live.db():
+        decided = db.session.get(Objection, objection["id"])
+        assert (decided.status, decided.decision_note) == ("dismissed", "核实：当天有三位邻居作证")
