@@ -33,6 +33,7 @@ from .volunteering import errors as _volunteering_errors  # noqa: F401
 from .kiosk import routes as kiosk_routes
 from .ledger import routes as ledger_routes
 from .merchants import routes as merchants_routes
+from .mobile import routes as mobile_routes
 from .org import routes as org_routes
 from .reports import routes as reports_routes
 from .residents import routes as residents_routes
@@ -45,7 +46,7 @@ BLUEPRINTS = [
     system_routes.bp, org_routes.bp, auth_routes.bp, residents_routes.bp, audit_routes.bp, devices_routes.bp,
     ledger_routes.bp, credit_routes.bp, cards_routes.bp, cards_routes.public_bp, merchants_routes.bp,
     volunteering_routes.bp, volunteering_routes.public_bp, supermarket_routes.bp, kiosk_routes.bp,
-    kiosk_routes.public_bp, reports_routes.bp,
+    kiosk_routes.public_bp, reports_routes.bp, mobile_routes.public_bp,
 ]
 
 

@@ -82,6 +82,10 @@ class Config:
     DYNAMIC_CODE_SECONDS = _int("DYNAMIC_CODE_SECONDS", 75)
     PIN_MAX_TRIES = 5
     PIN_LOCK_MINUTES = 15
+    #: how long a resident's app activation code stays valid
+    ACTIVATION_CODE_DAYS = _int("ACTIVATION_CODE_DAYS", 14)
+    ACTIVATION_MAX_TRIES = 5
+    ACTIVATION_LOCK_MINUTES = 15
     API_TITLE = "Chengxin 诚信 API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -9,6 +9,8 @@ catalogue("auth", {
     "account_locked": (423, "账户已暂时锁定", "Account locked for a while"),
     "last_district_admin": (409, "须保留至少一名区管理员", "The last district admin stays"),
 }, messages={
+    "Exactly 8 digits.": "须为 8 位数字。",
+    "The last 4 characters of the ID number.": "身份证号的后 4 位。",
     "This resident is no longer active here; ask a community worker.": "该居民在本地已不再有效，请联系社区工作人员。",
     "This kind of session cannot be refreshed.": "这种会话不能续期，请重新登录。",
     "Too many wrong passwords for this account; try again in {minutes} minute.":

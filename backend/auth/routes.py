@@ -5,9 +5,10 @@ from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.pagination import page_of
 from ..extensions import limiter
+from ..residents import service as residents
 from . import service
 from .schemas import (
-    LoginArgs, MeSchema, ResidentLoginArgs, StaffCreateArgs, StaffListArgs, StaffSchema, StaffUpdateArgs,
+    LoginArgs, MeSchema, ResidentActivateArgs, ResidentLoginArgs, StaffCreateArgs, StaffListArgs, StaffSchema, StaffUpdateArgs,
     TokenSchema,
 )
 
@@ -34,6 +35,15 @@ def login(args):
 def resident_login(args):
     """Sign in as a resident (mobile app) with phone number and password."""
     return service.login_resident(args["phone"], args["password"])
+
+
+@bp.route("/auth/resident-activate", methods=["POST"])
+@limiter.limit(_login_limit)
+@bp.arguments(ResidentActivateArgs)
+@bp.response(200, TokenSchema)
+def resident_activate(args):
+    """Activate the app as a resident: phone, the worker's one-time code, ID last 4 and a new password."""
+    return residents.activate_resident(args["phone"], args["code"], args["id_last4"], args["password"])
 
 
 @bp.route("/auth/refresh", methods=["POST"])

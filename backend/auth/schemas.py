@@ -15,6 +15,16 @@ class ResidentLoginArgs(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(1, 200))
 
 
+class ResidentActivateArgs(Schema):
+    phone = fields.String(required=True, validate=validate.Regexp(r"^\+?\d{5,20}$", error="Digits only, 5 to 20."))
+    code = fields.String(required=True, load_only=True,
+                         validate=validate.Regexp(r"^\d{8}$", error="Exactly 8 digits."))
+    #: required when the resident's ID number is on record
+    id_last4 = fields.String(load_only=True, load_default=None,
+                             validate=validate.Regexp(r"^\d{3}[\dXx]$", error="The last 4 characters of the ID number."))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 200))
+
+
 class TokenSchema(Schema):
     access_token = fields.String()
     refresh_token = fields.String()

@@ -157,6 +157,8 @@ def login_resident(phone, password):
     return issue_tokens("resident", resident.id, resident.district_id, {"community_id": resident.community_id})
 
 
+
+
 def refresh_tokens(claims):
     """A new access token for the refresh token's session, with roles read afresh."""
     kind, subject_id = claims["kind"], int(claims["sub"].split(":", 1)[1])

@@ -3,6 +3,8 @@ from ..errors import catalogue
 
 catalogue("cards", {
     "card_not_found": (404, "未找到卡片", "Card not found"),
+    "code_not_found": (404, "不是您的动态码", "Not one of your phone codes"),
+    "other_community": (403, "其他村社区的居民", "Resident of another village"),
     "card_already_revoked": (409, "卡片已作废", "Card already revoked"),
     "card_revoked": (410, "卡片已作废", "Card revoked"),
     "invalid_code": (400, "无法识别的二维码", "Unreadable or forged code"),
@@ -11,6 +13,9 @@ catalogue("cards", {
     "wrong_code_kind": (422, "二维码类型不符", "Wrong kind of code"),
     "other_district": ((404, 422), "其他区的二维码", "Code of another district"),
 }, messages={
+    "This is not one of your phone codes.": "这不是您的手机动态码。",
+    "This resident belongs to another village; only its own community staff can open the archive.":
+        "这位居民属于其他村社区，只有其所在社区的工作人员才能查看档案。",
     "This shop has no active door card; the credit centre issues it on approval.":
         "本店没有有效的门牌二维码，信用中心在审核通过时发放。",
     "No such card.": "没有这张卡。",

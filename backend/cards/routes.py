@@ -8,9 +8,11 @@ from ..common.pagination import page_of, split_page
 from ..errors import DomainError, ValidationFailed
 from ..extensions import limiter
 from ..merchants.service import rate_from_card
+from ..residents.schemas import ResidentSchema
 from . import service
 from .schemas import (
     BatchResultSchema, CardIssueArgs, CardQueryArgs, CardRevokeArgs, CardSchema, CodeArgs, DynamicCodeSchema,
+    DynamicCodeStatusSchema,
     KeysSchema, PlaceArgs, PngArgs, ScanPreviewSchema,
 )
 
@@ -87,6 +89,15 @@ def resolve(args):
     return service.preview(current_principal(), args["code"])
 
 
+@bp.route("/cards/find-resident", methods=["POST"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(CodeArgs)
+@bp.response(200, ResidentSchema)
+def find_resident(args):
+    """Open a resident of my communities by scanning their printed card or phone code (logged; nothing spent)."""
+    return service.find_resident_by_code(current_principal(), args["code"])
+
+
 @bp.route("/cards/<int:card_id>", methods=["GET"])
 @auth_required("staff", "resident", "merchant")
 @bp.response(200, CardSchema)
@@ -145,6 +156,15 @@ def my_merchant_card():
 def my_dynamic_code():
     """A fresh phone code (about 75 s, one discount or one redemption)."""
     return service.issue_my_dynamic_code(current_principal().id)
+
+
+@bp.route("/me/dynamic-code/status", methods=["GET"])
+@auth_required("resident")
+@bp.arguments(CodeArgs, location="query")
+@bp.response(200, DynamicCodeStatusSchema)
+def my_dynamic_code_status(args):
+    """Whether my phone code has been used (the app then shows "used" and offers a new one)."""
+    return service.my_dynamic_code_status(current_principal().id, args["code"])
 
 
 # --- public pages ----------------------------------------------------------------------

@@ -113,6 +113,13 @@ class ScanPreviewSchema(Schema):
     merchant = fields.Nested(MerchantPreviewSchema, allow_none=True)
 
 
+class DynamicCodeStatusSchema(Schema):
+    used = fields.Boolean()
+    #: what took it: ``discount`` (a merchant) or ``redemption`` (a kiosk); null while unused
+    purpose = fields.String(allow_none=True)
+    expires_at = UTCDateTime()
+
+
 class DynamicCodeSchema(Schema):
     token = fields.String()
     url = fields.String(metadata={"description": "show this as a QR code"})

@@ -22,7 +22,7 @@ from ..common.masking import mask_name
 from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..credit import service as credit
-from ..errors import Conflict, DomainError, NotFound
+from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..merchants.models import Merchant
 from ..merchants.profile import public_profile, public_summary
@@ -339,6 +339,21 @@ def issue_my_dynamic_code(resident_id):
     return issue_dynamic_code(resident)
 
 
+def my_dynamic_code_status(resident_id, raw):
+    """Whether my phone code was taken (by a merchant or a kiosk), so the phone can say "used".
+
+    An expired code answers ``code_expired`` (410); another resident's code is not found.
+    """
+    payload = tokens.verify(raw)
+    if payload.kind != tokens.KIND_DYNAMIC or payload.subject_id != resident_id:
+        raise NotFound("This is not one of your phone codes.", code="code_not_found")
+    used = db.session.execute(
+        select(DynamicCodeUse.purpose).where(DynamicCodeUse.resident_id == resident_id,
+                                             DynamicCodeUse.nonce == payload.nonce)
+    ).scalar_one_or_none()
+    return {"used": used is not None, "purpose": used, "expires_at": expires_at(payload)}
+
+
 # --- scans -----------------------------------------------------------------------------
 
 
@@ -374,6 +389,23 @@ def resolve_resident(raw, *, allow_static=True):
     """A resident from a phone code or (if allowed) a printed card, for organisers and workers."""
     kinds = ("dynamic", "resident_card") if allow_static else ("dynamic",)
     return resolve(raw, *kinds)
+
+
+def find_resident_by_code(principal, raw):
+    """A worker or reviewer scans a resident's printed card or phone code to open their archive.
+
+    Nothing is spent; the look-up is logged. A resident of a village outside the scanner's scope
+    gets a plain refusal that says so (a worker at an event meets people from next door).
+    """
+    scan = resolve_resident(raw)
+    resident = scan.resident
+    if resident.district_id != principal.district_id:
+        raise NotFound("This code belongs to another district.", code="other_district")
+    if not principal.can(resident.community_id, "worker", "reviewer"):
+        raise Forbidden("This resident belongs to another village; only its own community staff can open the archive.",
+                        code="other_community")
+    log_lookup(principal, resident, "card_scan")
+    return resident
 
 
 def find_card_by_number(number):

@@ -11,6 +11,10 @@ catalogue("residents", {
     "pin_not_set": (401, "未设置 PIN", "No PIN set"),
     "pin_required": (401, "需要 PIN", "PIN required"),
     "wrong_pin": (401, "PIN 错误", "Wrong PIN"),
+    "invalid_activation": (401, "激活信息不对", "Wrong activation details"),
+    "activation_locked": (423, "激活已暂时锁定", "Activation locked for a while"),
+    "activation_code_expired": (410, "激活码已过期", "Activation code expired"),
+    "phone_missing": (409, "缺少手机号", "Phone number missing"),
     # a roster file refused whole
     "not_xlsx": (422, "不是 Excel 文件", "Not an Excel file"),
     "xlsx_too_large": (422, "文件过大", "File too large"),
@@ -30,6 +34,15 @@ catalogue("residents", {
     "duplicate_phone": (422, "手机号重复", "Duplicate phone"),
     "resident_out_of_scope": (422, "居民不在管辖范围", "Resident out of scope"),
 }, messages={
+    "Wrong phone number, activation code or ID digits.": "手机号、激活码或身份证后四位不对。",
+    "Wrong phone number, activation code or ID digits. {left} tries left.":
+        "手机号、激活码或身份证后四位不对，还可再试 {left} 次。",
+    "Too many wrong tries; activation is locked for a while.": "错误次数过多，激活已暂时锁定。",
+    "Too many wrong tries; activation is locked for {minutes} minutes.": "错误次数过多，激活已锁定 {minutes} 分钟。",
+    "This activation code has expired; ask your community worker for a new one.": "激活码已过期，请向社区工作人员要一个新的。",
+    "Only an active resident can be given an activation code.": "只有在册居民才能领取激活码。",
+    "Record the resident's phone number first: they sign in with it.": "请先登记居民的手机号：居民用它登录。",
+    "Missing.": "缺少。",
     "This is not an Excel (.xlsx) file.": "这不是 Excel（.xlsx）文件。",
     "This is not a readable Excel (.xlsx) file.": "这不是可读的 Excel（.xlsx）文件。",
     "The file unpacks to too much data; split it by village.": "文件解压后过大，请按村拆分后再导入。",

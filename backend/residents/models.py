@@ -1,4 +1,4 @@
-"""Residents (居民) and the log of staff look-ups of their archive (查询登记)."""
+"""Residents (居民), the log of staff look-ups of their archive (查询登记) and app activation codes."""
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
@@ -60,3 +60,33 @@ class ResidentLookup(db.Model):
     what: Mapped[str] = mapped_column(String(40))
     ip: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActivationCode(db.Model):
+    """A one-time code a worker hands a resident so they can set their own app password.
+
+    Only a hash is kept: the code is shown once, when issued. Issuing a new one
+    retires the older ones, so "forgot password" is "ask the worker for a new code".
+    """
+
+    __tablename__ = "activation_codes"
+    __table_args__ = (
+        Index("ix_activation_codes_resident_id", "resident_id", "id"),
+        CheckConstraint("failed_count >= 0", name="failed_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    #: argon2 of the 8-digit code
+    code_hash: Mapped[str] = mapped_column(String(200))
+    #: ``staff:12``: who handed it over
+    issued_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    #: wrong tries since the last lockout (a wrong code or wrong ID digits)
+    failed_count: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]
+    #: set when a newer code replaced this one before it was used
+    retired_at: Mapped[datetime | None]

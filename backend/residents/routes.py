@@ -4,7 +4,8 @@ from ..common.pagination import PageArgs, page_of, split_page
 from ..common.xlsx import XLSX, xlsx_response
 from . import roster, service
 from .schemas import (
-    LookupSchema, PinArgs, RosterCommitArgs, RosterImportSchema, RosterUploadArgs, ResidentCreateArgs, ResidentQueryArgs, ResidentSchema, ResidentSelfSchema,
+    ActivationCodeSchema, LookupSchema, PinArgs, RosterCommitArgs, RosterImportSchema, RosterUploadArgs,
+    ResidentCreateArgs, ResidentQueryArgs, ResidentSchema, ResidentSelfSchema,
     ResidentUpdateArgs,
 )
 
@@ -97,3 +98,11 @@ def roster_template():
 def import_roster(files, query):
     """Import residents and households from an XLSX roster: preview, then commit all rows or none."""
     return roster.import_roster(current_principal(), files["file"].read(), commit=query["commit"])
+
+
+@bp.route("/<int:resident_id>/activation-code", methods=["POST"])
+@auth_required("staff", roles=["worker", "district_admin"])
+@bp.response(201, ActivationCodeSchema)
+def issue_activation_code(resident_id):
+    """Give the resident a one-time code to set their app password (shown once; older codes stop working)."""
+    return service.issue_activation_code(current_principal(), resident_id)

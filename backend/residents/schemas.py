@@ -110,3 +110,12 @@ class RosterUploadArgs(Schema):
 class RosterCommitArgs(Schema):
     #: false: a preview that writes nothing; true: write every row or none
     commit = fields.Boolean(load_default=False)
+
+
+class ActivationCodeSchema(Schema):
+    """Shown once, to the worker who hands it over; only a hash is kept."""
+
+    resident_id = fields.Integer()
+    code = fields.String(metadata={"description": "8 digits; shown only in this answer"})
+    phone = fields.String()
+    expires_at = UTCDateTime()

@@ -1,20 +1,21 @@
-"""Residents: registration by workers, look-ups that leave a trace, and the kiosk PIN."""
+"""Residents: registration by workers, look-ups that leave a trace, the kiosk PIN and app activation codes."""
+import secrets
 from datetime import timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from ..audit.service import record_audit, summarize
-from ..auth.passwords import hash_secret, verify_secret
-from ..auth.service import revoke_resident_sessions
+from ..auth.passwords import burn_time, hash_secret, verify_secret
+from ..auth.service import issue_tokens, revoke_resident_sessions, revoke_subject_sessions
 from ..common.auth import require_scope
 from ..common.pagination import paginate
 from ..common.time import utcnow
-from ..errors import Conflict, Locked, NotFound, Unauthorized, ValidationFailed
+from ..errors import Conflict, DomainError, Locked, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..org.models import Community, Household
 from . import idnumbers
-from .models import Resident, ResidentLookup
+from .models import ActivationCode, Resident, ResidentLookup
 
 AUDITED = ["name", "gender", "birth_year", "phone", "community_id", "household_id", "id_last4", "status"]
 WRITE_ROLES = ("worker",)
@@ -198,6 +199,102 @@ def verify_pin(resident, pin):
                        errors={"pin": [f"Wrong PIN; {left} tries left."]})
 
 
+# --- app activation codes ---------------------------------------------------------------
+
+WRONG_ACTIVATION = "Wrong phone number, activation code or ID digits."
+
+
+class ActivationCodeExpired(DomainError):
+    status = 410
+    code = "activation_code_expired"
+    title = "Activation code expired"
+
+
+def issue_activation_code(principal, resident_id):
+    """A worker hands a resident a one-time code to set their app password.
+
+    The code is returned once and only its hash is kept. Any older unused code
+    of the resident stops working, which also makes this the "forgot password" path.
+    """
+    resident = get_resident_for_staff(principal, resident_id, WRITE_ROLES)
+    if resident.status != "active":
+        raise Conflict("Only an active resident can be given an activation code.", code="resident_not_active")
+    if not resident.phone:
+        raise Conflict("Record the resident's phone number first: they sign in with it.", code="phone_missing",
+                       errors={"phone": ["Missing."]})
+    now = utcnow()
+    db.session.execute(
+        update(ActivationCode)
+        .where(ActivationCode.resident_id == resident.id, ActivationCode.used_at.is_(None),
+               ActivationCode.retired_at.is_(None))
+        .values(retired_at=now)
+    )
+    code = f"{secrets.randbelow(10**8):08d}"
+    row = ActivationCode(
+        district_id=resident.district_id, resident_id=resident.id, code_hash=hash_secret(code),
+        issued_by=principal.ref, created_at=now,
+        expires_at=now + timedelta(days=current_app.config["ACTIVATION_CODE_DAYS"]),
+    )
+    db.session.add(row)
+    db.session.flush()
+    record_audit(principal, "resident.activation_code_issued", "resident", resident.id)
+    return {"resident_id": resident.id, "code": code, "phone": resident.phone, "expires_at": row.expires_at}
+
+
+def _live_activation_code(phone):
+    """The newest unused, unretired code of the active resident with this phone (or None)."""
+    return db.session.execute(
+        select(ActivationCode)
+        .join(Resident, Resident.id == ActivationCode.resident_id)
+        .where(Resident.phone == phone, Resident.status == "active", ActivationCode.used_at.is_(None),
+               ActivationCode.retired_at.is_(None))
+        .order_by(ActivationCode.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def redeem_activation_code(phone, code, id_last4):
+    """Spend a resident's activation code; the resident it belongs to, or a refusal.
+
+    A wrong code or wrong last 4 ID digits counts as a wrong try: like the kiosk
+    PIN, 5 wrong tries lock the code for 15 minutes, and the tries are committed
+    although the request fails. The code works once and until it expires.
+    """
+    row = _live_activation_code(phone)
+    if row is None:
+        burn_time(code)
+        raise Unauthorized(WRONG_ACTIVATION, code="invalid_activation")
+    now = utcnow()
+    if row.locked_until and row.locked_until > now:
+        raise Locked("Too many wrong tries; activation is locked for a while.", code="activation_locked",
+                     errors={"locked_until": [row.locked_until.isoformat() + "Z"]})
+    resident = db.session.get(Resident, row.resident_id)
+    code_ok = verify_secret(row.code_hash, code)
+    id_ok = not resident.id_last4 or (id_last4 or "").upper() == resident.id_last4.upper()
+    if code_ok and id_ok:
+        if row.expires_at <= now:
+            raise ActivationCodeExpired("This activation code has expired; ask your community worker for a new one.")
+        row.used_at = now
+        row.failed_count = 0
+        db.session.flush()
+        return resident
+    max_tries = current_app.config["ACTIVATION_MAX_TRIES"]
+    row.failed_count = (row.failed_count or 0) + 1
+    if row.failed_count >= max_tries:
+        row.failed_count = 0
+        minutes = current_app.config["ACTIVATION_LOCK_MINUTES"]
+        row.locked_until = now + timedelta(minutes=minutes)
+        db.session.flush()
+        raise Locked(f"Too many wrong tries; activation is locked for {minutes} minutes.",
+                     code="activation_locked", commit=True,
+                     errors={"locked_until": [row.locked_until.isoformat() + "Z"]})
+    db.session.flush()
+    left = max_tries - row.failed_count
+    raise Unauthorized(f"Wrong phone number, activation code or ID digits. {left} tries left.",
+                       code="invalid_activation", commit=True,
+                       errors={"tries_left": [str(left)]})
+
+
 def list_my_lookups(principal, page):
     stmt = (
         select(ResidentLookup)
@@ -205,3 +302,17 @@ def list_my_lookups(principal, page):
         .order_by(ResidentLookup.id.desc())
     )
     return paginate(stmt, page)
+
+
+def activate_resident(phone, code, id_last4, password):
+    """Spend a worker's activation code, set the resident's password and sign them in.
+
+    Sessions opened with an earlier password end: this is also how a forgotten password is reset.
+    """
+    resident = redeem_activation_code(phone, code, id_last4)
+    resident.password_hash = hash_secret(password)
+    revoke_subject_sessions("resident", resident.id)
+    record_audit(f"resident:{resident.id}", "resident.activated", "resident", resident.id,
+                 district_id=resident.district_id)
+    db.session.flush()
+    return issue_tokens("resident", resident.id, resident.district_id, {"community_id": resident.community_id})

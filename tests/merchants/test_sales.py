@@ -263,3 +263,15 @@ def test_one_phone_code_pays_once_under_ten_parallel_tills(app, alliance):
     assert _count(Sale) == 1 and _count(DynamicCodeUse) == 1
     assert _count(CreditRecord, CreditRecord.merchant_id == merchant_id) == 1
     assert check_balances() == []
+
+
+def test_sale_answer_says_the_credit_the_shop_earned_and_why_none_once_capped(client, alliance):
+    policy = credit.district_policy(alliance.district.id)
+    answers = [_sell(client, alliance, bill=3000 + i).get_json() for i in range(policy.merchant_daily_cap + 1)]
+    assert [a["merchant_credit"]["points"] for a in answers] == \
+        [policy.merchant_points_per_sale] * policy.merchant_daily_cap + [0]
+    assert [a["merchant_credit"]["reason_code"] for a in answers] == \
+        ["credit_awarded"] * policy.merchant_daily_cap + ["daily_cap_reached"]
+    # the list of sales does not pretend to know it
+    listed = client.get("/api/v1/merchant/sales", headers=alliance.staff_headers).get_json()["items"]
+    assert all("merchant_credit" not in s for s in listed)
