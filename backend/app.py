@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, redirect
 
 from . import errors
+from .common.inputs import register_input_guards
 from .common.tx import configure_sqlite, wrap_views
 from .config import ROOT, config_from_env
 from .extensions import api, db, jwt, limiter, migrate
@@ -31,6 +32,7 @@ def create_app(config=None, **overrides):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_database(app)
     register_extensions(app)
+    register_input_guards(app)
     register_blueprints(app)
     errors.register_error_handlers(app)
     register_jwt_callbacks(app)

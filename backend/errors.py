@@ -160,9 +160,18 @@ def handle_operational_error(error):
                    headers={"Retry-After": "2"})
 
 
-def register_error_handlers(app):
-    from sqlalchemy.exc import IntegrityError, OperationalError
+def handle_out_of_range(error):
+    """A number too large for the database (an id of 2**63 or more) reached a query: bad input, not a fault."""
+    log.info("value out of range: %s", error)
+    return problem(422, "value_out_of_range", "Validation failed",
+                   "数值超出范围或文本过长。A value in the request is out of range or too long.")
 
+
+def register_error_handlers(app):
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+    app.register_error_handler(OverflowError, handle_out_of_range)
+    app.register_error_handler(DataError, handle_out_of_range)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(DomainError, handle_domain_error)
