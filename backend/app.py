@@ -7,6 +7,7 @@ from flask import Flask, redirect
 
 from . import errors
 from .common.inputs import register_input_guards
+from .common.security import register_security_headers
 from .common.tx import configure_sqlite, wrap_views
 from .config import ROOT, config_from_env
 from .extensions import api, db, jwt, limiter, migrate
@@ -33,6 +34,7 @@ def create_app(config=None, **overrides):
     register_database(app)
     register_extensions(app)
     register_input_guards(app)
+    register_security_headers(app)
     register_blueprints(app)
     errors.register_error_handlers(app)
     register_jwt_callbacks(app)

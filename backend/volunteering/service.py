@@ -27,6 +27,7 @@ from ..common.masking import mask_name
 from ..common.pagination import paginate
 from ..common.qr import qr_svg as render_qr_svg
 from ..common.time import utcnow
+from ..common.spreadsheet import safe_row
 from ..credit import catalogue
 from ..credit.models import CatalogueItem, CreditRecord
 from ..credit.periods import local_date, offset
@@ -818,14 +819,15 @@ def attendance_csv(principal, activity_id):
         if minutes is None and part.checked_in_at and part.checked_out_at:
             minutes = credited_minutes(part.checked_in_at, part.checked_out_at, activity.length_minutes, settings)
         quality = part.quality_percent or settings.default_quality_percent
-        writer.writerow([
+        # names and places are typed by people: a leading "=" must not become a formula
+        writer.writerow(safe_row([
             n, resident.name, resident.community.name_zh, resident.phone or "",
             "现场 walk-in" if part.source == "walk_in" else "报名 sign-up",
             _local(part.checked_in_at), _local(part.checked_out_at),
             "是 yes" if part.checkout_forgotten else "", "是 yes" if part.time_corrected else "",
             "" if minutes is None else minutes, f"{Decimal(quality) / 100:.1f}",
             "" if part.points is None else part.points, part.credit_record_id or "",
-        ])
+        ]))
     return "\ufeff" + out.getvalue(), f"attendance-{activity.id}.csv"
 
 
