@@ -22,7 +22,7 @@ from backend.extensions import db, limiter
 #: the checks every response must pass
 CHECKS = [not_a_server_error]
 #: generated requests per operation (each sent as every role); FUZZ_EXAMPLES=200 for a long run
-FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 
 
 @pytest.fixture
