@@ -15,6 +15,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 
 from backend.extensions import db, limiter
@@ -107,8 +108,9 @@ def test_no_operation_answers_any_role_with_a_server_error(app, make_roles):
                 try:
                     response = case.call_and_validate(headers=headers or {}, checks=CHECKS)
                     statuses[response.status_code] += 1
-                except Exception as error:  # noqa: BLE001 — collect every failure, then report them all
-                    failures.append((operation.label, role, str(error)[:600]))
+                except (Exception, FailureGroup) as error:  # noqa: BLE001 — collect all, then report them
+                    failures.append((operation.label, role, f"{case.method} {case.formatted_path} "
+                                     f"query={case.query} body={str(case.body)[:200]}", str(error)[:600]))
                 finally:
                     db.session.rollback()
 
