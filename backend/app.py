@@ -11,6 +11,8 @@ from .auth import routes as auth_routes
 from .auth.service import session_is_revoked
 from .cards import routes as cards_routes
 from .cli import register as register_commands
+from .common.inputs import register_input_guards
+from .common.security import register_security_headers
 from .common.tx import configure_sqlite, wrap_views
 from .config import ROOT, config_from_env, fill_secrets
 from .credit import routes as credit_routes
@@ -43,7 +45,7 @@ from .volunteering import routes as volunteering_routes
 
 #: every blueprint, in the order of the API docs; API blueprints go through flask-smorest, pages through Flask
 BLUEPRINTS = [
-    system_routes.bp, org_routes.bp, auth_routes.bp, residents_routes.bp, audit_routes.bp, devices_routes.bp,
+    system_routes.bp, system_routes.public_bp, org_routes.bp, auth_routes.bp, residents_routes.bp, audit_routes.bp, devices_routes.bp,
     ledger_routes.bp, credit_routes.bp, cards_routes.bp, cards_routes.public_bp, merchants_routes.bp,
     volunteering_routes.bp, volunteering_routes.public_bp, supermarket_routes.bp, kiosk_routes.bp,
     kiosk_routes.public_bp, reports_routes.bp, mobile_routes.public_bp,
@@ -65,6 +67,8 @@ def create_app(config=None, **overrides):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_database(app)
     register_extensions(app)
+    register_input_guards(app)
+    register_security_headers(app)
     register_blueprints(app)
     errors.register_error_handlers(app)
     register_jwt_callbacks(app)

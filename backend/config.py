@@ -91,8 +91,7 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_SWAGGER_UI_PATH = "docs"
-    OPENAPI_SWAGGER_UI_URL = _env("SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
+    #: /api/docs is Swagger UI vendored under apidocs/ (backend/system/routes.py), never a CDN
     JSON_SORT_KEYS = False
 
     @classmethod

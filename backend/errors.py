@@ -168,9 +168,17 @@ def handle_operational_error(error):
                    headers={"Retry-After": "2"})
 
 
-def register_error_handlers(app):
-    from sqlalchemy.exc import IntegrityError, OperationalError
+def handle_out_of_range(error):
+    """A number too large for the database (an id of 2**63 or more) reached a query: bad input, not a fault."""
+    log.info("value out of range: %s", error)
+    return problem(422, "value_out_of_range", "Validation failed", "A value in the request is out of range or too long.")
 
+
+def register_error_handlers(app):
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+    app.register_error_handler(OverflowError, handle_out_of_range)
+    app.register_error_handler(DataError, handle_out_of_range)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(DomainError, handle_domain_error)
@@ -275,6 +283,9 @@ HTTP_DETAILS = {
 catalogue("common", {
     "bad_request": (400, "请求有误", "Bad request"),
     "malformed_json": (400, "请求内容不是有效的 JSON", "Malformed JSON"),
+    "json_too_deep": (400, "JSON 嵌套过深", "JSON nested too deep"),
+    "invalid_text": (422, "文本含有无效字符", "Invalid text"),
+    "value_out_of_range": (422, "数值超出范围", "Value out of range"),
     "unauthorized": (401, "需要登录", "Authentication required"),
     "forbidden": (403, "无权操作", "Not allowed"),
     "not_found": (404, "未找到", "Not found"),
@@ -298,6 +309,9 @@ catalogue("common", {
     "out_of_scope": (403, "超出您的管辖范围", "Outside your communities"),
     "idempotency_key_reused": (409, "幂等键已被使用", "Idempotency key reused"),
 }, messages={
+    "The JSON body nests deeper than {depth} levels.": "JSON 嵌套超过 {depth} 层。",
+    "The text holds an invalid character (a lone UTF-16 surrogate).": "文本含有无效字符（孤立的代理码位）。",
+    "A value in the request is out of range or too long.": "请求中的数值超出范围或文本过长。",
     # generic titles of the base exceptions
     "Bad request": "请求有误。",
     "Validation failed": "输入有误。",

@@ -5,8 +5,9 @@ the whole request back, so nothing is ever half-written.
 """
 from functools import wraps
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Engine
 
 from ..errors import DomainError
@@ -17,8 +18,18 @@ def commit_on_success(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         try:
-            response = view(*args, **kwargs)
-            db.session.commit()
+            try:
+                response = view(*args, **kwargs)
+                db.session.commit()
+            except OperationalError as error:
+                if not _read_must_write(error):
+                    raise
+                # a read that writes (a logged look-up) lost SQLite's lock race: run it again holding
+                # the write lock from its first statement, where the busy timeout applies
+                db.session.rollback()
+                g.sqlite_write_lock = True
+                response = view(*args, **kwargs)
+                db.session.commit()
             return response
         except DomainError as error:
             # a refusal that must leave a trace (a wrong PIN counts toward lockout)
@@ -29,6 +40,12 @@ def commit_on_success(view):
             raise
 
     return wrapper
+
+
+def _read_must_write(error):
+    """A GET on SQLite was refused its upgrade from a read to a write transaction."""
+    return (has_request_context() and request.method in READ_METHODS and not g.get("sqlite_write_lock")
+            and is_sqlite() and ("locked" in str(error.orig) or "busy" in str(error.orig)))
 
 
 def wrap_views(app):
@@ -46,7 +63,11 @@ def configure_sqlite(engine):
 
     pysqlite's own transaction handling is switched off so that a write
     request takes SQLite's write lock when it starts instead of failing with
-    "database is locked" when a read transaction tries to upgrade.
+    "database is locked" when a read transaction tries to upgrade (SQLite
+    refuses that upgrade at once once another process has written: the busy
+    timeout never applies). Reads begin deferred so they run side by side;
+    the few that write (logged look-ups) are re-run by ``commit_on_success``
+    with the write lock when SQLite refuses their upgrade.
     """
 
     @event.listens_for(engine, "connect")
@@ -61,7 +82,7 @@ def configure_sqlite(engine):
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        read_only = has_request_context() and request.method in READ_METHODS
+        read_only = has_request_context() and request.method in READ_METHODS and not g.get("sqlite_write_lock")
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 

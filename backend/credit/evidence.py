@@ -13,6 +13,7 @@ from flask import current_app
 
 from ..audit.service import record_audit
 from ..common.auth import require_scope
+from ..common.inputs import clean_filename
 from ..common.time import utcnow
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
@@ -58,7 +59,7 @@ def save_evidence(principal, file):
     temporary = target.with_suffix(".part")
     temporary.write_bytes(data)
     os.replace(temporary, target)
-    name = os.path.basename(file.filename or f"evidence.{ext}")[:200] or f"evidence.{ext}"
+    name = clean_filename(file.filename, f"evidence.{ext}")
     evidence = Evidence(district_id=principal.district_id, uploaded_by_user_id=principal.id, filename=name,
                         content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                         storage_path=str(relative), created_at=now)

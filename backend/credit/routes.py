@@ -5,6 +5,7 @@ from marshmallow import Schema
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.idempotency import idempotent
+from ..common.inputs import clean_filename
 from ..common.pagination import PageArgs, page_of, split_page
 from ..residents.service import get_resident_for_staff
 from . import catalogue, evidence, lists, objections, policy, repairs, scoring, service
@@ -93,7 +94,9 @@ def upload_evidence(args):
 def download_evidence(evidence_id):
     """Download an evidence file (staff of the community, its uploader, or the record's subject)."""
     path, row = evidence.open_evidence(current_principal(), evidence_id)
-    return send_file(path, mimetype=row.content_type, download_name=row.filename)
+    # names stored before they were cleaned may hold a NUL; anything not an image is a download
+    return send_file(path, mimetype=row.content_type, download_name=clean_filename(row.filename, "evidence"),
+                     as_attachment=not row.content_type.startswith("image/"))
 
 
 # --- records --------------------------------------------------------------------------------

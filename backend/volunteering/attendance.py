@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..audit.service import record_audit
 from ..cards import service as cards
 from ..common.pagination import paginate
+from ..common.spreadsheet import safe_row
 from ..common.time import utcnow
 from ..common.calendar import offset
 from ..errors import NotFound, ValidationFailed
@@ -228,12 +229,13 @@ def attendance_csv(principal, activity_id):
         if minutes is None and part.checked_in_at and part.checked_out_at:
             minutes = credited_minutes(part.checked_in_at, part.checked_out_at, activity.length_minutes, settings)
         quality = part.quality_percent or settings.default_quality_percent
-        writer.writerow([
+        # names and places are typed by people: a leading "=" must not become a formula
+        writer.writerow(safe_row([
             n, resident.name, resident.community.name_zh, resident.phone or "",
             "现场 walk-in" if part.source == "walk_in" else "报名 sign-up",
             local_text(part.checked_in_at, offset()), local_text(part.checked_out_at, offset()),
             "是 yes" if part.checkout_forgotten else "", "是 yes" if part.time_corrected else "",
             "" if minutes is None else minutes, quality_text(quality),
             "" if part.points is None else part.points, part.credit_record_id or "",
-        ])
+        ]))
     return "\ufeff" + out.getvalue(), f"attendance-{activity.id}.csv"

@@ -113,7 +113,8 @@ class ActivityCancelArgs(Schema):
 class QualityRatingArgs(Schema):
     participation_id = fields.Integer(required=True)
     #: a quality factor of the policy, e.g. 0.8, 1.0 or 1.2
-    quality = fields.Decimal(required=True, validate=validate.Range(Decimal("0.01"), Decimal("5")))
+    quality = fields.Decimal(required=True, validate=validate.Range(Decimal("0.01"), Decimal("5")),
+                             metadata={"minimum": 0.01, "maximum": 5})  # numbers in OpenAPI, not strings
 
 
 class QualityRatingsArgs(Schema):

@@ -261,3 +261,15 @@ def test_attendance_sheet_csv_lists_everyone_with_a_place(vol, login):
     assert by_name[came.name][9] == "60" and by_name[came.name][5] != ""
     assert by_name[absent.name][5] == "" and by_name[absent.name][9] == ""
     assert_problem(vol.get(f"/activities/{activity['id']}/attendance.csv", vol.out), 404)
+
+
+def test_attendance_csv_neutralises_names_that_would_start_a_formula(vol, login):
+    activity = vol.started()
+    names = ['=HYPERLINK("http://x","点我")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "王秀英"]
+    for name in names:
+        _signed_up(vol, login, activity, vol.resident(name=name))
+    response = vol.get(f"/activities/{activity['id']}/attendance.csv", vol.rev)
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    written = {row[1] for row in rows[1:]}
+    assert written == {"'" + name for name in names[:-1]} | {"王秀英"}
+    assert all(row[0].isdigit() for row in rows[1:])  # numbers stay numbers

@@ -1,0 +1,2 @@
+// The certificate's print button (a file: the Content-Security-Policy allows no inline script).
+document.getElementById("print")?.addEventListener("click", () => window.print());
