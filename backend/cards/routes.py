@@ -156,7 +156,10 @@ PAGE_ERRORS = {
 
 def _error_page(status, code, detail):
     zh, en = PAGE_ERRORS.get(code, ("出错了", "Something went wrong"))
-    html = render_template("cards/error.html", title_zh=zh, title_en=en, detail=detail, code=code)
+    # a refused rating form leads back to the card it came from
+    token = (request.view_args or {}).get("token") if request.method == "POST" else None
+    html = render_template("cards/error.html", title_zh=zh, title_en=en, detail=detail, code=code,
+                           back=f"/c/{token}" if token else None)
     return html, status, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 

@@ -119,6 +119,18 @@ def get_record_for_staff(principal, record_id):
     return record
 
 
+def record_titles(record_ids):
+    """{record id: (title_zh, title_en)} of the item version each record was made under."""
+    if not record_ids:
+        return {}
+    rows = db.session.execute(
+        select(CreditRecord.id, CatalogueItemVersion.title_zh, CatalogueItemVersion.title_en)
+        .join(CatalogueItemVersion, CreditRecord.item_version_id == CatalogueItemVersion.id)
+        .where(CreditRecord.id.in_(record_ids))
+    )
+    return {row.id: (row.title_zh, row.title_en) for row in rows}
+
+
 def _resident_for_worker(principal, resident_id):
     resident = db.session.get(Resident, resident_id)
     if resident is None or resident.district_id != principal.district_id:

@@ -17,9 +17,11 @@ from .schemas import (
 
 bp = Blueprint("kiosk", __name__, url_prefix="/api/v1/kiosk",
                description="The self-service kiosk: resident sign-in, catalogue and redemption")
-#: the kiosk's static UI (no build step), served at /kiosk/
+#: the kiosk's static UI (no build step), served at /kiosk/, and the modules every web front-end
+#: shares (API client, error texts, scanner), served at /webcommon/
 public_bp = FlaskBlueprint("kiosk_ui", __name__)
 KIOSK_DIR = ROOT / "kiosk"
+WEBCOMMON_DIR = ROOT / "webcommon"
 
 
 def kiosk_resident_required(view):
@@ -101,3 +103,8 @@ def kiosk_index():
 @public_bp.route("/kiosk/<path:filename>")
 def kiosk_file(filename):
     return send_from_directory(KIOSK_DIR, filename, max_age=300)
+
+
+@public_bp.route("/webcommon/<path:filename>")
+def webcommon_file(filename):
+    return send_from_directory(WEBCOMMON_DIR, filename, max_age=300)

@@ -52,6 +52,9 @@ class KioskHistoryEntrySchema(Schema):
     #: signed points: + in, − out
     delta = fields.Integer()
     memo = fields.String(allow_none=True)
+    #: what the points were for: the rule's title, the goods taken or given back, or the staff's reason
+    for_zh = fields.String(allow_none=True, dump_default=None)
+    for_en = fields.String(allow_none=True, dump_default=None)
     created_at = UTCDateTime()
 
 
@@ -59,6 +62,8 @@ class KioskPendingOrderSchema(Schema):
     id = fields.Integer()
     receipt_no = fields.String()
     total_points = fields.Integer()
+    #: the goods to collect
+    lines = fields.List(fields.Nested(SupermarketOrderLineSchema))
     created_at = UTCDateTime()
 
 

@@ -15,7 +15,7 @@ from ..auth.service import issue_tokens, revoke_session
 from ..cards import service as cards
 from ..common.masking import mask_name
 from ..common.qr import qr_svg_data_uri
-from ..credit.service import resident_standing
+from ..credit.service import record_titles, resident_standing
 from ..devices.service import get_device
 from ..errors import Conflict, Forbidden, NotFound, Unauthorized
 from ..ledger import service as ledger
@@ -104,6 +104,7 @@ def home(principal):
     account = ledger.get_account("resident", resident.id)
     history = ledger.history(account, {"page": 1, "per_page": HISTORY_SIZE})["items"] if account else []
     standing = resident_standing(resident.id)
+    what_for = _what_for([t for t, _delta in history])
     return {
         "masked_name": mask_name(resident.name),
         "community_name_zh": resident.community.name_zh,
@@ -113,10 +114,43 @@ def home(principal):
         "stars": standing["stars"],
         "next_star": standing["next_star"],
         "score_to_next_star": standing["score_to_next_star"],
-        "history": [{"id": t.id, "kind": t.kind, "delta": delta, "memo": t.memo, "created_at": t.created_at}
-                    for t, delta in history],
+        "history": [{"id": t.id, "kind": t.kind, "delta": delta, "memo": t.memo, "created_at": t.created_at,
+                     **what_for.get(t.id, {})} for t, delta in history],
         "pending_orders": supermarket.orders_of_resident(resident.id, status="placed", limit=5),
     }
+
+
+def _ref_id(transfer):
+    return int(transfer.ref_id) if transfer.ref_id and transfer.ref_id.isdigit() else None
+
+
+def _what_for(transfers):
+    """{transfer id: {"for_zh", "for_en"}}: the rule's title, the goods taken (or given back) or the
+    staff's stated reason, so that a history line says more than its kind."""
+    # a refund points at the payment it reverses; the payment names the order
+    sources = {}
+    for moved in transfers:
+        original = ledger.get_transfer(_ref_id(moved)) if moved.ref_type == "transfer" and _ref_id(moved) else None
+        sources[moved.id] = original or moved
+    ids = {kind: [_ref_id(s) for s in sources.values() if s.ref_type == kind and _ref_id(s)]
+           for kind in ("credit_record", "supermarket_order")}
+    titles = record_titles(ids["credit_record"])
+    orders = supermarket.orders_by_id(ids["supermarket_order"])
+    found = {}
+    for moved in transfers:
+        source = sources[moved.id]
+        if source.ref_type == "credit_record" and _ref_id(source) in titles:
+            zh, en = titles[_ref_id(source)]
+        elif source.ref_type == "supermarket_order" and _ref_id(source) in orders:
+            lines = orders[_ref_id(source)].lines
+            zh = "、".join(f"{line.item.name_zh}×{line.quantity}" for line in lines)
+            en = ", ".join(f"{line.item.name_en or line.item.name_zh} ×{line.quantity}" for line in lines)
+        elif moved.kind == "adjustment" and moved.memo:
+            zh = en = moved.memo
+        else:
+            continue
+        found[moved.id] = {"for_zh": zh, "for_en": en}
+    return found
 
 
 def catalogue(principal):

@@ -471,12 +471,14 @@ def rate_from_card(raw, phone, password, stars, comment=None):
     merchant = db.session.get(Merchant, scan.merchant_id)
     resident = authenticate_resident(merchant.district_id, phone, password)
     rated = select(MerchantRating.sale_id).where(MerchantRating.resident_id == resident.id)
-    sale = db.session.execute(
-        select(Sale).where(Sale.merchant_id == merchant.id, Sale.resident_id == resident.id,
-                           Sale.status == "valid", Sale.created_at >= utcnow() - RATING_WINDOW,
-                           Sale.id.not_in(rated))
-        .order_by(Sale.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    recent = select(Sale).where(Sale.merchant_id == merchant.id, Sale.resident_id == resident.id,
+                                Sale.status == "valid", Sale.created_at >= utcnow() - RATING_WINDOW)
+    sale = db.session.execute(recent.where(Sale.id.not_in(rated)).order_by(Sale.id.desc()).limit(1)
+                              ).scalar_one_or_none()
+    if sale is None and db.session.execute(recent.limit(1)).first() is not None:
+        # every recent purchase here is rated already: say so, not "no purchase"
+        raise Conflict("You have already rated your purchases here. 您已评价过在本店的消费，每次消费只能评价一次。",
+                       code="already_rated")
     if sale is None:
         raise Conflict("You can rate a shop after a discounted purchase there: once per purchase, "
                        "within 7 days.", code="no_purchase_to_rate")

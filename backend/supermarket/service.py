@@ -502,6 +502,14 @@ def orders_of_resident(resident_id, *, status=None, limit=10):
     return db.session.execute(stmt.order_by(SupermarketOrder.id.desc()).limit(limit)).scalars().all()
 
 
+def orders_by_id(order_ids):
+    """{order id: order} for the ids given (a history that names the goods taken)."""
+    if not order_ids:
+        return {}
+    stmt = select(SupermarketOrder).where(SupermarketOrder.id.in_(order_ids))
+    return {order.id: order for order in db.session.execute(stmt).scalars()}
+
+
 def _not_placed(order):
     db.session.refresh(order)
     if order.status == "collected":

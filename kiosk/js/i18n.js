@@ -1,7 +1,5 @@
-/* Kiosk texts: Chinese first, English second. {name} placeholders are filled by t(). */
-"use strict";
-
-window.KIOSK_TEXT = {
+/* Kiosk texts: Chinese first, English second. {name} placeholders are filled by t() (ui.js). */
+export const TEXT = {
   zh: {
     "app.title": "信用超市自助兑换",
     "lang.switch": "English",
@@ -42,6 +40,9 @@ window.KIOSK_TEXT = {
     "home.pending": "待领取的订单",
     "home.shop": "去兑换",
     "home.signout": "退出",
+    "catalogue.more": "更多分类，左右滑动",
+    "catalogue.categories": "物品分类",
+    "catalogue.more.items": "向下滑动，查看更多物品",
     "catalogue.title": "选择物品",
     "catalogue.all": "全部",
     "catalogue.available": "可用积分 {points}",
@@ -169,6 +170,9 @@ window.KIOSK_TEXT = {
     "home.pending": "Orders to collect",
     "home.shop": "Shop",
     "home.signout": "Sign out",
+    "catalogue.more": "More categories: swipe sideways",
+    "catalogue.categories": "Categories",
+    "catalogue.more.items": "Swipe up to see more items",
     "catalogue.title": "Choose items",
     "catalogue.all": "All",
     "catalogue.available": "{points} points to spend",

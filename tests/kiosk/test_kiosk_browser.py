@@ -4,16 +4,11 @@ One browser and one server for the module; each test opens one page (a fresh
 browser context: its own localStorage). Screenshots of every screen are kept
 under $CHENGXIN_TEST_ARTIFACTS/kiosk/.
 """
-import logging
-import os
-import threading
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from backend.auth.models import AuthSession
 from backend.auth.passwords import hash_secret
@@ -29,28 +24,21 @@ from backend.residents.models import Resident
 from backend.supermarket import service as supermarket
 from backend.supermarket.models import SupermarketItem, SupermarketOrder
 from seed.supermarket import ITEMS, SHOPS, _ensure_item, _ensure_shop
+from tests.browser_helpers import (
+    Shots, assert_no_serious_axe_violations, assert_visible_without_scrolling, box_outside_viewport, browser_path,
+    chromium, serve,
+)
 from tests.conftest import _empty_tables, make_app
 
 pytestmark = pytest.mark.browser
 
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"]
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
+SMALL_LANDSCAPE = {"width": 1280, "height": 800}
+#: the kiosk screens it must serve without hiding an action below the edge
+SIZES = {"portrait": PORTRAIT, "landscape": LANDSCAPE, "small-landscape": SMALL_LANDSCAPE}
 TOKEN_KEY = "chengxin.kiosk.deviceToken"
-ARTIFACTS = Path(os.environ.get("CHENGXIN_TEST_ARTIFACTS") or "test-artifacts") / "kiosk"
 PAIRING_CODE = "TESTKIOSK2"
-
-
-def _browser_path():
-    path = os.environ.get("CHENGXIN_BROWSER")
-    if path and os.path.exists(path):
-        return path
-    reason = ("!!! KIOSK BROWSER TESTS NOT RUN: CHENGXIN_BROWSER is unset or not a file "
-              "(scripts/test sets it to /usr/bin/chromium) !!!")
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason + " — they are mandatory under CI=true", pytrace=False)
-    pytest.skip(reason)
 
 
 class Live:
@@ -127,7 +115,8 @@ def _build(live):
     residents = {}
     for key, name, points in [("phone", "张三明", 200), ("card", "李秀英", 200), ("wrong", "王建国", 200),
                               ("poor", "赵玉珍", 30), ("stock", "刘海燕", 200), ("rival", "陈德福", 200),
-                              ("idle", "孙桂兰", 200), ("lang", "周志强", 200), ("net", "吴春生", 200)]:
+                              ("idle", "孙桂兰", 200), ("lang", "周志强", 200), ("net", "吴春生", 200),
+                              *((f"size-{size}", "郑淑芬", 300) for size in SIZES)]:
         resident = Resident(district_id=district.id, community_id=community.id, name=name, gender="female",
                             birth_year=1950, phone=f"1390000{len(residents):04d}", pin_hash=pin)
         db.session.add(resident)
@@ -154,22 +143,17 @@ def _build(live):
 
 @pytest.fixture(scope="module")
 def live(_schema):
-    _browser_path()
+    browser_path()
     app = make_app()
     context = app.app_context()
     context.push()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    live = Live(app, f"http://127.0.0.1:{server.server_port}")
     try:
-        with live.db():
-            _build(live)
-        yield live
+        with serve(app) as base_url:
+            live = Live(app, base_url)
+            with live.db():
+                _build(live)
+            yield live
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
@@ -178,12 +162,8 @@ def live(_schema):
 
 @pytest.fixture(scope="module")
 def browser(live):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_browser_path(), headless=True, args=BROWSER_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -198,7 +178,7 @@ def open_kiosk(request, live, browser):
             context.add_init_script(f"localStorage.setItem('{TOKEN_KEY}', '{live.device_token}')")
         page = context.new_page()
         page.set_default_timeout(20000)
-        page.shots = Shots(page, request.node.name)
+        page.shots = Shots(page, "kiosk", request.node.name)
         # the first page of a run also starts the browser's renderer: slow on a busy two-core machine
         page.goto(live.base_url + "/kiosk/", timeout=90000)
         page.wait_for_selector("body[data-screen=welcome]" if paired else "body[data-screen=pair]", timeout=90000)
@@ -214,16 +194,6 @@ def open_kiosk(request, live, browser):
 @pytest.fixture
 def kiosk(open_kiosk):
     return open_kiosk()
-
-
-class Shots:
-    def __init__(self, page, test_name):
-        self.page, self.name, self.count = page, test_name.removeprefix("test_"), 0
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    def __call__(self, label):
-        self.count += 1
-        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.count:02d}-{label}.png"))
 
 
 def scan(page, code):
@@ -512,3 +482,98 @@ def test_network_drop_during_confirm_then_retry(kiosk, live):
     assert len(keys) == 2 and keys[0] and keys[0] == keys[1]
     assert live.balance("net") == 200 - 12 and live.stock("towel") == 3
     assert live.balances_agree()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_actions_fit_every_screen_size_and_pass_axe(open_kiosk, live, size):
+    """At 1080×1920, 1920×1080 and 1280×800 every main action shows without scrolling (or the list
+    that scrolls says so), and no screen has a serious or critical accessibility violation."""
+    name = f"size-{size}"
+    with live.db():  # an order still to collect, for home to list its goods
+        supermarket.redeem_order(live.resident(name), live.shop_id,
+                                 [{"item_id": live.items["toothpaste"], "quantity": 2}], actor="test")
+    kiosk = open_kiosk(viewport=SIZES[size])
+    assert_visible_without_scrolling(kiosk, "#start-button", "#lang-toggle")
+    assert_no_serious_axe_violations(kiosk)
+    kiosk.shots(f"{size}-welcome")
+    kiosk.click("#start-button")
+    screen(kiosk, "scan")
+    assert_visible_without_scrolling(kiosk, "#scan-back", "#camera-button")
+    assert_no_serious_axe_violations(kiosk)
+    kiosk.shots(f"{size}-scan")
+    quick_scan(kiosk, live.card(name))
+    screen(kiosk, "pin")
+    assert_visible_without_scrolling(kiosk, "#pin-keypad [data-key='0']", "#pin-keypad [data-key='back']",
+                                     "#pin-cancel")
+    assert_no_serious_axe_violations(kiosk)
+    kiosk.shots(f"{size}-pin")
+    for digit in "123456":
+        kiosk.click(f"#pin-keypad [data-key='{digit}']")
+    screen(kiosk, "home")
+    assert_visible_without_scrolling(kiosk, "#sign-out", "#go-shop", "#home-points")
+    pending = kiosk.inner_text("#home-pending")
+    assert "牙膏 ×2" in pending and "16 积分" in pending
+    # one balance on screen: the top bar names the resident, the points are shown once
+    assert kiosk.inner_text("#topbar-user") == "郑*芬" and kiosk.inner_text("#home-points") == "284"
+    assert_no_serious_axe_violations(kiosk)
+    kiosk.shots(f"{size}-home")
+    kiosk.click("#go-shop")
+    screen(kiosk, "catalogue")
+    first_add = ".item-card:first-child .add"
+    assert_visible_without_scrolling(kiosk, "#catalogue-back", "#catalogue-points", first_add, "#open-cart",
+                                     "[data-category=all]")
+    # every category tab shows, or the tabs say there are more to swipe to
+    tabs = kiosk.locator("#category-tabs .tab")
+    cut_off = [tabs.nth(i).get_attribute("data-category") for i in range(tabs.count())
+               if box_outside_viewport(kiosk, f"#category-tabs .tab:nth-child({i + 1})")]
+    more = kiosk.locator("#category-more")
+    if cut_off:
+        assert more.is_visible(), f"tabs {cut_off} are cut off with no hint"
+        assert_visible_without_scrolling(kiosk, "#category-more")
+        more.click()
+        kiosk.wait_for_function("document.querySelector('#category-tabs').scrollLeft > 0")
+    else:
+        assert not more.is_visible()
+    textiles = "[data-category=textiles]"
+    kiosk.locator(textiles).scroll_into_view_if_needed()
+    kiosk.click(textiles)
+    assert_visible_without_scrolling(kiosk, textiles)
+    kiosk.shots(f"{size}-catalogue-textiles")
+    kiosk.click("[data-category=all]")
+    add(kiosk, live, "rice")
+    add(kiosk, live, "noodles")
+    # one balance while the cart is open: the pill shows what is left, the top bar no number
+    assert "224" in kiosk.inner_text("#catalogue-points")
+    assert not any(ch.isdigit() for ch in kiosk.inner_text("#topbar-user"))
+    assert_no_serious_axe_violations(kiosk)
+    kiosk.shots(f"{size}-catalogue")
+    kiosk.click("#open-cart")
+    screen(kiosk, "cart")
+    assert_visible_without_scrolling(kiosk, "#cart-more", "#to-confirm", "#cart-after")
+    assert_no_serious_axe_violations(kiosk)
+    kiosk.shots(f"{size}-cart")
+    kiosk.click("#to-confirm")
+    screen(kiosk, "confirm")
+    assert_visible_without_scrolling(kiosk, "#confirm-back", "#confirm-button")
+    assert_no_serious_axe_violations(kiosk)
+    kiosk.shots(f"{size}-confirm")
+    kiosk.click("#confirm-button")
+    screen(kiosk, "receipt")
+    assert_visible_without_scrolling(kiosk, "#print-button", "#done-button", "#pickup-code")
+    assert_no_serious_axe_violations(kiosk)
+    kiosk.shots(f"{size}-receipt")
+    add_message = kiosk.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert add_message
+    kiosk.click("#done-button")
+    screen(kiosk, "welcome")
+    assert live.balance(name) == 300 - 16 - 60 and live.balances_agree()
+
+
+def test_pairing_screen_and_messages_pass_axe(open_kiosk, live):
+    kiosk = open_kiosk(paired=False)
+    assert_no_serious_axe_violations(kiosk)
+    kiosk.fill("#pair-code", "WRONGCODE1")
+    kiosk.click("#pair-submit")
+    message(kiosk, "invalid_pairing_code")
+    assert_no_serious_axe_violations(kiosk)
+    kiosk.shots("pairing-refused")

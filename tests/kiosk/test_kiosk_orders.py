@@ -210,3 +210,45 @@ def test_home_shows_masked_name_points_history_and_pending_orders(client, signed
     assert home["history"][0]["memo"] == receipt["order"]["receipt_no"]
     assert [o["receipt_no"] for o in home["pending_orders"]] == [receipt["order"]["receipt_no"]]
     assert "score" in home and "stars" in home
+
+
+def test_home_history_says_what_each_line_was_for(client, signed_in, make_item, make_staff):
+    from datetime import date
+
+    from backend.common.time import utcnow
+    from backend.credit import catalogue
+    from backend.credit import service as credit
+    from backend.credit.scoring import finalise
+    from backend.supermarket import service as supermarket
+    from tests.credit.conftest import principal_of
+
+    rule = catalogue.create_item(None, {
+        "district_id": signed_in.resident.district_id, "code": "clean_lane", "scope": "district",
+        "subject_type": "resident", "town_id": None, "community_id": None, "title_zh": "打扫村道",
+        "title_en": "Swept the village lane", "category": "environment", "points": 30, "variable_points": False,
+        "cap_count": None, "cap_period": None, "evidence_required": False, "severity": None, "active": True,
+        "effective_from": date(2020, 1, 1)}, actor="test")
+    worker = make_staff(worker=[signed_in.community])
+    finalise(credit.create_record(principal_of(worker), signed_in.resident.id, rule["id"], utcnow()))
+    db.session.commit()
+    rice = make_item(signed_in.shop, stock=5, price=20, name_zh="大米", name_en="Rice")
+    soap = make_item(signed_in.shop, stock=5, price=5, name_zh="肥皂", name_en="Soap", category="cleaning")
+    kept = _order(client, signed_in.headers, (rice, 1), (soap, 2)).get_json()["order"]
+    given_back = _order(client, signed_in.headers, (soap, 1)).get_json()["order"]
+    manager = make_staff(worker=[signed_in.community], reviewer=[signed_in.community])
+    supermarket.cancel_order(principal_of(manager), given_back["id"], "changed her mind")
+    db.session.commit()
+
+    home = client.get("/api/v1/kiosk/me", headers=signed_in.headers).get_json()
+    assert [(h["kind"], h["delta"], h["for_zh"], h["for_en"]) for h in home["history"]] == [
+        ("redemption_refund", 5, "肥皂×1", "Soap ×1"),
+        ("redemption", -5, "肥皂×1", "Soap ×1"),
+        ("redemption", -30, "大米×1、肥皂×2", "Rice ×1, Soap ×2"),
+        ("credit_award", 30, "打扫村道", "Swept the village lane"),
+        ("credit_award", 100, None, None),  # the fixture's points come from no rule
+    ]
+    # a pending order lists the goods to collect; the cancelled one is gone
+    [pending] = home["pending_orders"]
+    assert pending["receipt_no"] == kept["receipt_no"]
+    assert [(line["name_zh"], line["name_en"], line["quantity"]) for line in pending["lines"]] == [
+        ("大米", "Rice", 1), ("肥皂", "Soap", 2)]

@@ -146,7 +146,9 @@ def test_public_form_rates_the_latest_purchase_after_signing_in(client, alliance
     assert "感谢您的评价" in page and "干净整洁" in page
     again = client.post(f"{path}/rating", data={"phone": "13812345678", "password": PASSWORD, "stars": "1"})
     assert again.status_code == 409 and again.mimetype == "text/html"
-    assert "暂无可评价的消费" in again.get_data(as_text=True)
+    # the same visit rated twice is "already rated", not "no purchase to rate"
+    page = again.get_data(as_text=True)
+    assert "已评价过" in page and "Already rated" in page and "暂无可评价的消费" not in page
     assert _ratings() == 1
 
 
@@ -159,6 +161,7 @@ def test_public_form_refuses_wrong_password_no_purchase_and_bad_stars(client, al
     stranger = make_resident(alliance.community, name="郑春生", phone="13800009999")
     no_visit = client.post(f"{path}/rating", data={"phone": stranger.phone, "password": PASSWORD, "stars": "5"})
     assert no_visit.status_code == 409 and no_visit.mimetype == "text/html"
+    assert "暂无可评价的消费" in no_visit.get_data(as_text=True)
     for stars in ("0", "6", "", "five"):
         bad = client.post(f"{path}/rating", data={"phone": "13812345678", "password": PASSWORD, "stars": stars})
         assert bad.status_code == 422 and bad.mimetype == "text/html"
