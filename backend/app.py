@@ -13,7 +13,7 @@ from .extensions import api, db, jwt, limiter, migrate
 #: one package per domain; each has ``routes.bp`` (those not built yet are skipped)
 DOMAINS = [
     "system", "org", "auth", "residents", "audit", "devices", "ledger", "credit", "cards", "merchants",
-    "volunteering", "supermarket", "kiosk", "reports",
+    "volunteering", "supermarket", "kiosk", "reports", "console",
 ]
 
 

@@ -130,6 +130,8 @@ class RecordSchema(Schema):
     id = fields.Integer()
     subject_type = fields.String()
     resident_id = fields.Integer(allow_none=True)
+    #: staff of the community know whom a record is about (the review queue shows it)
+    resident_name = fields.Function(lambda r: r.resident.name if r.resident else None)
     merchant_id = fields.Integer(allow_none=True)
     community_id = fields.Integer(allow_none=True)
     item_id = fields.Integer()
