@@ -95,9 +95,9 @@ export const ReportsView = {
     const rankingOption = computed(() => {
       const rows = villageRows.value.filter((row) => row.average_score !== null).slice().reverse();
       return {
-        title: { text: t("chart.ranking"), textStyle: { fontSize: 15 } },
+        title: { text: t("chart.ranking"), textStyle: { fontSize: 15 }, left: 8, top: 4 },
         tooltip: { trigger: "axis" }, grid: { ...grid, left: 24 },
-        xAxis: { type: "value", name: t("col.average") },
+        xAxis: { type: "value" },
         yAxis: { type: "category", data: rows.map((row) => localName(row, "community")) },
         series: [{ type: "bar", data: rows.map((row) => row.average_score), label: { show: true, position: "right" },
           itemStyle: { color: "#c8102e" } }],
@@ -107,8 +107,8 @@ export const ReportsView = {
       const rows = villageRows.value;
       const levels = data.villages ? data.villages.star_thresholds.length + 1 : 0;
       return {
-        title: { text: t("chart.stars"), textStyle: { fontSize: 15 } },
-        tooltip: { trigger: "axis" }, legend: { top: 30 }, grid: { ...grid, top: 76 },
+        title: { text: t("chart.stars"), textStyle: { fontSize: 15 }, left: 8, top: 4 },
+        tooltip: { trigger: "axis" }, legend: { top: 6, right: 8 }, grid: { ...grid, top: 56 },
         xAxis: { type: "category", data: rows.map((row) => localName(row, "community")) },
         yAxis: { type: "value" },
         series: Array.from({ length: levels }, (_x, n) => ({
@@ -120,8 +120,8 @@ export const ReportsView = {
       const months = data.points ? data.points.months : [];
       const line = (key) => ({ name: t("col." + key), type: "line", smooth: false, data: months.map((m) => m[key]) });
       return {
-        title: { text: t("chart.points"), textStyle: { fontSize: 15 } },
-        tooltip: { trigger: "axis" }, legend: { top: 30 }, grid: { ...grid, top: 76 },
+        title: { text: t("chart.points"), textStyle: { fontSize: 15 }, left: 8, top: 4 },
+        tooltip: { trigger: "axis" }, legend: { top: 6, right: 8 }, grid: { ...grid, top: 56 },
         xAxis: { type: "category", data: months.map((m) => m.month) }, yAxis: { type: "value" },
         series: [line("issued"), line("spent"), line("expired")],
       };
@@ -136,8 +136,8 @@ export const ReportsView = {
       return Object.values(sums);
     });
     const recordsOption = computed(() => ({
-      title: { text: t("chart.records"), textStyle: { fontSize: 15 } },
-      tooltip: { trigger: "axis" }, legend: { top: 30 }, grid: { ...grid, top: 76 },
+      title: { text: t("chart.records"), textStyle: { fontSize: 15 }, left: 8, top: 4 },
+      tooltip: { trigger: "axis" }, legend: { top: 6, right: 8 }, grid: { ...grid, top: 56 },
       xAxis: { type: "category", data: recordSums.value.map((row) => categoryName(row.category)) },
       yAxis: { type: "value" },
       series: [
@@ -149,8 +149,8 @@ export const ReportsView = {
       const rows = data.backlog ? data.backlog.villages : [];
       const bar = (key, label) => ({ name: t(label), type: "bar", stack: "backlog", data: rows.map((row) => row[key]) });
       return {
-        title: { text: t("chart.backlog"), textStyle: { fontSize: 15 } },
-        tooltip: { trigger: "axis" }, legend: { top: 30 }, grid: { ...grid, top: 76 },
+        title: { text: t("chart.backlog"), textStyle: { fontSize: 15 }, left: 8, top: 4 },
+        tooltip: { trigger: "axis" }, legend: { top: 6, right: 8 }, grid: { ...grid, top: 56 },
         xAxis: { type: "category", data: rows.map((row) => localName(row, "community")) }, yAxis: { type: "value" },
         series: [bar("pending", "col.pending"), bar("in_notice", "col.inNotice"), bar("disputed", "col.disputed")],
       };

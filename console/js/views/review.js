@@ -139,8 +139,8 @@ export const ReviewView = {
               :empty-text="t('review.empty')" data-table="queue">
       <el-table-column type="selection" width="44" />
       <el-table-column prop="id" label="#" width="70" />
-      <el-table-column :label="t('review.resident')" min-width="90">
-        <template #default="{ row }">{{ row.resident_name || '—' }}</template></el-table-column>
+      <el-table-column :label="t('review.resident')" min-width="110">
+        <template #default="{ row }">{{ row.resident_name || '—' }}<el-tag v-if="mine(row)" size="small" type="warning" class="mine">{{ t('review.mine') }}</el-tag></template></el-table-column>
       <el-table-column :label="t('review.village')" min-width="100">
         <template #default="{ row }">{{ villageName[row.community_id] || row.community_id }}</template></el-table-column>
       <el-table-column :label="t('review.item')" min-width="220">
@@ -150,7 +150,7 @@ export const ReviewView = {
       <el-table-column :label="t('review.occurred')" width="150">
         <template #default="{ row }">{{ localTime(row.occurred_at) }}</template></el-table-column>
       <el-table-column :label="t('review.note')" min-width="120" show-overflow-tooltip>
-        <template #default="{ row }">{{ row.note || '' }}<el-tag v-if="mine(row)" size="small" type="warning" class="mine">{{ t('review.mine') }}</el-tag></template></el-table-column>
+        <template #default="{ row }">{{ row.note || '' }}</template></el-table-column>
       <el-table-column :label="t('review.evidence')" min-width="120">
         <template #default="{ row }">
           <span v-if="!row.evidence.length" class="muted">{{ t('review.noEvidence') }}</span>
