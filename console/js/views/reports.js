@@ -5,6 +5,8 @@ import { api, download, go, route } from "../session.js";
 import { computed, ElMessage, onMounted, reactive, ref, watch } from "../vue.js";
 
 const REPORTS = ["villages", "points", "records", "backlog", "households"];
+//: every village or category named under its bar (long English names wrap instead of being skipped)
+const LABELS = { interval: 0, width: 96, overflow: "break" };
 
 function defaultMonths() {
   const now = new Date(Date.now() + 8 * 3600 * 1000); // the district's month (UTC+8)
@@ -108,8 +110,8 @@ export const ReportsView = {
       const levels = data.villages ? data.villages.star_thresholds.length + 1 : 0;
       return {
         title: { text: t("chart.stars"), textStyle: { fontSize: 15 }, left: 8, top: 4 },
-        tooltip: { trigger: "axis" }, legend: { top: 6, right: 8 }, grid: { ...grid, top: 56 },
-        xAxis: { type: "category", data: rows.map((row) => localName(row, "community")) },
+        tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { ...grid, top: 48, bottom: 40 },
+        xAxis: { type: "category", data: rows.map((row) => localName(row, "community")), axisLabel: LABELS },
         yAxis: { type: "value" },
         series: Array.from({ length: levels }, (_x, n) => ({
           name: t("col.stars", { n }), type: "bar", stack: "stars", data: rows.map((row) => row.stars[n]),
@@ -121,7 +123,7 @@ export const ReportsView = {
       const line = (key) => ({ name: t("col." + key), type: "line", smooth: false, data: months.map((m) => m[key]) });
       return {
         title: { text: t("chart.points"), textStyle: { fontSize: 15 }, left: 8, top: 4 },
-        tooltip: { trigger: "axis" }, legend: { top: 6, right: 8 }, grid: { ...grid, top: 56 },
+        tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { ...grid, top: 48, bottom: 40 },
         xAxis: { type: "category", data: months.map((m) => m.month) }, yAxis: { type: "value" },
         series: [line("issued"), line("spent"), line("expired")],
       };
@@ -137,8 +139,8 @@ export const ReportsView = {
     });
     const recordsOption = computed(() => ({
       title: { text: t("chart.records"), textStyle: { fontSize: 15 }, left: 8, top: 4 },
-      tooltip: { trigger: "axis" }, legend: { top: 6, right: 8 }, grid: { ...grid, top: 56 },
-      xAxis: { type: "category", data: recordSums.value.map((row) => categoryName(row.category)) },
+      tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { ...grid, top: 48, bottom: 40 },
+      xAxis: { type: "category", data: recordSums.value.map((row) => categoryName(row.category)), axisLabel: LABELS },
       yAxis: { type: "value" },
       series: [
         { name: t("col.good"), type: "bar", data: recordSums.value.map((row) => row.good), itemStyle: { color: "#67c23a" } },
@@ -150,8 +152,8 @@ export const ReportsView = {
       const bar = (key, label) => ({ name: t(label), type: "bar", stack: "backlog", data: rows.map((row) => row[key]) });
       return {
         title: { text: t("chart.backlog"), textStyle: { fontSize: 15 }, left: 8, top: 4 },
-        tooltip: { trigger: "axis" }, legend: { top: 6, right: 8 }, grid: { ...grid, top: 56 },
-        xAxis: { type: "category", data: rows.map((row) => localName(row, "community")) }, yAxis: { type: "value" },
+        tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { ...grid, top: 48, bottom: 40 },
+        xAxis: { type: "category", data: rows.map((row) => localName(row, "community")), axisLabel: LABELS }, yAxis: { type: "value" },
         series: [bar("pending", "col.pending"), bar("in_notice", "col.inNotice"), bar("disputed", "col.disputed")],
       };
     });
@@ -199,15 +201,15 @@ export const ReportsView = {
         <el-button type="primary" native-type="submit" data-test="apply">{{ t('filter.apply') }}</el-button>
         <el-button @click="reset">{{ t('filter.reset') }}</el-button>
       </el-form-item>
-      <el-form-item class="export">
-        <el-button type="primary" plain :loading="exporting" @click="exportXlsx" data-test="export">
-          {{ t('reports.export') }}</el-button>
-      </el-form-item>
     </el-form>
     <el-alert v-if="error" :title="error" type="error" show-icon :closable="false" class="page-error" data-test="error" />
-    <el-tabs v-model="tab" class="report-tabs">
-      <el-tab-pane v-for="name in REPORTS" :key="name" :name="name" :label="t('reports.' + name)" />
-    </el-tabs>
+    <div class="tabs-row">
+      <el-tabs v-model="tab" class="report-tabs">
+        <el-tab-pane v-for="name in REPORTS" :key="name" :name="name" :label="t('reports.' + name)" />
+      </el-tabs>
+      <el-button type="primary" plain :loading="exporting" @click="exportXlsx" data-test="export" class="export">
+        {{ t('reports.export') }}</el-button>
+    </div>
     <div v-loading="loading" class="report-body" :data-report="tab">
       <template v-if="tab === 'villages' && data.villages">
         <div class="charts two">
@@ -217,15 +219,15 @@ export const ReportsView = {
             :height="Math.max(280, villageRows.length * 28 + 80)" data-chart="stars" /></el-card>
         </div>
         <el-table :data="villageRows" stripe border data-table="villages" :empty-text="t('reports.empty')">
-          <el-table-column prop="rank" :label="t('col.rank')" width="70" align="center" />
+          <el-table-column prop="rank" :label="t('col.rank')" width="62" align="center" />
           <el-table-column :label="t('col.town')" min-width="110"><template #default="{ row }">{{ localName(row, 'town') }}</template></el-table-column>
           <el-table-column :label="t('col.village')" min-width="130"><template #default="{ row }">{{ localName(row, 'community') }}</template></el-table-column>
-          <el-table-column prop="residents" :label="t('col.residents')" align="right" />
-          <el-table-column v-for="(n, i) in data.villages.star_thresholds.length + 1" :key="i" :label="t('col.stars', { n: i })" align="right">
+          <el-table-column prop="residents" :label="t('col.residents')" align="right" min-width="96" />
+          <el-table-column v-for="(n, i) in data.villages.star_thresholds.length + 1" :key="i" :label="t('col.stars', { n: i })" align="right" min-width="64">
             <template #default="{ row }">{{ row.stars[i] }}</template></el-table-column>
-          <el-table-column :label="t('col.average')" align="right"><template #default="{ row }">{{ row.average_score ?? '—' }}</template></el-table-column>
-          <el-table-column prop="participants" :label="t('col.participants')" align="right" />
-          <el-table-column :label="t('col.participation')" align="right"><template #default="{ row }">{{ percent(row.participation) }}</template></el-table-column>
+          <el-table-column :label="t('col.average')" align="right" min-width="96"><template #default="{ row }">{{ row.average_score ?? '—' }}</template></el-table-column>
+          <el-table-column prop="participants" :label="t('col.participants')" align="right" min-width="118" />
+          <el-table-column :label="t('col.participation')" align="right" min-width="116"><template #default="{ row }">{{ percent(row.participation) }}</template></el-table-column>
         </el-table>
       </template>
       <template v-if="tab === 'points' && data.points">
