@@ -14,6 +14,7 @@ from sqlalchemy import select
 from backend.auth.models import User
 from backend.credit.models import CreditRecord
 from backend.extensions import db
+from backend.residents.models import ResidentLookup
 from seed.demo import seed_demo
 from tests.browser_helpers import Shots, assert_no_serious_axe_violations, browser_path, chromium, serve
 from tests.conftest import _empty_tables, make_app
@@ -46,6 +47,11 @@ class Live:
         with self.db():
             row = db.session.get(CreditRecord, record_id)
             return {"status": row.status, "reviewed_by_user_id": row.reviewed_by_user_id, "review_note": row.review_note}
+
+    def lookups_of(self, resident_id):
+        with self.db():
+            return sorted({row.what for row in db.session.execute(
+                select(ResidentLookup).where(ResidentLookup.resident_id == resident_id)).scalars()})
 
     def user_id(self, username):
         with self.db():
@@ -349,3 +355,23 @@ def test_residents_search_finds_by_name(console):
         "r => r.children[1].innerText.includes(name))", arg=first[1])
     assert_no_serious_axe_violations(page)
     shots("residents")
+
+
+def test_resident_archive_shows_standing_and_records_and_is_logged_as_a_lookup(console, live):
+    page, shots = console("reviewer1", path="/console/#/residents")
+    page.wait_for_selector("[data-table=residents] tbody tr")
+    wait_idle(page)
+    resident_id = int(table_rows(page, "residents")[0][0])
+    assert live.lookups_of(resident_id) == []
+    page.click(f"[data-archive='{resident_id}']")
+    page.wait_for_selector("[data-test=archive-standing]")
+    page.wait_for_function("!document.querySelector('[data-test=archive] .el-loading-mask')")
+    _status, standing = api(page, "GET", f"/residents/{resident_id}/standing")
+    _status, records = api(page, "GET", f"/records?resident_id={resident_id}&per_page=50")
+    shown = page.inner_text("[data-test=archive-standing]")
+    assert str(standing["score"]) in shown and str(standing["stars"]) in shown
+    assert len(table_rows(page, "archive-records")) == len(records["items"])
+    assert live.lookups_of(resident_id)  # the reviewer's look-up is on the resident's log
+    assert_no_serious_axe_violations(page)
+    shots("archive")
+    assert not page.errors

@@ -1,5 +1,5 @@
 /* Residents of my communities found by name or phone (GET /residents?q=; the API searches these two). */
-import { localName, messageOf, t } from "../i18n.js";
+import { localName, localTime, messageOf, prefs, t } from "../i18n.js";
 import { api } from "../session.js";
 import { computed, onMounted, reactive, ref } from "../vue.js";
 
@@ -33,7 +33,26 @@ export const ResidentsView = {
       search();
       try { villages.value = (await api.get("/communities", { query: { per_page: 100 } })).items; } catch (err) { /* names only */ }
     });
-    return { form, rows, total, page, villages, villageName, loading, error, search, t, localName };
+
+    /* A resident's archive: who, standing and records (each read is a look-up the API logs). */
+    const archive = reactive({ open: false, loading: false, error: "", resident: null, standing: null, records: [] });
+    async function openArchive(row) {
+      Object.assign(archive, { open: true, loading: true, error: "", resident: row, standing: null, records: [] });
+      try {
+        // one after another: each read writes a look-up row, and SQLite takes one writer at a time
+        const resident = await api.get(`/residents/${row.id}`);
+        const standing = await api.get(`/residents/${row.id}/standing`);
+        const records = await api.get("/records", { query: { resident_id: row.id, per_page: 50 } });
+        Object.assign(archive, { resident, standing, records: records.items });
+      } catch (err) {
+        archive.error = messageOf(err);
+      } finally {
+        archive.loading = false;
+      }
+    }
+    const title = (row) => (prefs.lang === "en" ? row.title_en || row.title_zh : row.title_zh);
+    return { form, rows, total, page, villages, villageName, loading, error, search, t, localName, localTime, archive,
+      openArchive, title };
   },
   template: `
   <section class="residents">
@@ -55,10 +74,38 @@ export const ResidentsView = {
       <el-table-column prop="name" :label="t('residents.name')" />
       <el-table-column prop="phone" :label="t('residents.phone')" />
       <el-table-column :label="t('filter.village')"><template #default="{ row }">{{ villageName[row.community_id] || row.community_id }}</template></el-table-column>
-      <el-table-column prop="birth_year" label="出生年 / Born" width="120" />
-      <el-table-column prop="id_last4" label="身份证后四位 / ID …" width="160" />
+      <el-table-column prop="birth_year" :label="t('archive.born')" width="110" />
+      <el-table-column prop="id_last4" :label="t('archive.idLast4')" width="130" />
+      <el-table-column width="100">
+        <template #default="{ row }"><el-button size="small" @click="openArchive(row)" :data-archive="row.id">
+          {{ t('archive.open') }}</el-button></template></el-table-column>
     </el-table>
     <el-pagination v-if="total > 20" layout="prev, pager, next" :total="total" :page-size="20" :current-page="page"
                    @current-change="search" class="pager" />
+    <el-drawer v-model="archive.open" :title="t('archive.title')" size="56%" data-test="archive">
+      <div v-loading="archive.loading">
+        <el-alert :title="t('archive.logged')" type="info" :closable="false" show-icon class="page-error" />
+        <el-alert v-if="archive.error" :title="archive.error" type="error" :closable="false" show-icon class="page-error" />
+        <el-descriptions v-if="archive.resident" :column="2" border data-test="archive-who">
+          <el-descriptions-item :label="t('residents.name')">{{ archive.resident.name }}</el-descriptions-item>
+          <el-descriptions-item :label="t('residents.phone')">{{ archive.resident.phone }}</el-descriptions-item>
+          <el-descriptions-item :label="t('archive.village')">{{ villageName[archive.resident.community_id] }}</el-descriptions-item>
+          <el-descriptions-item :label="t('archive.idLast4')">{{ archive.resident.id_last4 || '—' }}</el-descriptions-item>
+        </el-descriptions>
+        <div v-if="archive.standing" class="kpis archive-kpis" data-test="archive-standing">
+          <el-statistic :title="t('archive.score')" :value="archive.standing.score" />
+          <el-statistic :title="t('archive.stars')" :value="archive.standing.stars" />
+          <el-statistic v-if="archive.standing.points !== null" :title="t('archive.points')" :value="archive.standing.points" />
+        </div>
+        <h3 class="archive-h">{{ t('archive.records') }}</h3>
+        <el-table :data="archive.records" stripe border size="small" data-table="archive-records">
+          <el-table-column :label="t('review.occurred')" width="150"><template #default="{ row }">{{ localTime(row.occurred_at) }}</template></el-table-column>
+          <el-table-column :label="t('review.item')" min-width="180"><template #default="{ row }">{{ title(row) }}</template></el-table-column>
+          <el-table-column :label="t('review.points')" width="80" align="right">
+            <template #default="{ row }"><span :class="row.points > 0 ? 'plus' : 'minus'">{{ row.points > 0 ? '+' : '' }}{{ row.points }}</span></template></el-table-column>
+          <el-table-column :label="t('archive.status')" width="100"><template #default="{ row }">{{ t('status.' + row.status) }}</template></el-table-column>
+        </el-table>
+      </div>
+    </el-drawer>
   </section>`,
 };

@@ -61,18 +61,20 @@ export const ReviewView = {
     async function approveSelected() {
       outcomes.value = [];
       const chosen = selected.value.slice();
+      const results = []; // shown when every row has its answer
       for (const row of chosen) {
         busy[row.id] = true;
         try {
           await approveOne(row);
-          outcomes.value.push({ id: row.id, ok: true });
+          results.push({ id: row.id, ok: true });
         } catch (err) {
-          outcomes.value.push({ id: row.id, ok: false, message: messageOf(err) });
+          results.push({ id: row.id, ok: false, message: messageOf(err) });
         } finally {
           busy[row.id] = false;
         }
       }
-      const ok = outcomes.value.filter((o) => o.ok).length;
+      outcomes.value = results;
+      const ok = results.filter((o) => o.ok).length;
       const message = t("review.bulkDone", { ok, failed: chosen.length - ok });
       (ok === chosen.length ? ElMessage.success : ElMessage.warning)(message);
       await load();
