@@ -101,7 +101,7 @@ export const ReportsView = {
         tooltip: { trigger: "axis" }, grid: { ...grid, left: 24 },
         xAxis: { type: "value" },
         yAxis: { type: "category", data: rows.map((row) => localName(row, "community")) },
-        series: [{ type: "bar", data: rows.map((row) => row.average_score), label: { show: true, position: "right" },
+        series: [{ type: "bar", barMaxWidth: 32, data: rows.map((row) => row.average_score), label: { show: true, position: "right" },
           itemStyle: { color: "#c8102e" } }],
       };
     });
@@ -114,7 +114,7 @@ export const ReportsView = {
         xAxis: { type: "category", data: rows.map((row) => localName(row, "community")), axisLabel: LABELS },
         yAxis: { type: "value" },
         series: Array.from({ length: levels }, (_x, n) => ({
-          name: t("col.stars", { n }), type: "bar", stack: "stars", data: rows.map((row) => row.stars[n]),
+          name: t("col.stars", { n }), type: "bar", stack: "stars", barMaxWidth: 56, data: rows.map((row) => row.stars[n]),
         })),
       };
     });

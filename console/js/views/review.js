@@ -168,7 +168,7 @@ export const ReviewView = {
                    :current-page="paging.page" @current-change="changePage" class="pager" />
     <el-dialog v-model="rejecting.open" :title="t('review.rejectTitle')" width="480px">
       <p v-if="rejecting.row">#{{ rejecting.row.id }} · {{ rejecting.row.resident_name }} · {{ title(rejecting.row) }}</p>
-      <el-input v-model="rejecting.reason" type="textarea" :rows="3" :aria-label="t('review.reason')"
+      <el-input v-model="rejecting.reason" @input="rejecting.error = ''" type="textarea" :rows="3" :aria-label="t('review.reason')"
                 :placeholder="t('review.reason')" data-test="reject-reason" maxlength="500" show-word-limit />
       <p v-if="rejecting.error" class="form-error" role="alert" data-test="reject-error">{{ rejecting.error }}</p>
       <template #footer>
