@@ -108,12 +108,20 @@ def box_outside_viewport(page, selector):
         // (the middle and the middle of each edge: rounded corners belong to the parent)
         const inset = Math.min(3, box.width / 4, box.height / 4);
         const midX = (box.left + box.right) / 2, midY = (box.top + box.bottom) / 2;
-        for (const [x, y] of [[midX, midY], [box.left + inset, midY], [box.right - inset, midY],
-                              [midX, box.top + inset], [midX, box.bottom - inset]]) {
-            const hit = document.elementFromPoint(x, y);
-            if (hit && hit !== node && !node.contains(hit)) {
-                return `covered at ${Math.round(x)},${Math.round(y)} by ${hit.id || hit.className || hit.tagName}`;
+        // a fade drawn over it counts too, even one that lets taps through (pointer-events: none)
+        const seeAll = document.createElement("style");
+        seeAll.textContent = "* { pointer-events: auto !important; }";
+        document.head.appendChild(seeAll);
+        try {
+            for (const [x, y] of [[midX, midY], [box.left + inset, midY], [box.right - inset, midY],
+                                  [midX, box.top + inset], [midX, box.bottom - inset]]) {
+                const hit = document.elementFromPoint(x, y);
+                if (hit && hit !== node && !node.contains(hit)) {
+                    return `covered at ${Math.round(x)},${Math.round(y)} by ${hit.id || hit.className || hit.tagName}`;
+                }
             }
+        } finally {
+            seeAll.remove();
         }
         // hidden by a scrolled ancestor (an overflow box that cuts it off)?
         for (let up = node.parentElement; up; up = up.parentElement) {
@@ -167,3 +175,37 @@ def touch_targets_below(page, minimum_px, selector="a, button, input, select, te
         }
         return small;
     }""", [selector, minimum_px])
+
+
+@contextmanager
+def another_chromium(browser, extra_args):
+    """A second Chromium with extra flags, from the running one's Playwright (one per thread)."""
+    other = browser.browser_type.launch(executable_path=browser_path(), headless=True,
+                                        args=[*BROWSER_ARGS, *extra_args])
+    try:
+        yield other
+    finally:
+        other.close()
+
+
+def fake_camera_args(path, text, module_px=8):
+    """Chromium flags for a fake camera that films a QR code of ``text`` (written to ``path`` as a
+    one-frame grey Y4M video, which Chromium replays)."""
+    from backend.common.qr import _matrix
+
+    matrix = _matrix(text)
+    side = len(matrix) * module_px
+    width, height = side + side % 2 + 64, side + side % 2 + 64  # even sizes, a white margin round it
+    luma = bytearray(b"\xff" * (width * height))
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                for dy in range(module_px):
+                    start = (32 + y * module_px + dy) * width + 32 + x * module_px
+                    luma[start:start + module_px] = b"\x00" * module_px
+    chroma = b"\x80" * ((width // 2) * (height // 2))
+    with open(path, "wb") as video:
+        video.write(f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode())
+        video.write(b"FRAME\n" + bytes(luma) + chroma + chroma)
+    return ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={path}"]

@@ -26,7 +26,7 @@ from backend.supermarket.models import SupermarketItem, SupermarketOrder
 from seed.supermarket import ITEMS, SHOPS, _ensure_item, _ensure_shop
 from tests.browser_helpers import (
     Shots, assert_no_serious_axe_violations, assert_visible_without_scrolling, box_outside_viewport, browser_path,
-    chromium, serve,
+    another_chromium, chromium, fake_camera_args, serve,
 )
 from tests.conftest import _empty_tables, make_app
 
@@ -116,7 +116,7 @@ def _build(live):
     for key, name, points in [("phone", "张三明", 200), ("card", "李秀英", 200), ("wrong", "王建国", 200),
                               ("poor", "赵玉珍", 30), ("stock", "刘海燕", 200), ("rival", "陈德福", 200),
                               ("idle", "孙桂兰", 200), ("lang", "周志强", 200), ("net", "吴春生", 200),
-                              *((f"size-{size}", "郑淑芬", 300) for size in SIZES)]:
+                              *((f"size-{size}", "郑淑芬", 300) for size in SIZES), ("camera", "钱秀兰", 200)]:
         resident = Resident(district_id=district.id, community_id=community.id, name=name, gender="female",
                             birth_year=1950, phone=f"1390000{len(residents):04d}", pin_hash=pin)
         db.session.add(resident)
@@ -577,3 +577,24 @@ def test_pairing_screen_and_messages_pass_axe(open_kiosk, live):
     message(kiosk, "invalid_pairing_code")
     assert_no_serious_axe_violations(kiosk)
     kiosk.shots("pairing-refused")
+
+
+def test_camera_reads_a_printed_card(request, live, browser, tmp_path):
+    """The shared scanner's camera path: a (fake) camera films a printed card; with no
+    BarcodeDetector in this Chromium, /webcommon/vendor/jsQR.js is loaded and decodes it."""
+    with another_chromium(browser, fake_camera_args(tmp_path / "card.y4m", live.card("camera"))) as filming:
+        context = filming.new_context(viewport=LANDSCAPE, locale="zh-CN")
+        context.add_init_script(f"localStorage.setItem('{TOKEN_KEY}', '{live.device_token}')")
+        kiosk = context.new_page()
+        kiosk.shots = Shots(kiosk, "kiosk", request.node.name)
+        kiosk.goto(live.base_url + "/kiosk/", timeout=90000)
+        screen(kiosk, "welcome")
+        kiosk.click("#start-button")
+        screen(kiosk, "scan")
+        kiosk.click("#camera-button")
+        kiosk.wait_for_selector("body[data-screen=pin]", timeout=60000)
+        uses_jsqr = kiosk.evaluate("!('BarcodeDetector' in window)")
+        assert kiosk.evaluate("typeof window.jsQR === 'function'") == uses_jsqr
+        assert kiosk.evaluate("document.getElementById('camera-video').srcObject") is None  # camera off again
+        kiosk.shots("pin-after-camera")
+        context.close()

@@ -7,6 +7,7 @@ import { $, message, registerScreen, render, show, showError, t } from "../ui.js
 import { openHome } from "./home.js";
 
 let stopCameraNow = null;
+let cameraStarting = false;
 
 function stopCamera() {
   if (stopCameraNow) stopCameraNow();
@@ -49,18 +50,25 @@ async function toggleCamera(onCode) {
     stopCamera();
     return;
   }
+  if (cameraStarting) return;
+  cameraStarting = true;
   try {
     $("camera-box").hidden = false;
     $("camera-button").textContent = t("scan.camera.stop");
     // a kiosk's camera faces the person standing at it
-    stopCameraNow = await startCamera($("camera-video"), (code) => {
+    const stop = await startCamera($("camera-video"), (code) => {
       stopCameraNow = null;
       stopCamera();
       onCode(code);
     }, { facingMode: "user" });
+    // the resident may have left the screen while the camera was starting
+    if (state.screen === "scan" && !$("camera-box").hidden) stopCameraNow = stop;
+    else stop();
   } catch (error) {
     stopCamera();
     message(t("error.camera.title"), t("error.camera"));
+  } finally {
+    cameraStarting = false;
   }
 }
 
