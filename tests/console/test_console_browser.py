@@ -344,7 +344,7 @@ def test_approving_ones_own_record_shows_the_apis_refusal_and_bulk_reports_each_
     assert not page.errors
 
 
-def test_residents_search_finds_by_name(console):
+def test_residents_search_finds_by_name_and_by_card_number(console):
     page, shots = console("worker1", path="/console/#/residents")
     page.wait_for_selector("[data-table=residents] tbody tr")
     first = table_rows(page, "residents")[0]
@@ -355,6 +355,17 @@ def test_residents_search_finds_by_name(console):
         "r => r.children[1].innerText.includes(name))", arg=first[1])
     assert_no_serious_axe_violations(page)
     shots("residents")
+    # a printed card's number finds its holder
+    resident_id = int(first[0])
+    _status, cards = api(page, "GET", f"/cards?resident_id={resident_id}&status=active")
+    if not cards["items"]:
+        assert api(page, "POST", "/cards", {"resident_id": resident_id})[0] == 201
+        _status, cards = api(page, "GET", f"/cards?resident_id={resident_id}&status=active")
+    page.fill("[data-test=resident-q]", cards["items"][0]["number"])
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('[data-table=residents] tbody tr').length === 1")
+    assert table_rows(page, "residents")[0][:2] == [str(resident_id), first[1]]
+    shots("by-card-number")
 
 
 def test_resident_archive_shows_standing_and_records_and_is_logged_as_a_lookup(console, live):

@@ -1,7 +1,12 @@
-/* Residents of my communities found by name or phone (GET /residents?q=; the API searches these two). */
+/* Residents of my communities found by name, phone, the last 4 of the ID (GET /residents?q=), a full ID
+ * number (?id_number=, matched by its hash) or a card number (GET /cards?number=). */
 import { localName, localTime, messageOf, prefs, t } from "../i18n.js";
 import { api } from "../session.js";
 import { computed, onMounted, reactive, ref } from "../vue.js";
+
+//: a resident card's number (R0000012-1) and a full ID number; anything else is a name, phone or ID's last 4
+const CARD_NUMBER = /^[Rr]\d{7}-\d+$/;
+const ID_NUMBER = /^\d{17}[\dXx]$/;
 
 export const ResidentsView = {
   setup() {
@@ -19,7 +24,16 @@ export const ResidentsView = {
       loading.value = true;
       error.value = "";
       try {
-        const query = { page: to, per_page: 20, q: form.q.trim() || undefined, community_id: form.community_id };
+        const text = form.q.trim();
+        if (CARD_NUMBER.test(text)) {
+          // a printed card's number: the card says whose it is
+          const cards = await api.get("/cards", { query: { number: text, kind: "resident" } });
+          rows.value = cards.items.length ? [await api.get(`/residents/${cards.items[0].subject_id}`)] : [];
+          total.value = rows.value.length;
+          return;
+        }
+        const query = { page: to, per_page: 20, community_id: form.community_id };
+        if (ID_NUMBER.test(text)) query.id_number = text; else query.q = text || undefined;
         const answer = await api.get("/residents", { query });
         rows.value = answer.items;
         total.value = answer.total;
@@ -58,8 +72,8 @@ export const ResidentsView = {
   <section class="residents">
     <el-form :inline="true" class="filters" @submit.prevent="search(1)">
       <el-form-item :label="t('residents.search')" for="r-q">
-        <el-input id="r-q" v-model="form.q" :placeholder="t('residents.name') + ' / ' + t('residents.phone')"
-                  clearable style="width: 240px" data-test="resident-q" />
+        <el-input id="r-q" v-model="form.q" :placeholder="t('residents.query')"
+                  clearable style="width: 320px" data-test="resident-q" />
       </el-form-item>
       <el-form-item :label="t('filter.village')" for="r-village">
         <el-select id="r-village" v-model="form.community_id" clearable :placeholder="t('filter.all')" style="width: 180px">
