@@ -6,11 +6,13 @@ axe-core checks each screen for serious or critical violations.
 """
 import io
 from contextlib import contextmanager
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
+from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.credit.models import CreditRecord
 from backend.extensions import db
@@ -191,6 +193,21 @@ def test_ended_session_returns_to_sign_in_and_then_to_the_same_page(console):
     sign_in(page, "admin")
     page.wait_for_function("location.hash.startsWith('#/reports?tab=')")
     assert page.url.split("#")[1] in ("/reports?tab=points", "/reports?tab=records")
+    assert not page.errors
+
+
+def test_expired_access_token_is_renewed_with_the_refresh_token_without_signing_in_again(console, live):
+    with live.db():
+        tokens = auth_service.login_user("admin", LOGINS["admin"], expires=timedelta(seconds=-30))
+    page, shots = console(path="/console/")
+    page.wait_for_selector("#login-username")
+    page.evaluate("t => sessionStorage.setItem('chengxin.console.tokens', "
+                  "JSON.stringify({access: t.access_token, refresh: t.refresh_token}))", tokens)
+    page.goto(live.base_url + "/console/?again#/reports?tab=backlog")
+    page.wait_for_selector("[data-chart=backlog] canvas")
+    assert page.url.endswith("#/reports?tab=backlog")
+    renewed = page.evaluate("JSON.parse(sessionStorage.getItem('chengxin.console.tokens')).access")
+    assert renewed and renewed != tokens["access_token"]
     assert not page.errors
 
 
