@@ -2,7 +2,7 @@
  * reason, or approve the selected rows one by one (each row's own API answer is shown). */
 import { localName, localTime, messageOf, prefs, t } from "../i18n.js";
 import { api, session } from "../session.js";
-import { computed, ElMessage, ElMessageBox, onMounted, reactive, ref } from "../vue.js";
+import { computed, ElMessage, onMounted, reactive, ref } from "../vue.js";
 import { newIdempotencyKey } from "/webcommon/api.js";
 
 export const ReviewView = {
