@@ -265,6 +265,15 @@ def test_reports_draw_charts_and_tables_equal_the_api(console):
         [(row["community_zh"], str(row["pending"])) for row in backlog["villages"]]
     assert_no_serious_axe_violations(page)
     shots("backlog")
+
+    page.click("#tab-households")
+    page.wait_for_selector("[data-table=households]")
+    wait_idle(page)
+    _status, households = api(page, "GET", "/reports/households")
+    assert households["households"]
+    assert [(r[0], r[1], r[4]) for r in table_rows(page, "households")] == \
+        [(str(h["rank"]), h["household_code"], str(h["members"])) for h in households["households"]]
+    shots("households")
     assert not page.errors
 
 
