@@ -15,6 +15,7 @@ from .common.inputs import register_input_guards
 from .common.security import register_security_headers
 from .common.tx import configure_sqlite, wrap_views
 from .config import ROOT, config_from_env, fill_secrets
+from .console import routes as console_routes
 from .credit import routes as credit_routes
 from .devices import routes as devices_routes
 from .extensions import api, db, jwt, limiter, migrate
@@ -48,7 +49,7 @@ BLUEPRINTS = [
     system_routes.bp, system_routes.public_bp, org_routes.bp, auth_routes.bp, residents_routes.bp, audit_routes.bp, devices_routes.bp,
     ledger_routes.bp, credit_routes.bp, cards_routes.bp, cards_routes.public_bp, merchants_routes.bp,
     volunteering_routes.bp, volunteering_routes.public_bp, supermarket_routes.bp, kiosk_routes.bp,
-    kiosk_routes.public_bp, reports_routes.bp, mobile_routes.public_bp,
+    kiosk_routes.public_bp, reports_routes.bp, mobile_routes.public_bp, console_routes.public_bp,
 ]
 
 

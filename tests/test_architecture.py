@@ -21,7 +21,7 @@ LAYERS = [
     {"credit"},
     {"cards", "merchants", "volunteering", "supermarket"},
     {"devices"},
-    {"kiosk", "reports", "mobile"},
+    {"kiosk", "reports", "mobile", "console"},
     {"app", "cli", "models", "error_docs", "__init__"},
 ]
 

@@ -78,7 +78,9 @@ def raised_codes():
     for path, tree in _sources():
         for node in ast.walk(tree):
             where = f"{path.relative_to(BACKEND)}:{getattr(node, 'lineno', 0)}"
-            if isinstance(node, ast.keyword) and node.arg == "code" and isinstance(node.value, ast.Constant):
+            # a stable code is a string (``redirect(…, code=301)`` is an HTTP status, not one of ours)
+            if isinstance(node, ast.keyword) and node.arg == "code" and isinstance(node.value, ast.Constant) \
+                    and isinstance(node.value.value, str):
                 yield where, node.value.value
             elif isinstance(node, ast.ClassDef):
                 for stmt in node.body:

@@ -477,7 +477,8 @@ def list_records(principal, args, page):
         stmt = stmt.where(CreditRecord.status == args["status"])
     if args.get("item_id") is not None:
         stmt = stmt.where(CreditRecord.item_id == args["item_id"])
-    return paginate(stmt.order_by(CreditRecord.id.desc()), page)
+    # the queue shows each record's resident: one query for the page, not one per row
+    return paginate(stmt.options(selectinload(CreditRecord.resident)).order_by(CreditRecord.id.desc()), page)
 
 
 def list_my_records(principal, args, page):

@@ -119,3 +119,15 @@ def test_masking_helpers():
     assert mask_name("张三") == "张*"
     assert mask_name("欧阳小明") == "欧**明"
     assert mask_phone("13812345678") == "138****5678"
+
+
+def test_search_finds_a_resident_by_the_last_four_of_the_id_number(client, make_staff, community, make_resident,
+                                                                   login):
+    headers = login(make_staff(worker=[community]))
+    make_resident(community, name="王五", phone="13700000000")
+    wanted = make_resident(community, name="李四", phone="13600000000", id_number=ID_NUMBER)
+    found = client.get(f"/api/v1/residents?q={ID_NUMBER[-4:].lower()}", headers=headers).get_json()
+    assert [r["id"] for r in found["items"]] == [wanted.id]
+    # names and phones still match as before
+    by_name = client.get("/api/v1/residents?q=王五", headers=headers).get_json()
+    assert [r["name"] for r in by_name["items"]] == ["王五"]

@@ -1,0 +1,103 @@
+/* The staff console: sign-in, a side menu by role, and the pages each role may open. */
+import { LoginView } from "./views/login.js";
+import { ReportsView } from "./views/reports.js";
+import { ResidentsView } from "./views/residents.js";
+import { ReviewView } from "./views/review.js";
+import { prefs, setLang, t } from "./i18n.js";
+import {
+  currentPath, go, homePath, loadMe, pagesForMe, route, session, sessionEnded, signOut,
+} from "./session.js";
+import { computed, createApp, ElementPlus, ref, watch, zhCn } from "./vue.js";
+
+const VIEWS = { "/reports": ReportsView, "/review": ReviewView, "/residents": ResidentsView };
+
+const App = {
+  components: { LoginView },
+  setup() {
+    const ready = ref(false);
+    const locale = computed(() => (prefs.lang === "en" ? undefined : zhCn));
+    const pages = computed(() => (session.me ? pagesForMe() : []));
+    const view = computed(() => VIEWS[route.path] || null);
+    const roleNames = computed(() => (session.me ? Object.keys(session.me.roles || {})
+      .filter((role) => ["district_admin", "reviewer", "worker"].includes(role)).map((role) => t("role." + role))
+      .join(" · ") : ""));
+
+    /* Every page change: signed out → sign-in (then back here); a page my roles do not open → my home. */
+    function guard() {
+      if (!session.access) {
+        if (route.path !== "/login") {
+          const next = currentPath();
+          go(next === "/" ? "/login" : "/login?next=" + encodeURIComponent(next), { replace: true });
+        }
+        return;
+      }
+      if (!session.me) return;
+      if (route.path === "/login") {
+        // signed in: back to where the person was, when that is a page of theirs
+        const next = route.query.next || "";
+        go(pages.value.some((page) => next.split("?")[0] === page.path) ? next : homePath(), { replace: true });
+      } else if (!pages.value.some((page) => page.path === route.path)) {
+        go(homePath(), { replace: true });
+      }
+    }
+
+    async function start() {
+      if (session.access) {
+        try {
+          await loadMe();
+          if (session.me.kind !== "staff") sessionEnded();
+        } catch (error) {
+          if (session.access) sessionEnded();
+        }
+      }
+      ready.value = true;
+      guard();
+    }
+    watch(() => [route.path, session.access, session.me], guard);
+    watch(() => prefs.lang, () => { document.title = t("app.title"); }, { immediate: true });
+    start();
+
+    const signedIn = guard;
+
+    return {
+      ready, locale, pages, view, route, session, prefs, roleNames, t, signOut, signedIn, go,
+      switchLang: () => setLang(prefs.lang === "en" ? "zh-CN" : "en"),
+    };
+  },
+  template: `
+  <el-config-provider :locale="locale">
+    <div v-if="!ready" class="boot">{{ t('common.loading') }}</div>
+    <LoginView v-else-if="!session.me" @signed-in="signedIn" @switch-lang="switchLang" />
+    <el-container v-else class="shell">
+      <el-aside width="208px" class="side">
+        <div class="brand"><span class="brand-mark" aria-hidden="true">诚</span>
+          <span><strong>{{ t('app.title') }}</strong><small>{{ t('app.subtitle') }}</small></span></div>
+        <nav :aria-label="t('nav.label')">
+          <el-menu :default-active="route.path" class="menu" @select="go">
+            <el-menu-item v-for="page in pages" :key="page.path" :index="page.path" :data-page="page.path">
+              {{ t(page.key) }}
+            </el-menu-item>
+          </el-menu>
+        </nav>
+      </el-aside>
+      <el-container>
+        <el-header class="top">
+          <h1 class="page-title">{{ t((pages.find(p => p.path === route.path) || {}).key || 'app.title') }}</h1>
+          <div class="who">
+            <span class="who-name" data-test="who">{{ session.me.name }}</span>
+            <el-tag type="info" effect="plain">{{ roleNames }}</el-tag>
+            <el-button text @click="switchLang" :lang="prefs.lang === 'en' ? 'zh-CN' : 'en'">{{ t('lang.switch') }}</el-button>
+            <el-button @click="signOut" data-test="sign-out">{{ t('nav.signOut') }}</el-button>
+          </div>
+        </el-header>
+        <el-main class="main">
+          <component :is="view" v-if="view" :key="route.path + prefs.lang" />
+        </el-main>
+      </el-container>
+    </el-container>
+  </el-config-provider>`,
+};
+
+const app = createApp(App);
+app.use(ElementPlus);
+app.mount("#app");

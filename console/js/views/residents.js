@@ -1,0 +1,125 @@
+/* Residents of my communities found by name, phone, the last 4 of the ID (GET /residents?q=), a full ID
+ * number (?id_number=, matched by its hash) or a card number (GET /cards?number=). */
+import { localName, localTime, messageOf, prefs, t } from "../i18n.js";
+import { api } from "../session.js";
+import { computed, onMounted, reactive, ref } from "../vue.js";
+
+//: a resident card's number (R0000012-1) and a full ID number; anything else is a name, phone or ID's last 4
+const CARD_NUMBER = /^[Rr]\d{7}-\d+$/;
+const ID_NUMBER = /^\d{17}[\dXx]$/;
+
+export const ResidentsView = {
+  setup() {
+    const form = reactive({ q: "", community_id: null });
+    const rows = ref([]);
+    const total = ref(0);
+    const page = ref(1);
+    const villages = ref([]);
+    const loading = ref(false);
+    const error = ref("");
+    const villageName = computed(() => Object.fromEntries(villages.value.map((v) => [v.id, localName(v, "name")])));
+
+    async function search(to = 1) {
+      page.value = to;
+      loading.value = true;
+      error.value = "";
+      try {
+        const text = form.q.trim();
+        if (CARD_NUMBER.test(text)) {
+          // a printed card's number: the card says whose it is
+          const cards = await api.get("/cards", { query: { number: text, kind: "resident" } });
+          rows.value = cards.items.length ? [await api.get(`/residents/${cards.items[0].subject_id}`)] : [];
+          total.value = rows.value.length;
+          return;
+        }
+        const query = { page: to, per_page: 20, community_id: form.community_id };
+        if (ID_NUMBER.test(text)) query.id_number = text; else query.q = text || undefined;
+        const answer = await api.get("/residents", { query });
+        rows.value = answer.items;
+        total.value = answer.total;
+      } catch (err) {
+        error.value = messageOf(err);
+      } finally {
+        loading.value = false;
+      }
+    }
+    onMounted(async () => {
+      search();
+      try { villages.value = (await api.get("/communities", { query: { per_page: 100 } })).items; } catch (err) { /* names only */ }
+    });
+
+    /* A resident's archive: who, standing and records (each read is a look-up the API logs). */
+    const archive = reactive({ open: false, loading: false, error: "", resident: null, standing: null, records: [] });
+    async function openArchive(row) {
+      Object.assign(archive, { open: true, loading: true, error: "", resident: row, standing: null, records: [] });
+      try {
+        // one after another: each read writes a look-up row, and SQLite takes one writer at a time
+        const resident = await api.get(`/residents/${row.id}`);
+        const standing = await api.get(`/residents/${row.id}/standing`);
+        const records = await api.get("/records", { query: { resident_id: row.id, per_page: 50 } });
+        Object.assign(archive, { resident, standing, records: records.items });
+      } catch (err) {
+        archive.error = messageOf(err);
+      } finally {
+        archive.loading = false;
+      }
+    }
+    const title = (row) => (prefs.lang === "en" ? row.title_en || row.title_zh : row.title_zh);
+    return { form, rows, total, page, villages, villageName, loading, error, search, t, localName, localTime, archive,
+      openArchive, title };
+  },
+  template: `
+  <section class="residents">
+    <el-form :inline="true" class="filters" @submit.prevent="search(1)">
+      <el-form-item :label="t('residents.search')" for="r-q">
+        <el-input id="r-q" v-model="form.q" :placeholder="t('residents.query')"
+                  clearable style="width: 320px" data-test="resident-q" />
+      </el-form-item>
+      <el-form-item :label="t('filter.village')" for="r-village">
+        <el-select id="r-village" v-model="form.community_id" clearable :placeholder="t('filter.all')" style="width: 180px">
+          <el-option v-for="v in villages" :key="v.id" :value="v.id" :label="localName(v, 'name')" />
+        </el-select>
+      </el-form-item>
+      <el-form-item><el-button type="primary" native-type="submit">{{ t('residents.search') }}</el-button></el-form-item>
+    </el-form>
+    <el-alert v-if="error" :title="error" type="error" show-icon :closable="false" class="page-error" />
+    <el-table :data="rows" v-loading="loading" stripe border :empty-text="t('residents.empty')" data-table="residents">
+      <el-table-column prop="id" label="#" width="80" />
+      <el-table-column prop="name" :label="t('residents.name')" />
+      <el-table-column prop="phone" :label="t('residents.phone')" />
+      <el-table-column :label="t('filter.village')"><template #default="{ row }">{{ villageName[row.community_id] || row.community_id }}</template></el-table-column>
+      <el-table-column prop="birth_year" :label="t('archive.born')" width="110" />
+      <el-table-column prop="id_last4" :label="t('archive.idLast4')" width="130" />
+      <el-table-column width="100">
+        <template #default="{ row }"><el-button size="small" @click="openArchive(row)" :data-archive="row.id">
+          {{ t('archive.open') }}</el-button></template></el-table-column>
+    </el-table>
+    <el-pagination v-if="total > 20" layout="prev, pager, next" :total="total" :page-size="20" :current-page="page"
+                   @current-change="search" class="pager" />
+    <el-drawer v-model="archive.open" :title="t('archive.title')" size="56%" data-test="archive">
+      <div v-loading="archive.loading">
+        <el-alert :title="t('archive.logged')" type="info" :closable="false" show-icon class="page-error" />
+        <el-alert v-if="archive.error" :title="archive.error" type="error" :closable="false" show-icon class="page-error" />
+        <el-descriptions v-if="archive.resident" :column="2" border data-test="archive-who">
+          <el-descriptions-item :label="t('residents.name')">{{ archive.resident.name }}</el-descriptions-item>
+          <el-descriptions-item :label="t('residents.phone')">{{ archive.resident.phone }}</el-descriptions-item>
+          <el-descriptions-item :label="t('archive.village')">{{ villageName[archive.resident.community_id] }}</el-descriptions-item>
+          <el-descriptions-item :label="t('archive.idLast4')">{{ archive.resident.id_last4 || '—' }}</el-descriptions-item>
+        </el-descriptions>
+        <div v-if="archive.standing" class="kpis archive-kpis" data-test="archive-standing">
+          <el-statistic :title="t('archive.score')" :value="archive.standing.score" />
+          <el-statistic :title="t('archive.stars')" :value="archive.standing.stars" />
+          <el-statistic v-if="archive.standing.points !== null" :title="t('archive.points')" :value="archive.standing.points" />
+        </div>
+        <h3 class="archive-h">{{ t('archive.records') }}</h3>
+        <el-table :data="archive.records" stripe border size="small" data-table="archive-records">
+          <el-table-column :label="t('review.occurred')" width="150"><template #default="{ row }">{{ localTime(row.occurred_at) }}</template></el-table-column>
+          <el-table-column :label="t('review.item')" min-width="180"><template #default="{ row }">{{ title(row) }}</template></el-table-column>
+          <el-table-column :label="t('review.points')" width="80" align="right">
+            <template #default="{ row }"><span :class="row.points > 0 ? 'plus' : 'minus'">{{ row.points > 0 ? '+' : '' }}{{ row.points }}</span></template></el-table-column>
+          <el-table-column :label="t('archive.status')" width="100"><template #default="{ row }">{{ t('status.' + row.status) }}</template></el-table-column>
+        </el-table>
+      </div>
+    </el-drawer>
+  </section>`,
+};

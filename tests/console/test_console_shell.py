@@ -1,0 +1,37 @@
+"""The console's static shell: served by Flask, no file from outside the repository, every bundle recorded."""
+import re
+from pathlib import Path
+
+CONSOLE = Path(__file__).resolve().parents[2] / "console"
+
+
+def _vendor_rows():
+    rows = []
+    for line in (CONSOLE / "vendor" / "packages.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append(line.split("\t"))
+    return rows
+
+
+def test_console_page_and_its_bundles_are_served_from_the_app(client):
+    assert client.get("/console").status_code == 301
+    page = client.get("/console/")
+    assert page.status_code == 200 and "诚信" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(source.startswith("/console/") for source in sources), sources
+    for source in sources:
+        assert client.get(source).status_code == 200, source
+    assert client.get("/console/no-such-file.js").status_code == 404
+
+
+def test_every_vendored_bundle_has_its_version_and_licence_recorded():
+    readme = (CONSOLE / "vendor" / "README.md").read_text(encoding="utf-8")
+    rows = _vendor_rows()
+    assert {row[0] for row in rows} == {"vue", "element-plus", "echarts"}
+    for package, version, _inner, destination, _licence in rows:
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), (package, version)  # exact versions only
+        assert (CONSOLE / "vendor" / destination).stat().st_size > 0
+        assert (CONSOLE / "vendor" / f"LICENSE-{destination.split('.')[0]}").exists()
+        line = next(line for line in readme.splitlines() if f"`{destination}`" in line)
+        assert package in line and version in line
