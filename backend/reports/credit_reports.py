@@ -234,27 +234,21 @@ def issue_credit_report(principal, args):
     return report
 
 
-def _resident_may_read(principal, report):
-    if report.resident_id == principal.id:
-        return True
-    if report.household_id is None:
-        return False
-    return db.session.execute(select(Resident.household_id).where(Resident.id == principal.id)
-                              ).scalar_one_or_none() == report.household_id
-
-
 def get_credit_report(principal, report_id):
-    """One report: staff of its community (the read is logged as a look-up), or its subject."""
+    """One report: staff of its community (the read is logged as a look-up of each subject), or the
+    resident it is about (a household's report shows every member, so it goes to staff only)."""
     report = db.session.get(CreditReport, report_id)
     if report is None or report.district_id != principal.district_id:
         raise CreditReportNotFound("No such credit report.")
     if principal.kind == "resident":
-        if not _resident_may_read(principal, report):
+        if report.resident_id != principal.id:
             raise CreditReportNotFound("No such credit report.")
         return report
     require_scope(principal, report.community_id, *ROLES)
-    if report.resident_id is not None:
-        log_lookup(principal, db.session.get(Resident, report.resident_id), LOOKUP)
+    subjects = [report.resident_id] if report.resident_id is not None else [
+        member["resident_id"] for member in report.snapshot.get("members", [])]
+    for resident_id in subjects:
+        log_lookup(principal, db.session.get(Resident, resident_id), LOOKUP)
     return report
 
 

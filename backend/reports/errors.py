@@ -34,5 +34,5 @@ catalogue("reports", {
     "Name either a resident or a household.": "请指定一位居民或一个信用户。",
     "Give resident_id or household_id, not both.": "请给出 resident_id 或 household_id 之一，不要同时给出。",
     "Too many reports issued at once; try again.": "同时出具的报告过多，请重试。",
-    "Say why the report is asked for, e.g. 本人申请，用于贷款.": "请写明申请用途，例如“本人申请，用于贷款”。",
+    "Say why the report is asked for (2 to 200 characters), e.g. for a loan.": "请写明申请用途（2 至 200 字），例如“本人申请，用于贷款”。",
 })

@@ -120,7 +120,10 @@ class BacklogReportSchema(Schema):
 
 # --- credit reports (信用报告) ------------------------------------------------------------------
 
-PURPOSE = validate.Length(min=2, max=200, error="Say why the report is asked for, e.g. 本人申请，用于贷款.")
+_PURPOSE_ERROR = "Say why the report is asked for (2 to 200 characters), e.g. for a loan."
+#: at least two characters that are not blanks
+PURPOSE = validate.And(validate.Length(min=2, max=200, error=_PURPOSE_ERROR),
+                       validate.Regexp(r"(?s).*\S.*\S", error=_PURPOSE_ERROR))
 
 
 class MyCreditReportCreateArgs(Schema):

@@ -84,10 +84,12 @@ def test_household_report_lists_members_and_their_average(client, auth, scored):
     flat = text.replace(" ", "")
     assert "王秀英" in flat and "王建国" in flat and "李桂兰" not in flat and body["number"] in flat
     assert "+120/−2" in flat
-    # each member's archive shows the look-up
+    # each member's archive shows the look-up, at issue and again when the PDF is read
     looked_up = db.session.execute(select(ResidentLookup.resident_id).where(ResidentLookup.what == "credit_report")
                                    ).scalars().all()
-    assert sorted(looked_up) == sorted([scored.alice.id, scored.bob.id])
+    assert sorted(looked_up) == sorted([scored.alice.id, scored.bob.id] * 2)
+    # it shows every member, so it is no member's to download from the phone
+    assert_problem(client.get(body["pdf_url"], headers=auth(scored.alice)), 404)
 
 
 def test_issue_is_logged_as_a_look_up_and_in_the_audit_log(client, auth, scored):
@@ -190,6 +192,7 @@ def test_staff_out_of_scope_get_404_for_issue_pdf_and_list(client, auth, scored)
 @pytest.mark.parametrize("body, field", [
     ({"purpose": ""}, "purpose"),
     ({"purpose": None}, "purpose"),
+    ({"purpose": "   "}, "purpose"),
     ({}, "purpose"),
     ({"from": "2020-01-01", "to": "2024-01-01"}, "from"),
     ({"from": "2025-06-02", "to": "2025-06-01"}, "from"),
