@@ -210,8 +210,7 @@ def issue_credit_report(principal, args):
         community_id = resident.community_id
     else:
         snapshot = household_snapshot(household, period_from, period_to)
-        looked_up = db.session.execute(
-            select(Resident).where(Resident.household_id == household.id)).scalars().all()
+        looked_up = [db.session.get(Resident, member["resident_id"]) for member in snapshot["members"]]
         community_id = household.community_id
     now = utcnow()
     report = CreditReport(
