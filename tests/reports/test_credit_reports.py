@@ -250,3 +250,37 @@ def test_report_errors_read_in_chinese_by_default(app, auth, scored):
                                      "from": "2025-06-02", "to": "2025-06-01"})
     assert_chinese(zh["title"], zh["detail"], *zh["errors"]["from"])
     assert_english(en["title"], en["detail"], *en["errors"]["from"])
+
+
+def test_reports_issued_at_the_same_moment_take_consecutive_numbers(scored, auth):
+    """Four desks issue at once (each its own app and connection): no number twice, none skipped."""
+    import threading
+
+    from backend.reports.models import CreditReport
+    from tests.conftest import make_app
+
+    headers = auth(scored.worker)
+    residents = [scored.alice.id, scored.bob.id, scored.carol.id, scored.alice.id]
+    db.session.remove()
+    apps = [make_app() for _ in residents]
+    barrier = threading.Barrier(len(residents))
+    results = [None] * len(residents)
+
+    def run(index):
+        with apps[index].app_context():
+            client = apps[index].test_client()
+            barrier.wait(timeout=30)
+            response = client.post("/api/v1/credit-reports", headers=headers,
+                                   json={"purpose": PURPOSE, "resident_id": residents[index]})
+            results[index] = (response.status_code, (response.get_json() or {}).get("number"))
+            db.session.remove()
+            db.engine.dispose()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(residents))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    year = local_date(utcnow()).year
+    assert sorted(results) == [(201, f"XY{year}-{n:06d}") for n in range(1, len(residents) + 1)], results
+    assert db.session.execute(select(CreditReport.seq).order_by(CreditReport.seq)).scalars().all() == [1, 2, 3, 4]
