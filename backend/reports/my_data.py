@@ -198,14 +198,45 @@ def _local(value):
     return value
 
 
+#: column headers of the Chinese workbook (the English one reads the field names, "occurred at")
+HEADERS_ZH = {
+    "resident_id": "居民编号", "name": "姓名", "gender": "性别", "birth_year": "出生年份", "phone": "手机号",
+    "id_last4": "身份证末四位", "district_zh": "区县", "district_en": "区县（英文）", "town_zh": "镇街",
+    "town_en": "镇街（英文）", "community_zh": "村社区", "community_en": "村社区（英文）", "household_code": "户号",
+    "household_name": "户名", "status": "状态", "has_password": "已设密码", "has_pin": "已设PIN",
+    "registered_at": "登记时间", "score": "信用分", "stars": "星级", "points": "积分", "record_id": "记录编号",
+    "occurred_at": "发生时间", "item_code": "事项代码", "title_zh": "事项", "title_en": "事项（英文）",
+    "category": "类别", "severity": "严重程度", "note": "备注", "logged_by": "登记人", "reviewed_at": "审核时间",
+    "review_note": "审核意见", "notice_ends_at": "公示截止", "finalised_at": "生效时间", "voided_at": "作废时间",
+    "void_reason": "作废原因", "repaired_at": "修复时间", "created_at": "创建时间", "objection_id": "异议编号",
+    "reason": "理由", "against_final": "针对已生效记录", "due_at": "答复期限", "decided_at": "处理时间",
+    "decision_note": "处理意见", "repair_id": "修复申请编号", "commitment": "承诺", "volunteer_hours": "志愿服务时长",
+    "transfer_id": "流水号", "kind": "类型", "ref_type": "关联类型", "ref_id": "关联编号", "memo": "说明",
+    "looked_up_at": "查询时间", "by": "查询人", "what": "查询内容", "participation_id": "报名编号",
+    "activity_zh": "活动", "activity_en": "活动（英文）", "starts_at": "开始时间", "place": "地点",
+    "signed_up_at": "报名时间", "checked_in_at": "签到时间", "checked_out_at": "签退时间",
+    "credited_minutes": "计入分钟数", "number": "编号", "year": "年度", "total_minutes": "总分钟数",
+    "issued_at": "出具时间", "sale_id": "消费编号", "merchant": "商家", "discount_percent": "折扣（%）",
+    "bill_amount": "消费金额", "discount_amount": "优惠金额", "final_amount": "实付金额", "comment": "评价",
+    "reply": "商家回复", "receipt_no": "小票号", "supermarket_zh": "超市", "supermarket_en": "超市（英文）",
+    "total_points": "积分合计", "items": "物品", "collected_at": "领取时间", "cancelled_at": "取消时间",
+    "period_from": "起始日期", "period_to": "结束日期", "purpose": "用途", "issued_by": "出具人",
+}
+
+#: where one field name means another thing: a record's points are its score delta (分值), not 积分
+HEADERS_ZH_BY_PART = {("records", "points"): "分值", ("points", "points"): "积分变动",
+                      ("volunteering", "points"): "所得积分", ("ratings", "stars"): "评价星级",
+                      ("purchases", "stars"): "消费时星级"}
+
+
 def my_data_sheets(data, english=False):
-    """``[(title, columns, rows)]`` for ``xlsx_response``: one sheet per part, headed by the field names
-    (the same names as in the JSON), times in local time."""
+    """``[(title, columns, rows)]`` for ``xlsx_response``: one sheet per part, times in local time."""
     sheets = []
     for part in PARTS:
         rows = data[part]
-        keys = list(rows[0]) if rows else ["-"]
+        keys = list(rows[0]) if rows else []
         title = SHEETS[part][1 if english else 0]
-        columns = [(key, (lambda key: lambda row: _local(row.get(key)))(key)) for key in keys]
-        sheets.append((title, columns, rows))
+        columns = [(key.replace("_", " ") if english else HEADERS_ZH_BY_PART.get((part, key), HEADERS_ZH.get(key, key)),
+                    (lambda key: lambda row: _local(row.get(key)))(key)) for key in keys]
+        sheets.append((title, columns or [("—", lambda row: None)], rows))
     return sheets

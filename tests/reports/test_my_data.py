@@ -106,17 +106,20 @@ def test_export_xlsx_has_one_sheet_per_part_with_text_as_text(client, zh_client,
         header = [cell.value for cell in sheet[1]]
         return [dict(zip(header, [cell.value for cell in row])) for row in sheet.iter_rows(min_row=2)]
 
-    assert rows("个人信息")[0]["name"] == "王秀英" and "id_hash" not in rows("个人信息")[0]
+    assert rows("个人信息")[0]["姓名"] == "王秀英" and "id_hash" not in rows("个人信息")[0]
     records = rows("信用记录")
-    assert sorted(r["points"] for r in records) == [-2, 60]
+    assert sorted(r["分值"] for r in records) == [-2, 60]
+    assert [r["积分变动"] for r in rows("积分明细")] == [60]
     # times in the district's local time, written as text
-    assert all(len(r["occurred_at"]) == 16 for r in records)
-    assert rows("超市兑换")[0]["items"] == "大米 ×2"
-    assert rows("查询记录")[0]["what"] == "profile"
+    assert all(len(r["发生时间"]) == 16 for r in records)
+    assert rows("超市兑换")[0]["物品"] == "大米 ×2"
+    assert rows("查询记录")[0]["查询内容"] == "profile"
     everything = " ".join(str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row)
     assert "李桂兰" not in everything and "卡罗尔" not in everything
     english = client.get("/api/v1/me/export.xlsx", headers=auth(lived.alice))
-    assert openpyxl.load_workbook(io.BytesIO(english.data)).sheetnames[0] == "Profile"
+    english_book = openpyxl.load_workbook(io.BytesIO(english.data))
+    assert english_book.sheetnames[0] == "Profile"
+    assert [cell.value for cell in english_book["Records"][1]][:3] == ["record id", "occurred at", "item code"]
 
 
 def test_a_formula_looking_comment_stays_text(zh_client, auth, lived):
