@@ -49,7 +49,8 @@ BLUEPRINTS = [
     system_routes.bp, system_routes.public_bp, org_routes.bp, auth_routes.bp, residents_routes.bp, audit_routes.bp, devices_routes.bp,
     ledger_routes.bp, credit_routes.bp, cards_routes.bp, cards_routes.public_bp, merchants_routes.bp,
     volunteering_routes.bp, volunteering_routes.public_bp, supermarket_routes.bp, kiosk_routes.bp,
-    kiosk_routes.public_bp, reports_routes.bp, mobile_routes.public_bp, console_routes.public_bp,
+    kiosk_routes.public_bp, reports_routes.bp, reports_routes.archive_bp, reports_routes.public_bp,
+    mobile_routes.public_bp, console_routes.public_bp,
 ]
 
 

@@ -8,6 +8,7 @@ from .devices import models as devices_models  # noqa: F401
 from .ledger import models as ledger_models  # noqa: F401
 from .merchants import models as merchants_models  # noqa: F401
 from .org import models as org_models  # noqa: F401
+from .reports import models as reports_models  # noqa: F401
 from .residents import models as residents_models  # noqa: F401
 from .supermarket import models as supermarket_models  # noqa: F401
 from .volunteering import models as volunteering_models  # noqa: F401

@@ -15,9 +15,10 @@ server.
 
 Cards and dynamic codes are not the only kinds: a volunteer service
 certificate (志愿服务证明) carries a token of kind ``certificate`` in its QR
-code. ``verify`` accepts only the kinds its caller names (card kinds unless
-told otherwise), so a certificate never passes for a card, nor a card for a
-certificate.
+code, and a credit report (信用报告) one of kind ``credit_report``. ``verify``
+accepts only the kinds its caller names (card kinds unless told otherwise), so
+a certificate never passes for a card, nor a card for a certificate, nor either
+for a credit report.
 """
 import base64
 import binascii
@@ -41,8 +42,9 @@ KIND_RESIDENT_CARD = 1
 KIND_MERCHANT_CARD = 2
 KIND_DYNAMIC = 3
 KIND_CERTIFICATE = 4
+KIND_CREDIT_REPORT = 5
 KIND_NAMES = {KIND_RESIDENT_CARD: "resident_card", KIND_MERCHANT_CARD: "merchant_card", KIND_DYNAMIC: "dynamic",
-              KIND_CERTIFICATE: "certificate"}
+              KIND_CERTIFICATE: "certificate", KIND_CREDIT_REPORT: "credit_report"}
 #: what scanners at a counter accept unless they ask for other kinds
 CARD_KINDS = (KIND_RESIDENT_CARD, KIND_MERCHANT_CARD, KIND_DYNAMIC)
 _BODY = struct.Struct(">BB4sQI8s")

@@ -1,10 +1,17 @@
-from flask import request
+from flask import Blueprint as FlaskBlueprint
+from flask import render_template, request
 
 from ..common.auth import STAFF_ROLES, auth_required, current_principal
 from ..common.blueprint import Blueprint
-from . import service
+from ..common.pagination import PageArgs, page_of, split_page
+from ..common.pdf import PDF, pdf_response
+from ..common.qr import qr_svg
+from ..errors import problem
+from . import credit_reports, my_data, service
+from .errors import CreditReportNotFound
 from .schemas import (
-    BacklogReportSchema, HouseholdReportArgs, HouseholdsReportSchema, PointsReportSchema, RecordsReportSchema,
+    BacklogReportSchema, CreditReportCreateArgs, CreditReportQueryArgs, CreditReportSchema, HouseholdReportArgs,
+    HouseholdsReportSchema, MyCreditReportCreateArgs, MyDataSchema, PointsReportSchema, RecordsReportSchema,
     ReportArgs, VillagesReportSchema,
 )
 from ..common.xlsx import XLSX, xlsx_response
@@ -158,3 +165,97 @@ def backlog_report_xlsx(args):
     """The backlog per village as an XLSX download."""
     report = service.backlog_report(current_principal(), args)
     return xlsx_response("backlog.xlsx", [("待办", _columns(BACKLOG_COLUMNS), report["villages"])])
+
+
+# --- credit reports (信用报告) ------------------------------------------------------------------
+
+#: credit reports: issued by staff of the subject's community, or by residents about themselves
+archive_bp = Blueprint("credit_reports", __name__, url_prefix="/api/v1",
+                       description="Credit reports (信用报告) issued at the subject's request, and my own data")
+#: the report's QR code opens this page: anyone can check that a report is genuine
+public_bp = FlaskBlueprint("credit_reports_public", __name__, template_folder="templates")
+REPORT_STAFF = ["worker", "reviewer", "district_admin"]
+
+
+@archive_bp.route("/credit-reports", methods=["POST"])
+@auth_required("staff", roles=REPORT_STAFF)
+@archive_bp.arguments(CreditReportCreateArgs)
+@archive_bp.response(201, CreditReportSchema)
+def issue_credit_report(args):
+    """Issue a credit report (信用报告) of a resident or household of my communities (logged as a look-up)."""
+    return credit_reports.issue_credit_report(current_principal(), args)
+
+
+@archive_bp.route("/me/credit-reports", methods=["POST"])
+@auth_required("resident")
+@archive_bp.arguments(MyCreditReportCreateArgs)
+@archive_bp.response(201, CreditReportSchema)
+def issue_my_credit_report(args):
+    """Issue my own credit report (信用报告), e.g. for a loan."""
+    return credit_reports.issue_credit_report(current_principal(), args)
+
+
+@archive_bp.route("/credit-reports", methods=["GET"])
+@auth_required("staff", roles=REPORT_STAFF)
+@archive_bp.arguments(CreditReportQueryArgs, location="query")
+@archive_bp.response(200, page_of(CreditReportSchema))
+def list_credit_reports(args):
+    """Credit reports issued for residents and households of my communities, newest first."""
+    page = split_page(args)
+    return credit_reports.list_credit_reports(current_principal(), args, page)
+
+
+@archive_bp.route("/me/credit-reports", methods=["GET"])
+@auth_required("resident")
+@archive_bp.arguments(PageArgs, location="query")
+@archive_bp.response(200, page_of(CreditReportSchema))
+def list_my_credit_reports(args):
+    """The credit reports issued about me, newest first."""
+    return credit_reports.list_credit_reports(current_principal(), {}, args)
+
+
+@archive_bp.route("/credit-reports/<int:report_id>.pdf", methods=["GET"])
+@auth_required("staff", "resident")
+@archive_bp.response(200, content_type=PDF, description="The credit report as an A4 PDF")
+def credit_report_pdf(report_id):
+    """The credit report as an A4 PDF, with the QR code that verifies it."""
+    report = credit_reports.get_credit_report(current_principal(), report_id)
+    view = credit_reports.report_view(report)
+    html = render_template("reports/credit_report.html", qr_svg=qr_svg(view["url"]), **view)
+    return pdf_response(html, f"credit-report-{report.number}.pdf")
+
+
+@archive_bp.route("/me/export.json", methods=["GET"])
+@auth_required("resident")
+@archive_bp.response(200, MyDataSchema)
+def my_data_json():
+    """Everything the centre holds about me, as JSON (profile, records, points, look-ups, …)."""
+    return my_data.my_data(current_principal())
+
+
+@archive_bp.route("/me/export.xlsx", methods=["GET"])
+@auth_required("resident")
+@archive_bp.response(200, content_type=XLSX, description="My own data as an XLSX workbook, one sheet per part")
+def my_data_xlsx():
+    """Everything the centre holds about me, as an XLSX workbook (one sheet per part)."""
+    return xlsx_response("my-data.xlsx", my_data.my_data_sheets(my_data.my_data(current_principal()), _english()))
+
+
+def _wants_json():
+    """Phones opening the QR code get the page; apps asking for JSON get JSON."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+@public_bp.get("/r/<token>")
+def verify_credit_report(token):
+    """Anyone who scans a credit report's QR code sees whether it is genuine (name masked)."""
+    try:
+        report = credit_reports.verify_report(token)
+    except CreditReportNotFound as error:
+        if _wants_json():
+            return problem(error.status, error.code, error.title, error.detail)
+        return render_template("reports/verify.html", valid=False), 404
+    view = credit_reports.report_view(report)
+    if _wants_json():
+        return credit_reports.public_report(view)
+    return render_template("reports/verify.html", valid=True, **view)

@@ -152,6 +152,17 @@ def test_certificate_tokens_verify_only_where_certificates_are_asked_for(app):
             tokens.verify(tokens.sign(card_kind, 31), kinds=(tokens.KIND_CERTIFICATE,))
 
 
+def test_credit_report_tokens_are_neither_cards_nor_certificates(app):
+    report = tokens.sign(tokens.KIND_CREDIT_REPORT, 7, nonce="8899aabbccddeeff")
+    payload = tokens.verify(report, kinds=(tokens.KIND_CREDIT_REPORT,))
+    assert (payload.kind_name, payload.subject_id, payload.nonce) == ("credit_report", 7, "8899aabbccddeeff")
+    for kinds in (tokens.CARD_KINDS, (tokens.KIND_CERTIFICATE,)):
+        with pytest.raises(tokens.WrongTokenKind):
+            tokens.verify(report, kinds=kinds)
+    with pytest.raises(tokens.WrongTokenKind):
+        tokens.verify(tokens.sign(tokens.KIND_CERTIFICATE, 7), kinds=(tokens.KIND_CREDIT_REPORT,))
+
+
 def test_a_forged_token_is_forged_whatever_kind_the_caller_accepts(app):
     certificate = tokens.sign(tokens.KIND_CERTIFICATE, 31)
     for index in range(len(certificate)):
