@@ -5,6 +5,8 @@ from ..common.pagination import PageArgs
 from .models import SCOPES
 
 TITLE = validate.Length(1, 200)
+#: ids fit PostgreSQL's integer: a larger one is bad input, not a database error
+ID = validate.Range(min=1, max=2**31 - 1)
 BODY = validate.Length(1, 5000)
 STATES = ("current", "scheduled", "expired", "withdrawn")
 
@@ -43,7 +45,7 @@ class PublicAnnouncementSchema(Schema):
 
 class AnnouncementCreateArgs(Schema):
     scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
-    community_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    community_id = fields.Integer(allow_none=True, strict=True, validate=ID)
     title_zh = fields.String(required=True, validate=TITLE)
     title_en = fields.String(allow_none=True, validate=TITLE)
     body_zh = fields.String(required=True, validate=BODY)
@@ -70,7 +72,7 @@ class AnnouncementWithdrawArgs(Schema):
 
 class AnnouncementQueryArgs(PageArgs):
     scope = fields.String(validate=validate.OneOf(SCOPES))
-    community_id = fields.Integer(validate=validate.Range(min=1))
+    community_id = fields.Integer(validate=ID)
     state = fields.String(validate=validate.OneOf(STATES))
 
 

@@ -234,7 +234,8 @@ class RejectArgs(Schema):
 
 class BulkReviewArgs(Schema):
     #: each id at most once, at most ``BULK_REVIEW_MAX`` (200)
-    ids = fields.List(fields.Integer(validate=validate.Range(min=1)), required=True,
+    #: ids fit PostgreSQL's integer: a larger one is bad input, not a database error
+    ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)), required=True,
                       validate=validate.Length(1, 200, error="Between 1 and 200 ids."))
     decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
     #: required for rejections: every rejected record gets it

@@ -138,6 +138,8 @@ def test_bad_announcements_are_refused_and_nothing_is_written(client, auth, town
         notice(town.east, pinned="often"),
         {**notice(), "scope": "community"},  # no community named
         notice(community_id=town.east.id),  # district-wide with a community
+        {**notice(), "scope": "community", "community_id": 2**40},
+        {**notice(), "scope": "community", "community_id": "1"},
     ):
         assert_problem(client.post(URL, json=bad, headers=auth(town.admin)), 422, "validation_failed")
     assert_problem(client.post(URL, data="{", headers={**auth(town.admin), "Content-Type": "application/json"}), 400)
@@ -187,6 +189,7 @@ def test_staff_list_paginates_and_filters_by_state(client, auth, town):
     assert titles(client.get(URL, query_string={"state": "withdrawn"}, headers=auth(town.admin))) == ["撤回"]
     assert len(titles(client.get(URL, query_string={"state": "current"}, headers=auth(town.admin)))) == 3
     assert_problem(client.get(URL, query_string={"state": "someday"}, headers=auth(town.admin)), 422)
+    assert_problem(client.get(URL, query_string={"community_id": 2**40}, headers=auth(town.admin)), 422)
 
 
 def test_resident_reads_current_notices_of_their_community_and_district(client, auth, town):

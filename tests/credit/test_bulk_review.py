@@ -131,7 +131,8 @@ def test_bulk_review_refuses_empty_and_malformed_lists(client, auth, village):
     headers = auth(village.reviewer2)
     for body in ({"ids": [], "decision": "approve"}, {"ids": ["x"], "decision": "approve"},
                  {"ids": [1], "decision": "maybe"}, {"ids": 5, "decision": "approve"}, {"decision": "approve"},
-                 {"ids": [0], "decision": "approve"}):
+                 {"ids": [0], "decision": "approve"}, {"ids": [2**40], "decision": "approve"},
+                 {"ids": [1.5], "decision": "approve"}, {"ids": [1], "decision": "reject", "reason": ""}):
         assert_problem(client.post(URL, json=body, headers=headers), 422, "validation_failed")
     assert_problem(client.post(URL, data="[", headers={**headers, "Content-Type": "application/json"}), 400)
 
