@@ -7,6 +7,7 @@ from backend.audit.models import AuditLog
 from backend.auth.models import User
 from backend.credit.models import CreditRecord
 from backend.extensions import db
+from backend.ledger.service import balance_of, check_balances
 from tests.fixtures import assert_chinese, assert_english, assert_problem
 
 URL = "/api/v1/records/bulk-review"
@@ -171,3 +172,17 @@ def test_bulk_review_replays_the_first_answer_for_the_same_idempotency_key(clien
     assert db.session.query(AuditLog).filter_by(action="credit_record.approve").count() == 2
     assert_problem(client.post(URL, json={"ids": ids[:1], "decision": "approve"}, headers=headers), 409,
                    "idempotency_key_reused")
+
+
+def test_bulk_approve_without_notice_credits_only_the_records_that_pass(client, auth, village, make_item,
+                                                                        log_record):
+    response = client.put("/api/v1/policy", json={"notice_days": 0}, headers=auth(village.admin))
+    assert response.status_code == 200, response.get_json()
+    own = _pending(village, make_item, log_record, village.carol, who=village.reviewer)[0]
+    alice, bob = _pending(village, make_item, log_record, village.alice, village.bob)
+    body = client.post(URL, json={"ids": [alice, own, bob], "decision": "approve"},
+                       headers=auth(village.reviewer)).get_json()
+    assert [row["record_status"] for row in body["results"]] == ["final", None, "final"]
+    assert balance_of("resident", village.alice.id) == balance_of("resident", village.bob.id) == 10
+    assert balance_of("resident", village.carol.id) == 0
+    assert check_balances() == []
