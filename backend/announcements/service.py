@@ -107,8 +107,6 @@ def update_announcement(principal, announcement_id, data, *, now=None):
     for name in EDITABLE:
         if name in data:
             setattr(notice, name, data[name])
-    if notice.publish_at is None:
-        raise ValidationFailed(errors={"publish_at": ["Field may not be null."]})
     _check_dates(notice.publish_at, notice.expire_at)
     notice.updated_at = now or utcnow()
     db.session.flush()

@@ -152,8 +152,11 @@ def test_edit_that_would_expire_before_publishing_is_refused(client, auth, town)
     body = assert_problem(client.patch(f"{URL}/{created['id']}", json={"expire_at": iso(now - timedelta(days=1))},
                                        headers=auth(town.admin)), 422, "validation_failed")
     assert "expire_at" in body["errors"]
+    for bad in ({"publish_at": None}, {"title_zh": None}, {"pinned": None}, {"title_zh": ""}, {"scope": "district"}):
+        assert_problem(client.patch(f"{URL}/{created['id']}", json=bad, headers=auth(town.admin)), 422)
     db.session.expire_all()
-    assert db.session.get(Announcement, created["id"]).expire_at is None
+    row = db.session.get(Announcement, created["id"])
+    assert row.expire_at is None and row.title_zh == "停水通知" and row.publish_at is not None
 
 
 def test_errors_read_in_the_readers_language(app, auth, town):
