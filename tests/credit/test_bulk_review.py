@@ -1,5 +1,6 @@
 """Bulk review: several pending records approved or rejected in one request, each by the rules of one."""
 import itertools
+import threading
 
 from sqlalchemy import select
 
@@ -8,6 +9,7 @@ from backend.auth.models import User
 from backend.credit.models import CreditRecord
 from backend.extensions import db
 from backend.ledger.service import balance_of, check_balances
+from tests.conftest import make_app, postgres_only
 from tests.fixtures import assert_chinese, assert_english, assert_problem
 
 URL = "/api/v1/records/bulk-review"
@@ -185,4 +187,44 @@ def test_bulk_approve_without_notice_credits_only_the_records_that_pass(client, 
     assert [row["record_status"] for row in body["results"]] == ["final", None, "final"]
     assert balance_of("resident", village.alice.id) == balance_of("resident", village.bob.id) == 10
     assert balance_of("resident", village.carol.id) == 0
+    assert check_balances() == []
+
+
+def _race(requests):
+    """Run ``(path, headers, json)`` POSTs at the same moment, each thread with its own app and client."""
+    barrier = threading.Barrier(len(requests))
+    results = [None] * len(requests)
+    apps = [make_app() for _ in requests]  # built one after the other: each touches the shared OpenAPI spec
+
+    def run(index, path, headers, body):
+        with apps[index].app_context():
+            client = apps[index].test_client()
+            barrier.wait(timeout=30)
+            response = client.post(path, headers=headers, json=body)
+            results[index] = (response.status_code, response.get_json())
+            db.session.remove()
+            db.engine.dispose()
+
+    threads = [threading.Thread(target=run, args=(i, *r)) for i, r in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@postgres_only
+def test_two_overlapping_bulk_approvals_approve_each_record_once(client, auth, village, make_item, log_record):
+    client.put("/api/v1/policy", json={"notice_days": 0}, headers=auth(village.admin))
+    ids = _pending(village, make_item, log_record, village.alice, village.bob, village.carol)
+    first, second = auth(village.reviewer2), auth(village.admin)
+    results = _race([(URL, first, {"ids": ids, "decision": "approve"}),
+                     (URL, second, {"ids": ids[::-1], "decision": "approve"})])
+    assert [status for status, _ in results] == [200, 200], results
+    rows = [row for _, body in results for row in body["results"]]
+    assert sum(row["ok"] for row in rows) == 3
+    assert {row["code"] for row in rows if not row["ok"]} <= {"invalid_status"}
+    assert [_status(i) for i in ids] == ["final"] * 3
+    assert db.session.query(AuditLog).filter_by(action="credit_record.approve").count() == 3
+    assert [balance_of("resident", r.id) for r in (village.alice, village.bob, village.carol)] == [10, 10, 10]
     assert check_balances() == []
