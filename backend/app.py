@@ -6,6 +6,7 @@ from flask import Flask, redirect
 
 from . import error_docs, errors
 from . import models  # noqa: F401 — every table is known before migrate/create_all
+from .announcements import routes as announcements_routes
 from .audit import routes as audit_routes
 from .auth import routes as auth_routes
 from .auth.service import session_is_revoked
@@ -21,6 +22,7 @@ from .devices import routes as devices_routes
 from .extensions import api, db, jwt, limiter, migrate
 
 # every domain's error catalogue (codes with their zh/en texts), imported explicitly like the blueprints
+from .announcements import errors as _announcements_errors  # noqa: F401
 from .auth import errors as _auth_errors  # noqa: F401
 from .cards import errors as _cards_errors  # noqa: F401
 from .credit import errors as _credit_errors  # noqa: F401
@@ -50,7 +52,7 @@ BLUEPRINTS = [
     ledger_routes.bp, credit_routes.bp, cards_routes.bp, cards_routes.public_bp, merchants_routes.bp,
     volunteering_routes.bp, volunteering_routes.public_bp, supermarket_routes.bp, kiosk_routes.bp,
     kiosk_routes.public_bp, reports_routes.bp, reports_routes.archive_bp, reports_routes.public_bp,
-    mobile_routes.public_bp, console_routes.public_bp,
+    announcements_routes.bp, mobile_routes.public_bp, console_routes.public_bp,
 ]
 
 

@@ -1,4 +1,5 @@
 """Imports every domain's models so the metadata (and Alembic) sees every table."""
+from .announcements import models as announcements_models  # noqa: F401
 from .audit import models as audit_models  # noqa: F401
 from .auth import models as auth_models  # noqa: F401
 from .cards import models as cards_models  # noqa: F401

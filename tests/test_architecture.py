@@ -16,7 +16,7 @@ BACKEND = Path(__file__).resolve().parent.parent / "backend"
 #: lowest first; a package may import its own layer and the ones before it
 LAYERS = [
     {"common", "config", "errors", "extensions"},
-    {"org", "auth", "residents", "audit", "system"},
+    {"org", "auth", "residents", "audit", "system", "announcements"},
     {"ledger"},
     {"credit"},
     {"cards", "merchants", "volunteering", "supermarket"},

@@ -43,6 +43,9 @@ catalogue("credit", {
     "effective_in_past": (422, "生效日期已过", "Effective date in the past"),
 }, messages={
     "No such resident in your communities.": "没有这位居民（或不在您的社区）。",
+    "Between 1 and 200 ids.": "须有 1 至 200 个编号。",
+    "Each id at most once.": "每个编号只能出现一次。",
+    "Required when rejecting.": "驳回时须填写理由。",
     "Conflict of interest: you cannot act on a record of yourself or of your own household.":
         "利益冲突：不能为本人或同户家庭成员办理。",
     "The deed cannot be in the future.": "事情还没有发生。",

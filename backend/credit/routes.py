@@ -10,7 +10,7 @@ from ..common.pagination import PageArgs, page_of, split_page
 from ..residents.service import get_resident_for_staff
 from . import catalogue, evidence, lists, objections, policy, repairs, scoring, service
 from .schemas import (
-    ApproveArgs, CategorySchema, EvidenceSchema, HomeSchema, ItemCreateArgs, ItemDetailSchema, ItemQueryArgs, ItemSchema,
+    ApproveArgs, BulkReviewArgs, BulkReviewSchema, CategorySchema, EvidenceSchema, HomeSchema, ItemCreateArgs, ItemDetailSchema, ItemQueryArgs, ItemSchema,
     ItemUpdateArgs, ListArgs, ListEntrySchema, MyObjectionSchema, MyRecordQueryArgs, MyRecordSchema, MyRepairSchema,
     NoticeBoardArgs, NoticeSchema, ObjectionCreateArgs, ObjectionDecisionArgs, ObjectionQueryArgs, ObjectionSchema,
     PolicySchema, PolicyUpdateArgs, PublicListArgs, PublicListEntrySchema, RecordCreateArgs, RecordQueryArgs,
@@ -148,6 +148,17 @@ def approve_record(args, record_id):
 def reject_record(args, record_id):
     """Reject a pending record, with the reason."""
     return service.reject_record(current_principal(), record_id, args["reason"])
+
+
+@bp.route("/records/bulk-review", methods=["POST"])
+@auth_required("staff", roles=REVIEWERS)
+@idempotent
+@bp.arguments(BulkReviewArgs)
+@bp.response(200, BulkReviewSchema)
+def bulk_review(args):
+    """Approve or reject up to 200 pending records at once; each id answers ``ok`` or the problem that refused it."""
+    return service.review_records(current_principal(), args["ids"], args["decision"], reason=args.get("reason"),
+                                  note=args.get("note"))
 
 
 @bp.route("/notice-board", methods=["GET"])

@@ -1,6 +1,8 @@
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from ..common import i18n
 from ..common.fields import UTCDateTime
+from ..errors import localise
 from ..common.masking import mask_name
 from ..common.pagination import PageArgs
 from ..common.time import utcnow
@@ -230,6 +232,50 @@ class ApproveArgs(Schema):
 
 class RejectArgs(Schema):
     reason = fields.String(required=True, validate=REASON)
+
+
+class BulkReviewArgs(Schema):
+    #: each id at most once, at most ``BULK_REVIEW_MAX`` (200)
+    #: ids fit PostgreSQL's integer: a larger one is bad input, not a database error
+    ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)), required=True,
+                      validate=validate.Length(1, 200, error="Between 1 and 200 ids."))
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    #: required for rejections: every rejected record gets it
+    reason = fields.String(validate=REASON)
+    note = fields.String(validate=REASON)
+
+    @validates_schema
+    def _check(self, data, **_kwargs):
+        ids = data.get("ids") or []
+        if len(set(ids)) != len(ids):
+            raise ValidationError("Each id at most once.", "ids")
+        if data.get("decision") == "reject" and not data.get("reason"):
+            raise ValidationError("Required when rejecting.", "reason")
+
+
+def _problem_text(error):
+    """(title, message) of a refusal in the reader's language, as its problem+json would say it."""
+    title, detail, _ = localise(error.status, error.code, error.title, error.detail, None, i18n.language())
+    return title, detail
+
+
+class BulkReviewResultSchema(Schema):
+    """One id's outcome: ``ok`` with the record's new status, or the problem that refused it."""
+
+    id = fields.Function(lambda r: r[0])
+    ok = fields.Function(lambda r: r[2] is None)
+    record_status = fields.Function(lambda r: r[1].status if r[1] is not None else None)
+    status = fields.Function(lambda r: r[2].status if r[2] is not None else None)
+    code = fields.Function(lambda r: r[2].code if r[2] is not None else None)
+    title = fields.Function(lambda r: _problem_text(r[2])[0] if r[2] is not None else None)
+    message = fields.Function(lambda r: _problem_text(r[2])[1] if r[2] is not None else None)
+
+
+class BulkReviewSchema(Schema):
+    decision = fields.String()
+    done = fields.Integer()
+    refused = fields.Integer()
+    results = fields.List(fields.Nested(BulkReviewResultSchema))
 
 
 # --- objections and repairs ------------------------------------------------------------------

@@ -28,7 +28,7 @@ from ..common.auth import Principal, require_scope
 from ..common.calendar import PERIOD_LABELS, local_date, period_bounds
 from ..common.pagination import paginate
 from ..common.time import utcnow
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..residents.households import check_conflict
 from ..residents.models import Resident
@@ -427,6 +427,39 @@ def reject_record(principal, record_id, reason, *, now=None):
     record_audit(principal, "credit_record.reject", "credit_record", record.id, before={"status": "pending"},
                  after={"status": "rejected"}, reason=reason)
     return record
+
+
+#: ids one bulk review may carry: a week's queue of a village, small enough for one request
+BULK_REVIEW_MAX = 200
+
+
+def review_records(principal, record_ids, decision, *, reason=None, note=None, now=None):
+    """Approve or reject several pending records at once, each by the very rules of one at a time.
+
+    Every record goes through ``approve_record`` / ``reject_record`` (scope, state, the two-person
+    rule, conflicts of interest) inside its own savepoint of the request's transaction: a refused
+    record rolls back only what it began and is reported with its error; the others stand and
+    the request commits them together. Records are taken in id order (two bulk reviews lock rows
+    in the same order, so they cannot deadlock); the answer keeps the order of ``record_ids``.
+    Returns the counts and ``results``: ``[(record id, record or None, DomainError or None)]``.
+    """
+    now = now or utcnow()
+    done = {}
+    for record_id in sorted(set(record_ids)):
+        try:
+            with db.session.begin_nested():
+                if decision == "approve":
+                    done[record_id] = (approve_record(principal, record_id, note, now=now), None)
+                else:
+                    done[record_id] = (reject_record(principal, record_id, reason, now=now), None)
+        except DomainError as error:
+            done[record_id] = (None, error)
+        except IntegrityError:
+            # a concurrent request changed the record between our read and our write
+            done[record_id] = (None, Conflict("The request conflicts with the current state; retry it."))
+    results = [(record_id, *done[record_id]) for record_id in record_ids]
+    refused = sum(1 for _id, _record, error in results if error is not None)
+    return {"decision": decision, "done": len(results) - refused, "refused": refused, "results": results}
 
 
 def finalise_due(now, *, batch=500):

@@ -4,6 +4,7 @@ from functools import wraps
 from flask import Blueprint as FlaskBlueprint, request, send_from_directory
 from flask_jwt_extended import get_jwt
 
+from ..announcements.schemas import KioskAnnouncementsSchema
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.idempotency import HEADER, idempotent
@@ -50,6 +51,14 @@ def kiosk_config():
 def device_info():
     """This kiosk, its supermarket and its settings."""
     return service.device_info(current_principal())
+
+
+@bp.route("/announcements", methods=["GET"])
+@auth_required("device")
+@bp.response(200, KioskAnnouncementsSchema)
+def announcements():
+    """Notices showing now to the communities this kiosk's supermarket serves (the welcome screen)."""
+    return {"items": service.announcements(current_principal())}
 
 
 @bp.route("/sessions", methods=["POST"])

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from ..announcements import service as announcements_service
 from ..auth.service import issue_tokens, revoke_session
 from ..cards import service as cards
 from ..common.masking import mask_name
@@ -54,6 +55,13 @@ def device_info(principal):
     device = active_device(principal)
     return {"device": device, "supermarket": supermarket.get_supermarket(device.supermarket_id),
             **config()}
+
+
+def announcements(principal):
+    """The notices on the welcome screen: those of every community the kiosk's supermarket serves."""
+    device = active_device(principal)
+    shop = supermarket.get_supermarket(device.supermarket_id, device.district_id)
+    return announcements_service.current_for_communities(device.district_id, shop.served_community_ids)
 
 
 def sign_in(principal, code, pin=None):

@@ -1,6 +1,6 @@
 /* The credit supermarket kiosk: one page, one screen at a time.
  *
- * welcome → scan → (PIN, printed card only) → home → catalogue → cart → confirm → receipt → welcome
+ * welcome (with the notices of the communities served) → scan → (PIN, printed card only) → home → catalogue → cart → confirm → receipt → welcome
  *
  * Each screen lives in screens/<name>.js; state.js holds what the kiosk remembers, session.js the
  * two tokens, idle.js the idle sign-out. The API client, error texts and scanner are shared with the
@@ -10,6 +10,7 @@ import { listenWedge, setKeyGap } from "/webcommon/scanner.js";
 import { startIdleWatch, touch } from "./idle.js";
 import { boot, wirePair } from "./screens/pair.js";
 import { wireScan, signIn } from "./screens/scan.js";
+import { wireWelcome } from "./screens/welcome.js";
 import { pinKey, wirePin } from "./screens/pin.js";
 import { wireHome } from "./screens/home.js";
 import { openCatalogue, wireCatalogue } from "./screens/catalogue.js";
@@ -32,6 +33,7 @@ function onScan(code) {
 }
 
 wirePair();
+wireWelcome();
 wireScan(onScan);
 wirePin();
 wireHome(openCatalogue);

@@ -11,6 +11,7 @@ export const state = {
   lang: "zh",
   deviceToken: localStorage.getItem(TOKEN_KEY),
   device: null,
+  notices: [], //: the welcome screen's announcements, as last read
   config: { idle_seconds: 60, idle_warning_seconds: 15 },
   screen: "loading",
   session: null,

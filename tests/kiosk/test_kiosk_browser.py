@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from backend.auth.models import AuthSession
+from backend.announcements.models import Announcement
+from backend.auth.models import AuthSession, User
 from backend.auth.passwords import hash_secret
 from backend.cards import service as cards
 from backend.common.time import utcnow
@@ -567,6 +568,73 @@ def test_main_actions_fit_every_screen_size_and_pass_axe(open_kiosk, live, size)
     kiosk.click("#done-button")
     screen(kiosk, "welcome")
     assert live.balance(name) == 300 - 16 - 60 and live.balances_agree()
+
+
+@contextmanager
+def notices(live):
+    """Announcements for the kiosk's village and district, and some it must not show; removed afterwards."""
+    now = utcnow()
+    with live.db():
+        writer = User(district_id=live.district_id, username=f"notices{next(_notice_seq)}", display_name="公告员",
+                      password_hash=hash_secret("not-used-here-1"))
+        other = Community(district_id=live.district_id, town_id=db.session.get(Community, live.community_id).town_id,
+                          code=f"N{next(_notice_seq)}", name_zh="东楼村", name_en="Donglou Village")
+        db.session.add_all([writer, other])
+        db.session.flush()
+
+        def add(scope, title_zh, title_en, body_zh, *, community_id=None, **extra):
+            db.session.add(Announcement(
+                district_id=live.district_id, scope=scope, community_id=community_id, title_zh=title_zh,
+                title_en=title_en, body_zh=body_zh, body_en=f"{title_en}: details.",
+                publish_at=extra.pop("publish_at", now - timedelta(hours=2)), created_by_user_id=writer.id, **extra))
+
+        add("community", "周三停水", "No water on Wednesday", "周三上午八点至十二点停水检修，请提前储水。" * 4,
+            community_id=live.community_id, publish_at=now - timedelta(hours=1))
+        add("district", "信用积分兑换月", "Points month", "本月起兑换满十次可获额外奖励。", pinned=True,
+            publish_at=now - timedelta(days=3))
+        add("district", "已撤回的通知", "Withdrawn", "不应显示。", withdrawn_at=now - timedelta(minutes=5))
+        add("district", "明天的通知", "Tomorrow", "不应显示。", publish_at=now + timedelta(days=1))
+        add("community", "东楼村通知", "Donglou only", "不应显示。", community_id=other.id)
+        ids = (writer.id, other.id)
+    try:
+        yield
+    finally:
+        with live.db():
+            db.session.query(Announcement).delete()
+            db.session.delete(db.session.get(User, ids[0]))
+            db.session.delete(db.session.get(Community, ids[1]))
+
+
+_notice_seq = iter(range(1, 1000))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_welcome_screen_shows_current_notices_at_every_size(open_kiosk, live, size):
+    """The welcome screen lists the current notices of the village and the district, pinned first,
+    in the language shown; the start button stays in view at 1080×1920, 1920×1080 and 1280×800."""
+    with notices(live):
+        kiosk = open_kiosk(viewport=SIZES[size])
+        kiosk.wait_for_selector("#notice-list .notice")
+        titles = kiosk.locator("#notice-list .notice-title").all_inner_texts()
+        assert titles == ["信用积分兑换月", "周三停水"]
+        assert "置顶" in kiosk.inner_text("#notice-list .notice:first-child")
+        assert_visible_without_scrolling(kiosk, "#start-button", "#lang-toggle", "#notices-title",
+                                         "#notice-list .notice:first-child .notice-title")
+        assert_no_serious_axe_violations(kiosk)
+        kiosk.shots(f"{size}-welcome-notices")
+        kiosk.click("#lang-toggle")
+        assert kiosk.locator("#notice-list .notice-title").all_inner_texts() == ["Points month",
+                                                                                 "No water on Wednesday"]
+        assert kiosk.inner_text("#notices-title") == "Notices"
+        assert_visible_without_scrolling(kiosk, "#start-button")
+        kiosk.shots(f"{size}-welcome-notices-en")
+        kiosk.click("#start-button")
+        screen(kiosk, "scan")
+
+
+def test_welcome_screen_without_notices_shows_no_empty_board(kiosk, live):
+    assert kiosk.locator("#welcome-notices").is_hidden()
+    assert_visible_without_scrolling(kiosk, "#start-button")
 
 
 def test_pairing_screen_and_messages_pass_axe(open_kiosk, live):
