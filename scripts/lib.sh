@@ -67,3 +67,13 @@ stop_postgres() {
   fi
 }
 
+
+# ensure_pdf_libraries: Pango (WeasyPrint lays out the PDFs with it) and a Chinese font;
+# installed when missing and we can (root); PDFs fail loudly without them, nothing else does
+ensure_pdf_libraries() {
+  if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+    echo "==> installing Pango and fonts-noto-cjk for PDF documents (Debian packages)"
+    apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fontconfig || \
+      echo "!!! could not install Pango/fonts-noto-cjk (no root?): PDF documents will not render" >&2
+  fi
+}
