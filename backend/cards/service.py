@@ -400,11 +400,10 @@ def consume_dynamic_code(scan, purpose, ref=None):
     """
     if scan.payload.kind != tokens.KIND_DYNAMIC:
         raise WrongCodeKind("Only a phone code can be spent.")
+    db.session.add(DynamicCodeUse(district_id=scan.resident.district_id, resident_id=scan.resident.id,
+                                  nonce=scan.payload.nonce, purpose=purpose, ref=None if ref is None else str(ref)))
     try:
-        with db.session.begin_nested():
-            db.session.add(DynamicCodeUse(district_id=scan.resident.district_id, resident_id=scan.resident.id,
-                                          nonce=scan.payload.nonce, purpose=purpose,
-                                          ref=None if ref is None else str(ref)))
+        db.session.flush()  # no savepoint: a second use ends the request, nothing is recovered
     except IntegrityError:
         raise CodeAlreadyUsed("This code has already been used; show a fresh one.") from None
 

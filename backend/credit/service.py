@@ -22,6 +22,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record_audit
 from ..common.auth import Principal, require_scope
@@ -244,7 +245,12 @@ def create_record(actor, resident_id, item_id, occurred_at, note=None, *, points
         return inserted
     for file in evidence:
         file.record_id = record.id
-    db.session.flush()
+    if evidence:
+        db.session.flush()
+    # the answer shows the item and its files: known here, so not loaded again (the item is a read-only copy)
+    set_committed_value(record, "item", item)
+    set_committed_value(record, "item_version", version)
+    set_committed_value(record, "evidence", sorted(evidence, key=lambda e: e.id))
     record_audit(actor, "credit_record.create", "credit_record", record.id, district_id=record.district_id,
                  after=_summary(record))
     return record
@@ -296,16 +302,23 @@ def _system_subject(district_id, subject_type, subject_id, community_id):
 
 
 def record_system_credit(*, district_id, subject_type, subject_id, item_code, source_ref, occurred_at=None,
-                         actor="system", community_id=None):
+                         actor="system", community_id=None, new_source=False):
     """A final record at once for a verified system event (a discounted sale, a rating).
 
     Honours the item's cap per period (for ``merchant_discount_given`` the
     policy's points per sale and daily cap) and returns None when capped or
     when the item is inactive. Idempotent on ``source_ref``.
+
+    ``new_source``: the caller made ``source_ref`` from a row it inserted in this
+    very transaction (``sale:<new id>``), so no record can carry it yet: the
+    look-up and the savepoint that make the call idempotent are skipped, and the
+    unique index on ``source_ref`` stays the last line of defence (a violation
+    ends the request). The record is inserted final, not pending and then updated.
     """
-    existing = _by_source_ref(source_ref)
-    if existing is not None:
-        return existing
+    if not new_source:
+        existing = _by_source_ref(source_ref)
+        if existing is not None:
+            return existing
     now = utcnow()
     occurred_at = occurred_at or now
     community_id = _system_subject(district_id, subject_type, subject_id, community_id)
@@ -328,14 +341,16 @@ def record_system_credit(*, district_id, subject_type, subject_id, item_code, so
         merchant_id=subject_id if subject_type == "merchant" else None,
         community_id=community_id, item_id=item.id, item_version_id=version.id,
         points=_points_of(version, policy, item), severity=version.severity, category=version.category,
-        status="pending", occurred_at=occurred_at, source_ref=source_ref, logged_by=_actor_ref(actor),
-        logged_by_user_id=_staff_user_id(actor), created_at=now,
+        status="final", reviewed_at=now, finalised_at=now, occurred_at=occurred_at, source_ref=source_ref,
+        logged_by=_actor_ref(actor), logged_by_user_id=_staff_user_id(actor), created_at=now,
     )
-    inserted = _insert(record)
-    if inserted is not record:
-        return inserted
-    record.reviewed_at = now
-    scoring.finalise(record, now, _actor_ref(actor))
+    if new_source:
+        db.session.add(record)
+    else:
+        inserted = _insert(record)
+        if inserted is not record:
+            return inserted
+    scoring.finalise(record, now, _actor_ref(actor))  # the record is already final: the flush inserts it so
     record_audit(actor, "credit_record.system_credit", "credit_record", record.id, district_id=district_id,
                  after=_summary(record))
     return record

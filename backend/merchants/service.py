@@ -328,16 +328,18 @@ def record_sale(principal, code, bill_amount, *, now=None):
                 staff_user_id=principal.id, code_nonce=scan.payload.nonce, stars=stars, discount_percent=percent,
                 bill_amount=bill_amount, discount_amount=discount, final_amount=bill_amount - discount,
                 status="valid", created_at=now or utcnow())
+    db.session.add(sale)
     try:
-        with db.session.begin_nested():
-            db.session.add(sale)
+        db.session.flush()  # no savepoint: a code used twice ends the request, nothing is recovered
     except IntegrityError:
         raise cards.CodeAlreadyUsed("This code has already been used; ask for a fresh one.") from None
     cards.consume_dynamic_code(scan, "discount", f"sale:{sale.id}")
+    # one idempotency mechanism per promise: the phone code is spent once (the unique code use above); the
+    # sale's credit is keyed by the new sale's id, so record_system_credit need not look for an earlier one
     record = credit.record_system_credit(
         district_id=merchant.district_id, subject_type="merchant", subject_id=merchant.id,
         item_code="merchant_discount_given", source_ref=f"sale:{sale.id}", occurred_at=sale.created_at,
-        actor=principal.ref, community_id=merchant.community_id,
+        actor=principal.ref, community_id=merchant.community_id, new_source=True,
     )
     sale.merchant_credit = sale_credit_outcome(merchant, record, sale.created_at)
     return sale
