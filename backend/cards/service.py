@@ -20,6 +20,7 @@ from ..audit.service import record_audit
 from ..common.auth import require_scope
 from ..common.masking import mask_name
 from ..common.pagination import paginate
+from ..common.sql import keep
 from ..common.time import utcnow
 from ..credit import service as credit
 from ..errors import Conflict, DomainError, NotFound
@@ -353,7 +354,8 @@ def resolve(raw, *kinds):
     if kinds and payload.kind_name not in kinds:
         raise WrongCodeKind(f"A {payload.kind_name.replace('_', ' ')} cannot be used here.")
     if payload.kind == tokens.KIND_DYNAMIC:
-        resident = db.session.get(Resident, payload.subject_id)
+        # kept: the answer (a sale's masked name, a check-in's participant) looks the resident up again
+        resident = keep(db.session.get(Resident, payload.subject_id))
         if resident is None or resident.status != "active":
             raise NotFound("This code belongs to no active resident.", code="resident_not_found")
         return Scan(payload=payload, resident=resident)

@@ -15,3 +15,17 @@ def insert_or_nothing(model):
     dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(model).on_conflict_do_nothing()
+
+
+def keep(obj):
+    """Hold ``obj`` for the rest of the session (the request) and return it.
+
+    The session's identity map holds objects weakly: an object a request looks
+    up twice (the kiosk device checked by the decorator and again by the
+    service, a shop and then its receipt) would be read from the database again
+    once the first caller dropped it. Kept, the second look-up by primary key is
+    answered from memory (a commit still expires it, as every object).
+    """
+    if obj is not None:
+        db.session.info.setdefault("kept", []).append(obj)
+    return obj
