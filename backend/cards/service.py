@@ -472,7 +472,12 @@ def public_view(raw):
         if resident is None or resident.status != "active":
             raise NotFound("This code belongs to no active resident.", code="resident_not_found")
         return {"kind": "dynamic", "expires_at": expires_at(payload)}
-    card = db.session.get(Card, payload.subject_id)
+    # the card and, for a door card, its merchant in one statement (the merchant is then in the identity map)
+    found = db.session.execute(
+        select(Card, Merchant).outerjoin(Merchant, (Card.kind == "merchant") & (Merchant.id == Card.subject_id))
+        .where(Card.id == payload.subject_id)
+    ).first()
+    card, _merchant_row = found if found is not None else (None, None)
     if card is None or card.nonce != payload.nonce:
         raise tokens.InvalidToken("This card is unknown.")
     view = {"kind": card.kind, "status": card.status, "revoked_at": card.revoked_at}

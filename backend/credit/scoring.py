@@ -212,11 +212,14 @@ def resident_standing(resident_id):
     }
 
 
-def subject_score(subject_type, subject_id):
-    """``{"score", "stars"}`` for residents, ``{"score", "level"}`` ('A'…'E') for merchants."""
+def subject_score(subject_type, subject_id, *, district_id=None):
+    """``{"score", "stars"}`` for residents, ``{"score", "level"}`` ('A'…'E') for merchants.
+
+    A caller that holds the subject passes its ``district_id`` and saves the look-up.
+    """
     if subject_type not in ("resident", "merchant"):
         raise ValueError(f"unknown subject type {subject_type!r}")
-    policy = district_policy(_subject_district(subject_type, subject_id))
+    policy = district_policy(district_id if district_id is not None else _subject_district(subject_type, subject_id))
     score = int(_score(subject_type, subject_id, policy))
     out = {"subject_type": subject_type, "subject_id": subject_id, "score": score}
     if subject_type == "merchant":

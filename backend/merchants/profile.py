@@ -40,16 +40,20 @@ def discount_table(merchant):
     return table
 
 
+def _stats(count, average):
+    return {"count": count, "average": round(float(average), 1) if average is not None else None}
+
+
 def rating_stats(merchant_id):
     count, average = db.session.execute(
         select(func.count(MerchantRating.id), func.avg(MerchantRating.stars))
         .where(MerchantRating.merchant_id == merchant_id)
     ).one()
-    return {"count": count, "average": round(float(average), 1) if average is not None else None}
+    return _stats(count, average)
 
 
 def credit_standing(merchant):
-    return credit.subject_score("merchant", merchant.id)
+    return credit.subject_score("merchant", merchant.id, district_id=merchant.district_id)
 
 
 def category_labels(code):
@@ -70,16 +74,21 @@ def public_profile(merchant, *, full=True, recent=10):
     if not full:
         return out
     standing = credit_standing(merchant)
-    ratings = db.session.execute(
-        select(MerchantRating).where(MerchantRating.merchant_id == merchant.id)
+    # the newest ratings and, over all of them (window functions run before LIMIT), their count and average:
+    # one statement where there were two
+    rows = db.session.execute(
+        select(MerchantRating, func.count().over().label("count"), func.avg(MerchantRating.stars).over().label("avg"))
+        .where(MerchantRating.merchant_id == merchant.id)
         .order_by(MerchantRating.id.desc()).limit(recent)
-    ).scalars().all()
+    ).all()
+    ratings = [row[0] for row in rows]
+    stats = _stats(rows[0].count, rows[0].avg) if rows else _stats(0, None)
     out.update(
         address=merchant.address,
         level=standing["level"],
         discounts=[{"stars": d["stars"], "percent": d["percent"]} for d in discount_table(merchant)]
         if merchant.status == "approved" else [],
-        ratings=rating_stats(merchant.id),
+        ratings=stats,
         recent_ratings=[
             {"stars": r.stars, "comment": None if r.hidden_at else r.comment, "hidden": r.hidden_at is not None,
              "reply": None if r.hidden_at else r.reply, "created_at": r.created_at}
