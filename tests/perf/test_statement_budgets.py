@@ -28,12 +28,12 @@ from tests.volunteering.conftest import clock, vol  # noqa: F401 — the volunte
 BUDGETS = {
     "home": (4, 4),
     "merchant_page": (8, 5),
-    "sale": (28, 14),
+    "sale": (28, 13),
     "redeem": (28, 16),
-    "log_record": (16, 8),
+    "log_record": (16, 7),
     "code_refresh": (3, 3),
     "check_in": (12, 12),
-    "approve": (9, 9),
+    "approve": (9, 8),
     "villages_report": (5, 5),
 }
 
