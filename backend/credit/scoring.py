@@ -5,7 +5,8 @@ The only code that writes ``CreditEntry`` and ``CreditSubject``. Each effect
 twice changes nothing — plus an atomic ``UPDATE`` of the subject's running
 total in the same transaction, so reading a score never scans history.
 """
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
+
 from ..common.sql import insert_or_nothing
 from ..common.time import utcnow
 from ..errors import NotFound

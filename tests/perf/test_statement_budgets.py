@@ -19,10 +19,9 @@ from backend.cards import service as cards
 from backend.common.time import utcnow
 from backend.credit import catalogue
 from backend.extensions import db
-from backend.residents.models import Resident
 from tests.merchants.factories import card_of, dynamic_code, ensure_merchant_items, give_stars
-from tests.supermarket.factories import give_points, kiosk_login, make_kiosk, make_supermarket, phone_code  # noqa: F401
-from tests.volunteering.conftest import clock, vol  # noqa: F401 — the volunteering scene
+from tests.supermarket.factories import give_points, kiosk_login, make_kiosk, make_supermarket, phone_code  # noqa: F401,F811 — fixtures
+from tests.volunteering.conftest import clock, vol  # noqa: F401,F811 — the volunteering scene
 
 #: path → (statements before the rework, budget)
 BUDGETS = {
@@ -170,10 +169,8 @@ def test_sale_stays_within_its_statement_budget(client, district, community, mak
     assert_within_budget("sale", counter)
 
 
-def test_kiosk_redeem_of_one_item_stays_within_its_statement_budget(client, make_community, make_supermarket,
-                                                                    make_kiosk, make_resident, give_points,
-                                                                    kiosk_login, request):
-    from tests.supermarket.factories import make_item as _unused  # noqa: F401 — the shop's item factory below
+def test_kiosk_redeem_of_one_item_stays_within_its_statement_budget(
+        client, make_community, make_supermarket, make_kiosk, make_resident, give_points, kiosk_login):  # noqa: F811
     from backend.supermarket import service as supermarket
     from backend.supermarket.models import SupermarketItem
 
@@ -221,7 +218,7 @@ def test_code_refresh_stays_within_its_statement_budget(client, village):
     assert_within_budget("code_refresh", counter)
 
 
-def test_check_in_scan_stays_within_its_statement_budget(vol, login):
+def test_check_in_scan_stays_within_its_statement_budget(vol, login):  # noqa: F811
     activity = vol.started()
     residents = [vol.resident() for _ in range(2)]
     start = vol.clock()
