@@ -13,7 +13,7 @@ balance updates and the transfer row are one unit inside a savepoint:
 
 Statements are SQLAlchemy Core on purpose: this is the hottest write path.
 """
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -54,6 +54,16 @@ def ensure_account(district_id, kind, owner_id):
     except IntegrityError:
         pass
     return get_account(kind, owner_id)
+
+
+def ensure_accounts(district_id, *owners):
+    """The accounts of several ``(kind, owner_id)`` at once, in the order asked: one statement when they
+    all exist (a redemption's resident and shop), each missing one created as ``ensure_account`` does."""
+    rows = db.session.execute(
+        select(Account).where(or_(*[(Account.kind == kind) & (Account.owner_id == owner) for kind, owner in owners]))
+    ).scalars()
+    found = {(account.kind, account.owner_id): account for account in rows}
+    return [found.get((kind, owner)) or ensure_account(district_id, kind, owner) for kind, owner in owners]
 
 
 def balance_of(kind, owner_id):

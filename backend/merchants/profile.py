@@ -29,9 +29,12 @@ def _stored(merchant_id):
     return {row.stars: row.percent for row in rows.scalars()}
 
 
-def discount_table(merchant):
-    """Per discounted star level: the rate in force (set, or the lower bound) and the bounds."""
-    stored = _stored(merchant.id)
+def discount_table(merchant, stored=None):
+    """Per discounted star level: the rate in force (set, or the lower bound) and the bounds.
+
+    ``stored`` ({stars: percent}) when the caller read the merchant's rates already.
+    """
+    stored = _stored(merchant.id) if stored is None else stored
     table = []
     for stars, (low, high) in _bounds(merchant.district_id).items():
         percent = min(max(stored.get(stars, low), low), high)

@@ -173,9 +173,9 @@ def log_merchant_record(principal, merchant_id, item_code, note):
 # --- discounts -------------------------------------------------------------------------
 
 
-def discount_percent(merchant, stars):
+def discount_percent(merchant, stars, stored=None):
     """The rate a resident with ``stars`` gets at ``merchant`` (0 if that level gets none)."""
-    for row in discount_table(merchant):
+    for row in discount_table(merchant, stored):
         if row["stars"] == stars:
             return row["percent"]
     return 0
@@ -239,14 +239,26 @@ def _require_active(merchant):
         raise MerchantNotActive(f"This merchant cannot give alliance discounts now ({label[1].lower()}).")
 
 
+def _own_merchant_and_rates(principal):
+    """The staff's merchant and its stored discount rates, in one statement (a scan's and a sale's first read)."""
+    rows = db.session.execute(
+        select(Merchant, MerchantDiscount.stars, MerchantDiscount.percent)
+        .outerjoin(MerchantDiscount, MerchantDiscount.merchant_id == Merchant.id)
+        .where(Merchant.id == principal.merchant_id)
+    ).all() if principal.merchant_id else []
+    if not rows:
+        raise NotFound("No such merchant.", code="merchant_not_found")
+    return rows[0][0], {stars: percent for _merchant, stars, percent in rows if stars is not None}
+
+
 def _scan_for_sale(principal, code):
-    merchant = own_merchant(principal)
+    merchant, stored = _own_merchant_and_rates(principal)
     _require_active(merchant)
     scan = cards.resolve(code, "dynamic")
     if scan.resident.district_id != merchant.district_id:
         raise ValidationFailed("This code belongs to a resident of another district.", code="other_district")
     stars = cards.resident_stars(scan.resident.id)
-    return merchant, scan, stars, discount_percent(merchant, stars)
+    return merchant, scan, stars, discount_percent(merchant, stars, stored)
 
 
 def scan_code(principal, code):

@@ -414,7 +414,8 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
     if short:
         raise OutOfStock("Some items are out of stock or have too few left.", errors=short)
     total = sum(item.price_points * quantity for item, quantity in wanted)
-    source = ledger.ensure_account(resident.district_id, "resident", resident.id)
+    # the resident's account (the balance, then the payment) and the shop's, in one statement
+    source, target = ledger.ensure_accounts(resident.district_id, ("resident", resident.id), ("supermarket", shop.id))
     balance = source.balance
     if balance < total:
         raise ledger.InsufficientPoints(f"This order needs {total} points; the balance is {balance}.",
@@ -445,7 +446,6 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
         order.lines.append(line)  # the receipt reads the lines from memory: no reload of the order
         db.session.flush()
         move_stock(item, -quantity, "redemption", actor=actor, order_line_id=line.id)
-    target = ledger.ensure_account(shop.district_id, "supermarket", shop.id)
     # the key names the order inserted just above: no earlier transfer can carry it (new_key)
     paid = ledger.transfer(source, target, total, kind="redemption", key=f"order:{order.id}:pay",
                            ref_type="supermarket_order", ref_id=order.id, actor=actor, memo=order.receipt_no,

@@ -27,8 +27,8 @@ from tests.volunteering.conftest import clock, vol  # noqa: F401,F811 — the vo
 BUDGETS = {
     "home": (4, 4),
     "merchant_page": (8, 5),
-    "sale": (28, 13),
-    "redeem": (28, 16),
+    "sale": (28, 12),
+    "redeem": (28, 15),
     "log_record": (16, 7),
     "code_refresh": (3, 3),
     "check_in": (12, 12),
