@@ -3,8 +3,8 @@
 Each test sends one request of a hot path through the real HTTP handler (after a warm-up request of the same
 kind, as a running process would have served one) and counts every SQL statement it sends to the database
 (SQLAlchemy's ``before_cursor_execute`` on the engine: the session row, savepoints, every read and write) plus
-its commit (the opening BEGIN is not counted, on either database). The count must stay within the path's budget: a new feature that adds a round trip to a hot path
-has to say why, here. The benchmark (``scripts/bench``) measures the speed; these budgets protect it.
+its commit (the opening BEGIN is not counted, on either database). The count must stay within the path's
+budget: a new feature that adds a round trip to a hot path has to say why, here. The benchmark (``scripts/bench``) measures the speed; these budgets protect it.
 
 Measured on 2026-12-01 before the rework (``before``), and the budget the code now meets.
 """
