@@ -4,6 +4,7 @@ Run inside the app (``python -m bench.prepare OUTDIR``) against the loaded
 database. Writes one file per path (method TAB path TAB bearer TAB body).
 """
 import json
+import os
 import random
 import sys
 from datetime import timedelta
@@ -119,8 +120,114 @@ def prepare(outdir):
     ])
     merchant_cards = [card_token(ensure_card(district.id, "merchant", m)) for m in fixtures["merchant_ids"]]
     _write(out / "merchant_page.tsv", [("GET", f"/c/{t}", None, None) for t in merchant_cards])
+    # the phone app: a resident's phone asks for a fresh code every few seconds
+    _write(out / "code_refresh.tsv", [("POST", "/api/v1/me/dynamic-code", resident_tokens[r[0]], None) for r in rows])
+    admin_token = _admin_token(district)
+    _write(out / "check_in.tsv", _check_ins(district, admin_token, rng))
+    pending = _pending_records(district, rng, fixtures)
+    _write(out / "approve.tsv", [("POST", f"/api/v1/records/{record_id}/approve", admin_token, {"note": "bench"})
+                                 for record_id in pending])
+    _write(out / "villages_report.tsv", [("GET", "/api/v1/reports/villages", admin_token, None)] * 100)
     db.session.commit()
-    return {"residents": len(rows), "spenders": len(spenders), "codes": CODES}
+    return {"residents": len(rows), "spenders": len(spenders), "codes": CODES, "pending": len(pending)}
+
+
+def _admin_token(district):
+    """The district admin of the scale district (reviewer and organiser everywhere in it)."""
+    from backend.auth.models import User
+    from backend.auth.service import roles_claim
+
+    admin = db.session.execute(select(User).where(User.username == "rc-admin")).scalar_one()
+    return issue_tokens("staff", admin.id, district.id, {"roles": roles_claim(admin), "name": admin.display_name},
+                        refresh=False, expires=TOKEN_LIFE)["access_token"]
+
+
+def _check_ins(district, admin_token, rng):
+    """A running activity in the first ten villages with every resident there signed up; one scan of each
+    resident's printed card (a second scan of the same card, when wrk goes round again, answers "already in").
+
+    Earlier runs' activities are closed first (their check-ins checked out at once), so nobody is
+    "attending elsewhere".
+    """
+    from sqlalchemy import insert, update
+
+    from backend.cards.service import card_url, ensure_card
+    from backend.common.time import utcnow
+    from backend.credit import catalogue
+    from backend.org.models import Community
+    from backend.residents.models import Resident
+    from backend.volunteering.models import VolunteerActivity, VolunteerActivityCommunity, VolunteerParticipation
+
+    now = utcnow().replace(microsecond=0)
+    old = select(VolunteerActivity.id).where(VolunteerActivity.district_id == district.id,
+                                             VolunteerActivity.title_en == "Benchmark check-in")
+    db.session.execute(update(VolunteerParticipation).where(
+        VolunteerParticipation.activity_id.in_(old), VolunteerParticipation.checked_in_at.is_not(None),
+        VolunteerParticipation.checked_out_at.is_(None)).values(checked_out_at=VolunteerParticipation.checked_in_at))
+    db.session.execute(update(VolunteerActivity).where(VolunteerActivity.id.in_(old), VolunteerActivity.status
+                                                       != "closed").values(status="closed", closed_at=now))
+    villages = list(db.session.execute(select(Community.id).where(Community.district_id == district.id)
+                                       .order_by(Community.id).limit(10)).scalars())
+    item = catalogue.find_item("volunteer_service", district_id=district.id)
+    from backend.auth.models import User
+
+    admin_id = db.session.execute(select(User.id).where(User.username == "rc-admin")).scalar_one()
+    activity = VolunteerActivity(
+        district_id=district.id, item_id=item.id, title_zh="基准测试签到", title_en="Benchmark check-in",
+        place="村委会", starts_at=now - timedelta(minutes=30), ends_at=now + TOKEN_LIFE, capacity=SAMPLE * 10,
+        points_per_hour=10, status="running", organiser_id=admin_id, opened_at=now, started_at=now)
+    activity.communities = [VolunteerActivityCommunity(community_id=c) for c in villages]
+    db.session.add(activity)
+    db.session.flush()
+    residents = list(db.session.execute(select(Resident.id).where(Resident.community_id.in_(villages))
+                                        .order_by(Resident.id).limit(SAMPLE * 2)).scalars())
+    db.session.execute(insert(VolunteerParticipation), [
+        {"district_id": district.id, "activity_id": activity.id, "resident_id": r, "status": "confirmed",
+         "source": "sign_up", "signed_up_at": now} for r in residents])
+    rng.shuffle(residents)
+    scans = []
+    for resident_id in residents:
+        card = card_url(ensure_card(district.id, "resident", resident_id))
+        scans.append(("POST", f"/api/v1/volunteering/activities/{activity.id}/check-in", admin_token,
+                      {"code": card}))
+    db.session.commit()
+    return scans
+
+
+def _pending_records(district, rng, fixtures, wanted=30_000):
+    """Pending records of the district to approve (each once: a second approval would be a 409).
+
+    The load leaves some records pending and a reused database has fewer after every run: when fewer
+    than ``at_least`` are left, the village worker logs more through the service.
+    """
+    from backend.auth.models import User
+    from backend.auth.service import roles_claim
+    from backend.common.auth import Principal
+    from backend.common.time import utcnow
+    from backend.credit import service as credit
+    from backend.credit.models import CreditRecord
+
+    def pending():
+        return list(db.session.execute(select(CreditRecord.id).where(
+            CreditRecord.district_id == district.id, CreditRecord.status == "pending",
+            CreditRecord.subject_type == "resident").order_by(CreditRecord.id.desc()).limit(wanted)).scalars())
+
+    # enough for the run (bench/run.py says how many: about 400 a second), each approved once
+    at_least = int(os.environ.get("BENCH_MIN_PENDING", "600"))
+    ids = pending()
+    if len(ids) < at_least:
+        worker = db.session.execute(select(User).where(User.username == "rc-worker")).scalar_one()
+        principal = Principal(kind="staff", id=worker.id, district_id=district.id, roles=roles_claim(worker),
+                              name=worker.display_name)
+        residents = fixtures["worker_residents"]
+        occurred = utcnow() - timedelta(days=1)
+        for n in range(at_least - len(ids)):
+            credit.create_record(principal, residents[n % len(residents)], fixtures["record_item_id"], occurred,
+                                 note="benchmark")
+        db.session.commit()
+        ids = pending()
+    rng.shuffle(ids)
+    return ids
 
 
 if __name__ == "__main__":

@@ -34,9 +34,13 @@ PATHS = [
     ("redeem", "redeem.tsv", "write", "kiosk redemption of one item"),
     ("log_record", "log_record.tsv", "write", "worker logs a credit record"),
     ("merchant_page", "merchant_page.tsv", "read", "public merchant card page /c/<token>"),
+    ("code_refresh", "code_refresh.tsv", "read", "resident's phone asks for a fresh dynamic code"),
+    ("check_in", "check_in.tsv", "write", "worker scans a card at a volunteering check-in"),
+    ("approve", "approve.tsv", "write", "reviewer approves a pending record (into public notice)"),
+    ("villages_report", "villages_report.tsv", "read", "district report: villages by score, stars, points"),
 ]
 BASELINES = [("baseline_read", "baseline_read.tsv"), ("baseline_write", "baseline_write.tsv")]
-WRITE_PATHS = ("sale", "redeem", "log_record", "baseline_write")
+WRITE_PATHS = ("sale", "redeem", "log_record", "check_in", "approve", "baseline_write")
 SECRETS = {
     "CHENGXIN_ENV": "production",
     "SECRET_KEY": "bench-secret-0123456789abcdef0123456789abcdef",
@@ -213,7 +217,7 @@ def main(argv=None):
         ceiling = pgbench(args.server, args.duration, args.pgbench_scale)
         log(f"pgbench -N ceiling: {ceiling:,.0f} tps")
         with tempfile.TemporaryDirectory() as tmp:
-            run([sys.executable, "-m", "bench.prepare", tmp], env)
+            run([sys.executable, "-m", "bench.prepare", tmp], {**env, "BENCH_MIN_PENDING": str(400 * args.duration)})
             port = free_port()
             proc = start_gunicorn(env, args.workers, port)
             try:

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from backend import create_app
 from backend.config import TestConfig
+from backend.credit.catalogue import forget_cached_catalogue
 from backend.credit.policy import forget_cached_policies
 from backend.extensions import db, limiter
 
@@ -90,6 +91,7 @@ def app(_shared_app):
     db.session.remove()
     _empty_tables()
     forget_cached_policies()  # the next test's district 1 is another district
+    forget_cached_catalogue()
     ctx.pop()
     app.config.clear()
     app.config.update(saved)

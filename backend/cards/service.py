@@ -20,6 +20,7 @@ from ..audit.service import record_audit
 from ..common.auth import require_scope
 from ..common.masking import mask_name
 from ..common.pagination import paginate
+from ..common.sql import keep
 from ..common.time import utcnow
 from ..credit import service as credit
 from ..errors import Conflict, DomainError, Forbidden, NotFound
@@ -368,7 +369,8 @@ def resolve(raw, *kinds):
     if kinds and payload.kind_name not in kinds:
         raise WrongCodeKind(f"A {payload.kind_name.replace('_', ' ')} cannot be used here.")
     if payload.kind == tokens.KIND_DYNAMIC:
-        resident = db.session.get(Resident, payload.subject_id)
+        # kept: the answer (a sale's masked name, a check-in's participant) looks the resident up again
+        resident = keep(db.session.get(Resident, payload.subject_id))
         if resident is None or resident.status != "active":
             raise NotFound("This code belongs to no active resident.", code="resident_not_found")
         return Scan(payload=payload, resident=resident)
@@ -432,11 +434,10 @@ def consume_dynamic_code(scan, purpose, ref=None):
     """
     if scan.payload.kind != tokens.KIND_DYNAMIC:
         raise WrongCodeKind("Only a phone code can be spent.")
+    db.session.add(DynamicCodeUse(district_id=scan.resident.district_id, resident_id=scan.resident.id,
+                                  nonce=scan.payload.nonce, purpose=purpose, ref=None if ref is None else str(ref)))
     try:
-        with db.session.begin_nested():
-            db.session.add(DynamicCodeUse(district_id=scan.resident.district_id, resident_id=scan.resident.id,
-                                          nonce=scan.payload.nonce, purpose=purpose,
-                                          ref=None if ref is None else str(ref)))
+        db.session.flush()  # no savepoint: a second use ends the request, nothing is recovered
     except IntegrityError:
         raise CodeAlreadyUsed("This code has already been used; show a fresh one.") from None
 
@@ -503,7 +504,12 @@ def public_view(raw):
         if resident is None or resident.status != "active":
             raise NotFound("This code belongs to no active resident.", code="resident_not_found")
         return {"kind": "dynamic", "expires_at": expires_at(payload)}
-    card = db.session.get(Card, payload.subject_id)
+    # the card and, for a door card, its merchant in one statement (the merchant is then in the identity map)
+    found = db.session.execute(
+        select(Card, Merchant).outerjoin(Merchant, (Card.kind == "merchant") & (Merchant.id == Card.subject_id))
+        .where(Card.id == payload.subject_id)
+    ).first()
+    card, _merchant_row = found if found is not None else (None, None)
     if card is None or card.nonce != payload.nonce:
         raise tokens.InvalidToken("This card is unknown.")
     view = {"kind": card.kind, "status": card.status, "revoked_at": card.revoked_at}

@@ -6,8 +6,11 @@ are never edited in place: an edit is a new version from a local date, and a
 record keeps the version in force on the day of its deed.
 """
 import re
+import time
 
-from sqlalchemy import or_, select
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session, make_transient_to_detached, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record_audit
 from ..common.auth import require_scope
@@ -78,24 +81,90 @@ def effective_items(district_id, community=None, *, subject_type=None):
     return sorted(chosen.values(), key=lambda i: (i.code, i.id))
 
 
+#: seconds a process keeps a district's catalogue before it asks the database again
+CACHE_SECONDS = 5.0
+_cached = {}  # district id -> (monotonic time loaded, {item id: detached copy with its versions})
+
+
+def _district_items(district_id):
+    """Every item of the district with its versions, as detached copies (read-only).
+
+    Logging a deed, a sale's merchant credit and a volunteering record all look
+    an item and its versions up; both never change once saved (an edit is a new
+    version), so each process keeps a district's catalogue for ``CACHE_SECONDS``,
+    like the district policy: a new item or version reaches other processes
+    within that time, the process that wrote it at once, and the writing
+    session reads the database.
+    """
+    if db.session.info.get("catalogue_written"):
+        return _load_items(district_id)
+    hit = _cached.get(district_id)
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    items = _load_items(district_id)
+    _cached[district_id] = (time.monotonic(), items)
+    return items
+
+
+def _load_items(district_id):
+    rows = db.session.execute(select(CatalogueItem).where(CatalogueItem.district_id == district_id)).scalars().all()
+    item_columns = [c.key for c in CatalogueItem.__mapper__.column_attrs]
+    version_columns = [c.key for c in CatalogueItemVersion.__mapper__.column_attrs]
+    copies = {}
+    for row in rows:
+        item = CatalogueItem(**{key: getattr(row, key) for key in item_columns})
+        versions = [CatalogueItemVersion(**{key: getattr(v, key) for key in version_columns}) for v in row.versions]
+        set_committed_value(item, "versions", versions)
+        for version in versions:
+            set_committed_value(version, "item", item)
+            make_transient_to_detached(version)
+        make_transient_to_detached(item)
+        copies[item.id] = item
+    return copies
+
+
+def forget_cached_catalogue():
+    _cached.clear()
+
+
+@event.listens_for(CatalogueItem, "after_insert")
+@event.listens_for(CatalogueItem, "after_update")
+@event.listens_for(CatalogueItem, "after_delete")
+@event.listens_for(CatalogueItemVersion, "after_insert")
+@event.listens_for(CatalogueItemVersion, "after_update")
+@event.listens_for(CatalogueItemVersion, "after_delete")
+def _catalogue_written(_mapper, _connection, target):
+    _cached.clear()  # rare: a whole clear is simpler than finding the version's district
+    session = object_session(target)
+    if session is not None:
+        session.info["catalogue_written"] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _catalogue_settled(session, *_args):
+    # once the write is committed (or undone) the process's cache, cleared at the write, is true again
+    session.info.pop("catalogue_written", None)
+
+
 def find_item(code, *, district_id, community_id=None):
     """The item called ``code`` that applies in ``community_id`` (or district-wide); None if none.
 
     Other domains use this to find e.g. ``volunteer_service`` before ``create_record``.
+    The answer is a read-only copy from the process's catalogue (see ``_district_items``).
     """
     community = _community(community_id) if community_id is not None else None
     keys = _scope_keys(community) if community is not None else ["d"]
-    items = db.session.execute(
-        select(CatalogueItem).where(
-            CatalogueItem.district_id == district_id, CatalogueItem.scope_key.in_(keys), CatalogueItem.code == code
-        )
-    ).scalars().all()
+    items = [i for i in _district_items(district_id).values() if i.code == code and i.scope_key in keys]
     return max(items, key=lambda i: SCOPE_RANK[i.scope]) if items else None
 
 
 def item_for_community(item_id, district_id, community):
-    """The item if ``community`` may use it; clear 422s for unknown, foreign and overridden items."""
-    item = db.session.get(CatalogueItem, item_id)
+    """The item if ``community`` may use it; clear 422s for unknown, foreign and overridden items.
+
+    A read-only copy from the process's catalogue (see ``_district_items``).
+    """
+    item = _district_items(district_id).get(item_id)
     if item is None or item.district_id != district_id:
         raise ValidationFailed("未知的评价项目。Unknown catalogue item.", code="unknown_item",
                                errors={"item_id": ["Unknown catalogue item."]})

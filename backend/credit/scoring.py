@@ -5,9 +5,9 @@ The only code that writes ``CreditEntry`` and ``CreditSubject``. Each effect
 twice changes nothing — plus an atomic ``UPDATE`` of the subject's running
 total in the same transaction, so reading a score never scans history.
 """
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
 
+from ..common.sql import insert_or_nothing
 from ..common.time import utcnow
 from ..errors import NotFound
 from ..extensions import db
@@ -22,56 +22,53 @@ def _owner_column(subject_type):
     return CreditSubject.resident_id if subject_type == "resident" else CreditSubject.merchant_id
 
 
-def get_subject(subject_type, subject_id):
-    return db.session.execute(
-        select(CreditSubject).where(CreditSubject.subject_type == subject_type,
-                                    _owner_column(subject_type) == subject_id)
-    ).scalar_one_or_none()
+def get_subject(subject_type, subject_id, *, lock=False):
+    stmt = select(CreditSubject).where(CreditSubject.subject_type == subject_type,
+                                       _owner_column(subject_type) == subject_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return db.session.execute(stmt).scalar_one_or_none()
 
 
 def ensure_subject(district_id, subject_type, subject_id, *, lock=False):
     """The subject row, created on first use (race-safe); ``lock`` holds it for this transaction.
 
     Locking serialises the cap check and insert of two workers logging for
-    the same person at once.
+    the same person at once. The row is read and locked in one statement; a
+    missing row is inserted with ``ON CONFLICT DO NOTHING`` (no savepoint) and
+    read again.
     """
-    subject = get_subject(subject_type, subject_id)
+    subject = get_subject(subject_type, subject_id, lock=lock)
     if subject is None:
-        try:
-            with db.session.begin_nested():
-                db.session.execute(insert(CreditSubject).values(
-                    district_id=district_id, subject_type=subject_type, score_delta=0, serious_count=0,
-                    updated_at=utcnow(),
-                    **{"resident_id" if subject_type == "resident" else "merchant_id": subject_id},
-                ))
-        except IntegrityError:
-            pass
-        subject = get_subject(subject_type, subject_id)
-    if lock:
-        db.session.execute(
-            select(CreditSubject.id).where(CreditSubject.id == subject.id).with_for_update()
-        ).scalar_one()
+        db.session.execute(insert_or_nothing(CreditSubject).values(
+            district_id=district_id, subject_type=subject_type, score_delta=0, serious_count=0,
+            updated_at=utcnow(),
+            **{"resident_id" if subject_type == "resident" else "merchant_id": subject_id},
+        ))
+        subject = get_subject(subject_type, subject_id, lock=lock)
     return subject
 
 
 def _add_entry(record, kind, delta, actor, now, serious_change=0):
-    """Insert the entry and move the running total; False if this record already had this entry."""
-    try:
-        with db.session.begin_nested():
-            db.session.execute(insert(CreditEntry).values(
-                district_id=record.district_id, subject_id=record.subject_id, record_id=record.id, kind=kind,
-                delta=delta, actor=actor, created_at=now,
-            ))
-            db.session.execute(
-                update(CreditSubject).where(CreditSubject.id == record.subject_id).values(
-                    score_delta=CreditSubject.score_delta + delta,
-                    serious_count=CreditSubject.serious_count + serious_change,
-                    updated_at=now,
-                ),
-                execution_options={"synchronize_session": False},
-            )
-    except IntegrityError:
+    """Insert the entry and move the running total; False if this record already had this entry.
+
+    The entry is unique per (record, kind): ``ON CONFLICT DO NOTHING RETURNING`` says whether this call
+    added it, in one statement instead of a savepoint around the insert.
+    """
+    added = db.session.execute(insert_or_nothing(CreditEntry).values(
+        district_id=record.district_id, subject_id=record.subject_id, record_id=record.id, kind=kind,
+        delta=delta, actor=actor, created_at=now,
+    ).returning(CreditEntry.id)).first()
+    if added is None:
         return False
+    db.session.execute(
+        update(CreditSubject).where(CreditSubject.id == record.subject_id).values(
+            score_delta=CreditSubject.score_delta + delta,
+            serious_count=CreditSubject.serious_count + serious_change,
+            updated_at=now,
+        ),
+        execution_options={"synchronize_session": False},
+    )
     subject = db.session.identity_map.get(db.session.identity_key(CreditSubject, record.subject_id))
     if subject is not None:
         db.session.expire(subject, ["score_delta", "serious_count", "updated_at"])
@@ -216,11 +213,14 @@ def resident_standing(resident_id):
     }
 
 
-def subject_score(subject_type, subject_id):
-    """``{"score", "stars"}`` for residents, ``{"score", "level"}`` ('A'…'E') for merchants."""
+def subject_score(subject_type, subject_id, *, district_id=None):
+    """``{"score", "stars"}`` for residents, ``{"score", "level"}`` ('A'…'E') for merchants.
+
+    A caller that holds the subject passes its ``district_id`` and saves the look-up.
+    """
     if subject_type not in ("resident", "merchant"):
         raise ValueError(f"unknown subject type {subject_type!r}")
-    policy = district_policy(_subject_district(subject_type, subject_id))
+    policy = district_policy(district_id if district_id is not None else _subject_district(subject_type, subject_id))
     score = int(_score(subject_type, subject_id, policy))
     out = {"subject_type": subject_type, "subject_id": subject_id, "score": score}
     if subject_type == "merchant":

@@ -19,9 +19,10 @@ Public functions for other domains (signatures are a contract):
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record_audit
 from ..common.auth import Principal, require_scope
@@ -66,6 +67,8 @@ def lock_record(record_id):
     """The record, locked for this transaction (``FOR UPDATE`` on PostgreSQL; SQLite writes are serial)."""
     return db.session.execute(
         select(CreditRecord).where(CreditRecord.id == record_id).with_for_update(of=CreditRecord)
+        # the item comes with the record; its versions only if someone asks (a review does not)
+        .options(joinedload(CreditRecord.item).lazyload(CatalogueItem.versions))
         .execution_options(populate_existing=True)
     ).unique().scalar_one_or_none()
 
@@ -150,6 +153,46 @@ def _cap_count(subject, item, occurred_at, period):
     ).scalar_one()
 
 
+def _capped(subject, item, occurred_at, period):
+    """The cap's count as a scalar subquery, for the insert that checks it itself."""
+    start, end = period_bounds(period, occurred_at)
+    return select(func.count()).select_from(CreditRecord).where(
+        CreditRecord.subject_id == subject.id, CreditRecord.item_id == item.id,
+        CreditRecord.occurred_at >= start, CreditRecord.occurred_at < end,
+        CreditRecord.status.in_(CAP_COUNTING),
+    ).scalar_subquery()
+
+
+def _insert_within_cap(record, subject, item, cap, period):
+    """Insert ``record`` unless the subject already has ``cap`` counting records of the item in the period.
+
+    The cap is counted in the insert itself — ``INSERT … SELECT … WHERE (SELECT count(*) …) < cap`` —
+    one statement where a count and an insert were two; the subject row is locked before, so two
+    callers for one subject still take turns. SQLAlchemy Core on purpose (STYLE rule 12: a hot path of
+    sale and log_record); the ORM object is then attached as the persistent row it is, with every
+    column known, so nothing is read back. Returns False when the cap is reached (nothing inserted).
+    """
+    table = CreditRecord.__table__
+    mapper = CreditRecord.__mapper__
+    columns = [c for c in table.columns if c.key != "id"]
+    keys = [mapper.get_property_by_column(c).key for c in columns]
+    for key in keys:
+        if key not in record.__dict__:
+            setattr(record, key, None)  # unset columns are NULL in the row: say so, so none is loaded later
+    chosen = select(*[literal(getattr(record, key), type_=c.type) for key, c in zip(keys, columns)])
+    if cap is not None:
+        chosen = chosen.where(_capped(subject, item, record.occurred_at, period) < cap)
+    new_id = db.session.execute(
+        insert(table).from_select([c.name for c in columns], chosen).returning(table.c.id)
+    ).scalar_one_or_none()
+    if new_id is None:
+        return False
+    record.id = new_id
+    make_transient_to_detached(record)
+    db.session.add(record)
+    return True
+
+
 def _cap_of(version, policy, item):
     if item.code in POLICY_DRIVEN_ITEMS:
         _points, cap_field, period = POLICY_DRIVEN_ITEMS[item.code]
@@ -228,10 +271,8 @@ def create_record(actor, resident_id, item_id, occurred_at, note=None, *, points
     policy = district_policy(resident.district_id, now)
     subject = scoring.ensure_subject(resident.district_id, "resident", resident.id, lock=True)
     cap, period = _cap_of(version, policy, item)
-    if cap is not None and _cap_count(subject, item, occurred_at, period) >= cap:
-        zh, en = PERIOD_LABELS[period]
-        raise Conflict(f"已达上限：{zh}最多{cap}次。Cap reached: at most {cap} times {en} for this item.",
-                       code="cap_reached", errors={"item_id": [f"At most {cap} per {period}."]})
+    if source_ref is not None and cap is not None and _cap_count(subject, item, occurred_at, period) >= cap:
+        raise _cap_reached(cap, period)
     record = CreditRecord(
         district_id=resident.district_id, subject_type="resident", resident_id=resident.id, subject_id=subject.id,
         community_id=resident.community_id, item_id=item.id, item_version_id=version.id,
@@ -239,15 +280,31 @@ def create_record(actor, resident_id, item_id, occurred_at, note=None, *, points
         category=version.category, status="pending", occurred_at=occurred_at, note=note, source_ref=source_ref,
         logged_by=_actor_ref(actor), logged_by_user_id=_staff_user_id(actor), created_at=now,
     )
-    inserted = _insert(record)
-    if inserted is not record:  # a concurrent caller with the same source_ref won
-        return inserted
+    if source_ref is None:
+        # nothing to recover from (no source_ref): the cap is counted in the insert
+        if not _insert_within_cap(record, subject, item, cap, period):
+            raise _cap_reached(cap, period)
+    else:
+        inserted = _insert(record)
+        if inserted is not record:  # a concurrent caller with the same source_ref won
+            return inserted
     for file in evidence:
         file.record_id = record.id
-    db.session.flush()
+    if evidence:
+        db.session.flush()
+    # the answer shows the item and its files: known here, so not loaded again (the item is a read-only copy)
+    set_committed_value(record, "item", item)
+    set_committed_value(record, "item_version", version)
+    set_committed_value(record, "evidence", sorted(evidence, key=lambda e: e.id))
     record_audit(actor, "credit_record.create", "credit_record", record.id, district_id=record.district_id,
                  after=_summary(record))
     return record
+
+
+def _cap_reached(cap, period):
+    zh, en = PERIOD_LABELS[period]
+    return Conflict(f"已达上限：{zh}最多{cap}次。Cap reached: at most {cap} times {en} for this item.",
+                    code="cap_reached", errors={"item_id": [f"At most {cap} per {period}."]})
 
 
 def _insert(record):
@@ -296,16 +353,23 @@ def _system_subject(district_id, subject_type, subject_id, community_id):
 
 
 def record_system_credit(*, district_id, subject_type, subject_id, item_code, source_ref, occurred_at=None,
-                         actor="system", community_id=None):
+                         actor="system", community_id=None, new_source=False):
     """A final record at once for a verified system event (a discounted sale, a rating).
 
     Honours the item's cap per period (for ``merchant_discount_given`` the
     policy's points per sale and daily cap) and returns None when capped or
     when the item is inactive. Idempotent on ``source_ref``.
+
+    ``new_source``: the caller made ``source_ref`` from a row it inserted in this
+    very transaction (``sale:<new id>``), so no record can carry it yet: the
+    look-up and the savepoint that make the call idempotent are skipped, and the
+    unique index on ``source_ref`` stays the last line of defence (a violation
+    ends the request). The record is inserted final, not pending and then updated.
     """
-    existing = _by_source_ref(source_ref)
-    if existing is not None:
-        return existing
+    if not new_source:
+        existing = _by_source_ref(source_ref)
+        if existing is not None:
+            return existing
     now = utcnow()
     occurred_at = occurred_at or now
     community_id = _system_subject(district_id, subject_type, subject_id, community_id)
@@ -320,7 +384,7 @@ def record_system_credit(*, district_id, subject_type, subject_id, item_code, so
     policy = district_policy(district_id, now)
     subject = scoring.ensure_subject(district_id, subject_type, subject_id, lock=True)
     cap, period = _cap_of(version, policy, item)
-    if cap is not None and _cap_count(subject, item, occurred_at, period) >= cap:
+    if not new_source and cap is not None and _cap_count(subject, item, occurred_at, period) >= cap:
         return None
     record = CreditRecord(
         district_id=district_id, subject_type=subject_type, subject_id=subject.id,
@@ -328,14 +392,17 @@ def record_system_credit(*, district_id, subject_type, subject_id, item_code, so
         merchant_id=subject_id if subject_type == "merchant" else None,
         community_id=community_id, item_id=item.id, item_version_id=version.id,
         points=_points_of(version, policy, item), severity=version.severity, category=version.category,
-        status="pending", occurred_at=occurred_at, source_ref=source_ref, logged_by=_actor_ref(actor),
-        logged_by_user_id=_staff_user_id(actor), created_at=now,
+        status="final", reviewed_at=now, finalised_at=now, occurred_at=occurred_at, source_ref=source_ref,
+        logged_by=_actor_ref(actor), logged_by_user_id=_staff_user_id(actor), created_at=now,
     )
-    inserted = _insert(record)
-    if inserted is not record:
-        return inserted
-    record.reviewed_at = now
-    scoring.finalise(record, now, _actor_ref(actor))
+    if new_source:
+        if not _insert_within_cap(record, subject, item, cap, period):  # the cap counted in the insert
+            return None
+    else:
+        inserted = _insert(record)
+        if inserted is not record:
+            return inserted
+    scoring.finalise(record, now, _actor_ref(actor))  # the record is already final: the flush inserts it so
     record_audit(actor, "credit_record.system_credit", "credit_record", record.id, district_id=district_id,
                  after=_summary(record))
     return record

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..audit.service import record_audit, summarize
 from ..auth.service import issue_tokens, revoke_session
 from ..common.pagination import paginate
+from ..common.sql import keep
 from ..common.time import utcnow
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
@@ -35,7 +36,7 @@ def _new_pairing_code(device):
 
 
 def get_device(principal, device_id):
-    device = db.session.get(KioskDevice, device_id)
+    device = keep(db.session.get(KioskDevice, device_id))  # the kiosk's requests look it up twice
     if device is None or device.district_id != principal.district_id:
         raise NotFound("No such device.")
     return device

@@ -190,7 +190,9 @@ def receipt(order, resident):
         "order": order,
         "supermarket": shop,
         "masked_name": mask_name(resident.name),
-        "balance_after": ledger.balance_of("resident", resident.id),
+        # a new order knows the balance its payment left (the ledger's UPDATE … RETURNING); a replay asks
+        "balance_after": getattr(order, "balance_after", None)
+        if getattr(order, "balance_after", None) is not None else ledger.balance_of("resident", resident.id),
         "pickup_qr": pickup_qr(order.pickup_code),
     }
 

@@ -13,9 +13,10 @@ balance updates and the transfer row are one unit inside a savepoint:
 
 Statements are SQLAlchemy Core on purpose: this is the hottest write path.
 """
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..common.pagination import paginate
 from ..common.time import utcnow
@@ -55,6 +56,16 @@ def ensure_account(district_id, kind, owner_id):
     return get_account(kind, owner_id)
 
 
+def ensure_accounts(district_id, *owners):
+    """The accounts of several ``(kind, owner_id)`` at once, in the order asked: one statement when they
+    all exist (a redemption's resident and shop), each missing one created as ``ensure_account`` does."""
+    rows = db.session.execute(
+        select(Account).where(or_(*[(Account.kind == kind) & (Account.owner_id == owner) for kind, owner in owners]))
+    ).scalars()
+    found = {(account.kind, account.owner_id): account for account in rows}
+    return [found.get((kind, owner)) or ensure_account(district_id, kind, owner) for kind, owner in owners]
+
+
 def balance_of(kind, owner_id):
     account = get_account(kind, owner_id)
     return account.balance if account is not None else 0
@@ -77,45 +88,67 @@ def _replay(found, from_id, to_id, amount, kind):
 
 
 def transfer(source, target, amount, *, kind, key, ref_type=None, ref_id=None, actor=None, memo=None,
-             reverses_id=None):
+             reverses_id=None, new_key=False):
     """Move ``amount`` points from ``source`` to ``target`` (``Account`` rows).
 
     Returns the ``Transfer``; a repeated ``key`` returns the first transfer.
     Raises ``InsufficientPoints`` if ``source`` may not go negative and holds less.
+
+    ``new_key``: the caller built ``key`` from a row it inserted in this very
+    transaction (``order:<new id>:pay``), so no transfer can carry it yet, and a
+    failure ends the request: the look-up and the savepoint are skipped, and the
+    unique index on the key stays the last line of defence. The balances come
+    back from the ``UPDATE … RETURNING`` and the transfer from ``INSERT …
+    RETURNING``: nothing is read again.
     """
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValidationFailed("A transfer amount is a positive whole number.", code="invalid_amount",
                                errors={"amount": ["Must be a positive integer."]})
     if source.id == target.id:
         raise ValidationFailed("A transfer needs two different accounts.", code="same_account")
-    found = _existing(key)
-    if found is not None:
-        return _replay(found, source.id, target.id, amount, kind)
-    try:
-        with db.session.begin_nested():
-            # lock rows in id order so two opposite transfers cannot deadlock
-            for account_id, delta in sorted(((source.id, -amount), (target.id, amount))):
-                stmt = update(Account).where(Account.id == account_id).values(balance=Account.balance + delta)
-                if delta < 0:
-                    stmt = stmt.where(Account.allow_negative | (Account.balance >= amount))
-                # the balances are expired below: no need to search the session for objects to update
-                if db.session.execute(stmt, execution_options={"synchronize_session": False}).rowcount != 1:
-                    raise InsufficientPoints(f"The balance does not cover {amount} points.")
-            transfer_id = db.session.execute(
-                insert(Transfer).values(
-                    district_id=source.district_id, from_account_id=source.id, to_account_id=target.id,
-                    amount=amount, kind=kind, ref_type=ref_type, ref_id=None if ref_id is None else str(ref_id),
-                    idempotency_key=key, reverses_id=reverses_id, actor=actor, memo=memo, created_at=utcnow(),
-                ).returning(Transfer.id)
-            ).scalar_one()
-    except IntegrityError:
+    if new_key:
+        balances, made = _move(source, target, amount, kind=kind, key=key, ref_type=ref_type, ref_id=ref_id,
+                               actor=actor, memo=memo, reverses_id=reverses_id)
+    else:
         found = _existing(key)
-        if found is None:
-            raise
-        return _replay(found, source.id, target.id, amount, kind)
+        if found is not None:
+            return _replay(found, source.id, target.id, amount, kind)
+        try:
+            with db.session.begin_nested():
+                balances, made = _move(source, target, amount, kind=kind, key=key, ref_type=ref_type,
+                                       ref_id=ref_id, actor=actor, memo=memo, reverses_id=reverses_id)
+        except IntegrityError:
+            found = _existing(key)
+            if found is None:
+                raise
+            return _replay(found, source.id, target.id, amount, kind)
     for account in (source, target):
-        db.session.expire(account, ["balance"])
-    return db.session.get(Transfer, transfer_id)
+        set_committed_value(account, "balance", balances[account.id])
+    return made
+
+
+def _move(source, target, amount, *, kind, key, ref_type, ref_id, actor, memo, reverses_id):
+    """The two guarded balance updates and the transfer row: ({account id: new balance}, transfer)."""
+    balances = {}
+    # lock rows in id order so two opposite transfers cannot deadlock
+    for account_id, delta in sorted(((source.id, -amount), (target.id, amount))):
+        stmt = (update(Account).where(Account.id == account_id).values(balance=Account.balance + delta)
+                .returning(Account.balance))
+        if delta < 0:
+            stmt = stmt.where(Account.allow_negative | (Account.balance >= amount))
+        # the balances are set from RETURNING below: no need to search the session for objects to update
+        balance = db.session.execute(stmt, execution_options={"synchronize_session": False}).scalar_one_or_none()
+        if balance is None:
+            raise InsufficientPoints(f"The balance does not cover {amount} points.")
+        balances[account_id] = balance
+    made = db.session.execute(
+        insert(Transfer).values(
+            district_id=source.district_id, from_account_id=source.id, to_account_id=target.id,
+            amount=amount, kind=kind, ref_type=ref_type, ref_id=None if ref_id is None else str(ref_id),
+            idempotency_key=key, reverses_id=reverses_id, actor=actor, memo=memo, created_at=utcnow(),
+        ).returning(Transfer)
+    ).scalar_one()
+    return balances, made
 
 
 def reverse(original, *, key, actor=None, memo=None, kind="reversal", partial=False):

@@ -29,9 +29,12 @@ def _stored(merchant_id):
     return {row.stars: row.percent for row in rows.scalars()}
 
 
-def discount_table(merchant):
-    """Per discounted star level: the rate in force (set, or the lower bound) and the bounds."""
-    stored = _stored(merchant.id)
+def discount_table(merchant, stored=None):
+    """Per discounted star level: the rate in force (set, or the lower bound) and the bounds.
+
+    ``stored`` ({stars: percent}) when the caller read the merchant's rates already.
+    """
+    stored = _stored(merchant.id) if stored is None else stored
     table = []
     for stars, (low, high) in _bounds(merchant.district_id).items():
         percent = min(max(stored.get(stars, low), low), high)
@@ -40,16 +43,20 @@ def discount_table(merchant):
     return table
 
 
+def _stats(count, average):
+    return {"count": count, "average": round(float(average), 1) if average is not None else None}
+
+
 def rating_stats(merchant_id):
     count, average = db.session.execute(
         select(func.count(MerchantRating.id), func.avg(MerchantRating.stars))
         .where(MerchantRating.merchant_id == merchant_id)
     ).one()
-    return {"count": count, "average": round(float(average), 1) if average is not None else None}
+    return _stats(count, average)
 
 
 def credit_standing(merchant):
-    return credit.subject_score("merchant", merchant.id)
+    return credit.subject_score("merchant", merchant.id, district_id=merchant.district_id)
 
 
 def category_labels(code):
@@ -70,16 +77,21 @@ def public_profile(merchant, *, full=True, recent=10):
     if not full:
         return out
     standing = credit_standing(merchant)
-    ratings = db.session.execute(
-        select(MerchantRating).where(MerchantRating.merchant_id == merchant.id)
+    # the newest ratings and, over all of them (window functions run before LIMIT), their count and average:
+    # one statement where there were two
+    rows = db.session.execute(
+        select(MerchantRating, func.count().over().label("count"), func.avg(MerchantRating.stars).over().label("avg"))
+        .where(MerchantRating.merchant_id == merchant.id)
         .order_by(MerchantRating.id.desc()).limit(recent)
-    ).scalars().all()
+    ).all()
+    ratings = [row[0] for row in rows]
+    stats = _stats(rows[0].count, rows[0].avg) if rows else _stats(0, None)
     out.update(
         address=merchant.address,
         level=standing["level"],
         discounts=[{"stars": d["stars"], "percent": d["percent"]} for d in discount_table(merchant)]
         if merchant.status == "approved" else [],
-        ratings=rating_stats(merchant.id),
+        ratings=stats,
         recent_ratings=[
             {"stars": r.stars, "comment": None if r.hidden_at else r.comment, "hidden": r.hidden_at is not None,
              "reply": None if r.hidden_at else r.reply, "created_at": r.created_at}

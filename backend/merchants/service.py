@@ -173,9 +173,9 @@ def log_merchant_record(principal, merchant_id, item_code, note):
 # --- discounts -------------------------------------------------------------------------
 
 
-def discount_percent(merchant, stars):
+def discount_percent(merchant, stars, stored=None):
     """The rate a resident with ``stars`` gets at ``merchant`` (0 if that level gets none)."""
-    for row in discount_table(merchant):
+    for row in discount_table(merchant, stored):
         if row["stars"] == stars:
             return row["percent"]
     return 0
@@ -239,14 +239,26 @@ def _require_active(merchant):
         raise MerchantNotActive(f"This merchant cannot give alliance discounts now ({label[1].lower()}).")
 
 
+def _own_merchant_and_rates(principal):
+    """The staff's merchant and its stored discount rates, in one statement (a scan's and a sale's first read)."""
+    rows = db.session.execute(
+        select(Merchant, MerchantDiscount.stars, MerchantDiscount.percent)
+        .outerjoin(MerchantDiscount, MerchantDiscount.merchant_id == Merchant.id)
+        .where(Merchant.id == principal.merchant_id)
+    ).all() if principal.merchant_id else []
+    if not rows:
+        raise NotFound("No such merchant.", code="merchant_not_found")
+    return rows[0][0], {stars: percent for _merchant, stars, percent in rows if stars is not None}
+
+
 def _scan_for_sale(principal, code):
-    merchant = own_merchant(principal)
+    merchant, stored = _own_merchant_and_rates(principal)
     _require_active(merchant)
     scan = cards.resolve(code, "dynamic")
     if scan.resident.district_id != merchant.district_id:
         raise ValidationFailed("This code belongs to a resident of another district.", code="other_district")
     stars = cards.resident_stars(scan.resident.id)
-    return merchant, scan, stars, discount_percent(merchant, stars)
+    return merchant, scan, stars, discount_percent(merchant, stars, stored)
 
 
 def scan_code(principal, code):
@@ -328,16 +340,18 @@ def record_sale(principal, code, bill_amount, *, now=None):
                 staff_user_id=principal.id, code_nonce=scan.payload.nonce, stars=stars, discount_percent=percent,
                 bill_amount=bill_amount, discount_amount=discount, final_amount=bill_amount - discount,
                 status="valid", created_at=now or utcnow())
+    db.session.add(sale)
     try:
-        with db.session.begin_nested():
-            db.session.add(sale)
+        db.session.flush()  # no savepoint: a code used twice ends the request, nothing is recovered
     except IntegrityError:
         raise cards.CodeAlreadyUsed("This code has already been used; ask for a fresh one.") from None
     cards.consume_dynamic_code(scan, "discount", f"sale:{sale.id}")
+    # one idempotency mechanism per promise: the phone code is spent once (the unique code use above); the
+    # sale's credit is keyed by the new sale's id, so record_system_credit need not look for an earlier one
     record = credit.record_system_credit(
         district_id=merchant.district_id, subject_type="merchant", subject_id=merchant.id,
         item_code="merchant_discount_given", source_ref=f"sale:{sale.id}", occurred_at=sale.created_at,
-        actor=principal.ref, community_id=merchant.community_id,
+        actor=principal.ref, community_id=merchant.community_id, new_source=True,
     )
     sale.merchant_credit = sale_credit_outcome(merchant, record, sale.created_at)
     return sale

@@ -19,11 +19,14 @@ import secrets
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record_audit, summarize
 from ..common.auth import require_scope
 from ..common.calendar import local_date, period_bounds
 from ..common.pagination import paginate
+from ..common.sql import keep
 from ..common.time import utcnow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
@@ -81,7 +84,8 @@ def supermarket_serves(district_id, supermarket_id, community_id):
 
 
 def get_supermarket(supermarket_id, district_id=None):
-    shop = db.session.get(Supermarket, supermarket_id)
+    # with the communities it serves, in one statement; kept for the receipt that looks it up again
+    shop = keep(db.session.get(Supermarket, supermarket_id, options=[joinedload(Supermarket.served)]))
     if shop is None or (district_id is not None and shop.district_id != district_id):
         raise NotFound("No such supermarket.", code="supermarket_not_found")
     return shop
@@ -269,7 +273,7 @@ def move_stock(item, quantity, kind, *, actor, order_line_id=None, donor_name=No
     )
     db.session.add(movement)
     db.session.flush()
-    db.session.expire(item, ["stock"])
+    set_committed_value(item, "stock", stock_after)  # what the UPDATE … RETURNING said: not read again
     return movement
 
 
@@ -410,7 +414,9 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
     if short:
         raise OutOfStock("Some items are out of stock or have too few left.", errors=short)
     total = sum(item.price_points * quantity for item, quantity in wanted)
-    balance = ledger.balance_of("resident", resident.id)
+    # the resident's account (the balance, then the payment) and the shop's, in one statement
+    source, target = ledger.ensure_accounts(resident.district_id, ("resident", resident.id), ("supermarket", shop.id))
+    balance = source.balance
     if balance < total:
         raise ledger.InsufficientPoints(f"This order needs {total} points; the balance is {balance}.",
                                         errors={"points": [f"Needs {total}, has {balance}."]})
@@ -421,28 +427,32 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
         receipt_no=f"{local_date(now):%Y%m%d}-{_random(8)}", pickup_code=_random(10), status="placed",
         total_points=total, idempotency_key=key, actor=actor, created_at=now, lines=[],
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(order)
-            db.session.flush()
-    except IntegrityError:
-        # a concurrent request with the same key got there first
-        existing = _find_by_key(resident.id, key) if key is not None else None
-        if existing is None:
-            raise
-        return existing
+    if key is None:
+        db.session.add(order)  # flushed with its first line: without a key there is nothing to recover
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(order)
+                db.session.flush()
+        except IntegrityError:
+            # a concurrent request with the same key got there first
+            existing = _find_by_key(resident.id, key)
+            if existing is None:
+                raise
+            return existing
     for item, quantity in wanted:  # item id order: concurrent orders lock rows the same way
         line = SupermarketOrderLine(item=item, quantity=quantity, unit_points=item.price_points,
                                     line_points=item.price_points * quantity)
         order.lines.append(line)  # the receipt reads the lines from memory: no reload of the order
         db.session.flush()
         move_stock(item, -quantity, "redemption", actor=actor, order_line_id=line.id)
-    source = ledger.ensure_account(resident.district_id, "resident", resident.id)
-    target = ledger.ensure_account(shop.district_id, "supermarket", shop.id)
+    # the key names the order inserted just above: no earlier transfer can carry it (new_key)
     paid = ledger.transfer(source, target, total, kind="redemption", key=f"order:{order.id}:pay",
-                           ref_type="supermarket_order", ref_id=order.id, actor=actor, memo=order.receipt_no)
+                           ref_type="supermarket_order", ref_id=order.id, actor=actor, memo=order.receipt_no,
+                           new_key=True)
     order.transfer_id = paid.id
     db.session.flush()
+    order.balance_after = source.balance  # for the receipt: the ledger's UPDATE … RETURNING gave it
     # the resident's account is locked now: an order placed at the same moment elsewhere is visible
     _check_limits(resident.id, wanted, include_current=True)
     return order

@@ -114,7 +114,8 @@ def test_benchmark_runs_end_to_end_at_tiny_size():
     results = main(["--server", server, "--sizes", "300:3", "--duration", "3", "--warmup", "1", "--pgbench-scale", "1", "--workers", "2",
                     "--connections", "4", "--reload", "--output", str(output)])
     measured = results[0]["measured"]
-    for path in ("home", "sale", "redeem", "log_record", "merchant_page", "baseline_read", "baseline_write"):
+    for path in ("home", "sale", "redeem", "log_record", "merchant_page", "code_refresh", "check_in", "approve",
+                 "villages_report", "baseline_read", "baseline_write"):
         assert measured[path]["requests"] > 0, path
         assert measured[path]["errors"] == 0, (path, measured[path])
     report = output.read_text()
