@@ -295,6 +295,7 @@ def create_record(actor, resident_id, item_id, occurred_at, note=None, *, points
     # the answer shows the item and its files: known here, so not loaded again (the item is a read-only copy)
     set_committed_value(record, "item", item)
     set_committed_value(record, "item_version", version)
+    set_committed_value(record, "resident", resident)
     set_committed_value(record, "evidence", sorted(evidence, key=lambda e: e.id))
     record_audit(actor, "credit_record.create", "credit_record", record.id, district_id=record.district_id,
                  after=_summary(record))
@@ -469,7 +470,9 @@ def approve_record(principal, record_id, note=None, *, now=None):
     if record.logged_by_user_id is not None and record.logged_by_user_id == principal.id:
         raise Forbidden("双人审核：不能审核自己登记的记录。Two-person rule: you cannot approve a record you logged.",
                         code="two_person_rule")
-    check_conflict(principal, db.session.get(Resident, record.resident_id))
+    resident = db.session.get(Resident, record.resident_id)
+    check_conflict(principal, resident)
+    set_committed_value(record, "resident", resident)  # the answer names the resident: read once
     policy = district_policy(record.district_id, now)
     record.reviewed_by_user_id, record.reviewed_at, record.review_note = principal.id, now, note
     record.status = "in_notice"
