@@ -43,7 +43,7 @@ catalogue("cards", {
     "Give exactly one of {names}.": "{names} 须且只能给出一个。",
     "Choose 1 to 5 stars; a comment has at most 200 characters.": "请选择1至5星，评语不超过200字。",
 }, labels={
-    "resident card": ("居民卡", "resident card"),
+    "resident card": ("打印的诚信卡", "printed resident card"),
     "merchant card": ("商户门店卡", "merchant card"),
     "dynamic": ("手机动态码", "phone code"),
 })

@@ -6,6 +6,7 @@ reaches desks at once; scripts, styles and vendored bundles may be cached for a 
 """
 from flask import Blueprint, redirect, send_from_directory
 
+from ..common.security import vue_shell
 from ..config import ROOT
 
 #: not ``bp``: nothing here belongs in the OpenAPI document
@@ -20,9 +21,10 @@ def console_root():
 
 @public_bp.route("/console/")
 def console_index():
-    return send_from_directory(CONSOLE_DIR, "index.html", max_age=0)
+    return vue_shell(send_from_directory(CONSOLE_DIR, "index.html", max_age=0))
 
 
 @public_bp.route("/console/<path:filename>")
 def console_file(filename):
-    return send_from_directory(CONSOLE_DIR, filename, max_age=300)
+    response = send_from_directory(CONSOLE_DIR, filename, max_age=0 if filename == "index.html" else 300)
+    return vue_shell(response) if filename == "index.html" else response

@@ -5,6 +5,7 @@ reaches phones at once; scripts, styles and vendored bundles may be cached for a
 """
 from flask import Blueprint, redirect, send_from_directory
 
+from ..common.security import vue_shell
 from ..config import ROOT
 
 #: not ``bp``: nothing here belongs in the OpenAPI document
@@ -31,9 +32,10 @@ def mobile_root():
 
 @public_bp.route("/m/")
 def mobile_index():
-    return _send("index.html")
+    return vue_shell(_send("index.html"))
 
 
 @public_bp.route("/m/<path:filename>")
 def mobile_file(filename):
-    return _send(filename)
+    response = _send(filename)
+    return vue_shell(response) if filename == "index.html" else response

@@ -14,7 +14,7 @@ def test_unreadable_and_wrong_kind_codes_are_read_in_both_languages(app, allianc
     zh, en = in_both_languages(app, "POST", "/api/v1/merchant/sales", headers=alliance.staff_headers,
                                json={"code": printed, "bill_amount": 100})
     assert zh["code"] == "wrong_code_kind"
-    assert zh["detail"] == "此处不能使用居民卡。" and en["detail"] == "A resident card cannot be used here."
+    assert zh["detail"] == "此处不能使用打印的诚信卡。" and en["detail"] == "A printed resident card cannot be used here."
 
 
 def test_bill_out_of_range_is_a_field_error_in_both_languages(app, alliance):
