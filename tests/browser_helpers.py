@@ -211,3 +211,19 @@ def fake_camera_args(path, text, module_px=8):
         video.write(b"FRAME\n" + bytes(luma) + chroma + chroma)
     return ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
             f"--use-file-for-fake-video-capture={path}"]
+
+
+def wait_until(page, expression, timeout=20_000):
+    """Wait until the JavaScript ``expression`` is true on ``page``.
+
+    Playwright's ``wait_for_function`` compiles its string with ``new Function``, which a page whose
+    CSP has no ``'unsafe-eval'`` (the kiosk, the card pages) refuses; ``evaluate`` runs through the
+    browser's debugger and is not subject to the page's policy.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} ms: {expression}")
+        page.wait_for_timeout(100)

@@ -27,7 +27,7 @@ from backend.supermarket.models import SupermarketItem, SupermarketOrder
 from seed.supermarket import ITEMS, SHOPS, _ensure_item, _ensure_shop
 from tests.browser_helpers import (
     Shots, assert_no_serious_axe_violations, assert_visible_without_scrolling, box_outside_viewport, browser_path,
-    another_chromium, chromium, fake_camera_args, serve,
+    another_chromium, chromium, fake_camera_args, serve, wait_until,
 )
 from tests.conftest import _empty_tables, make_app
 
@@ -406,7 +406,7 @@ def test_idle_sign_out(kiosk, live):
             kiosk.shots("no-idle-warning")
             raise AssertionError(
                 f"no idle warning; the kiosk shows {kiosk.get_attribute('body', 'data-screen')}") from error
-        kiosk.wait_for_function("document.querySelector('#idle-text').textContent.includes('Signing out in')")
+        wait_until(kiosk, "document.querySelector('#idle-text').textContent.includes('Signing out in')")
         kiosk.shots("idle-warning")
         screen(kiosk, "welcome")
     finally:
@@ -414,7 +414,7 @@ def test_idle_sign_out(kiosk, live):
     kiosk.shots("signed-out")
     body = kiosk.inner_text("body")
     assert "孙*兰" not in body and "信用超市" in body  # cleared, and back in Chinese
-    kiosk.wait_for_function("document.querySelector('#home-hello').textContent === ''")
+    wait_until(kiosk, "document.querySelector('#home-hello').textContent === ''")
 
     def revoked():
         with live.db():
@@ -532,7 +532,7 @@ def test_main_actions_fit_every_screen_size_and_pass_axe(open_kiosk, live, size)
         assert more.is_visible(), f"tabs {cut_off} are cut off with no hint"
         assert_visible_without_scrolling(kiosk, "#category-more")
         more.click()
-        kiosk.wait_for_function("document.querySelector('#category-tabs').scrollLeft > 0")
+        wait_until(kiosk, "document.querySelector('#category-tabs').scrollLeft > 0")
     else:
         assert not more.is_visible()
     textiles = "[data-category=textiles]"
