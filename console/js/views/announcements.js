@@ -2,7 +2,7 @@
  * (or, as district admin, to the whole district) and withdraw one at once. */
 import { localName, localTime, messageOf, prefs, t } from "../i18n.js";
 import { api, hasRole } from "../session.js";
-import { computed, ElMessage, ElMessageBox, onMounted, reactive, ref } from "../vue.js";
+import { computed, ElMessage, ElMessageBox, onMounted, reactive, ref, watch } from "../vue.js";
 
 function blank() {
   return { scope: "community", community_id: null, title_zh: "", title_en: "", body_zh: "", body_en: "", pinned: false };
@@ -20,6 +20,7 @@ export const AnnouncementsView = {
     const admin = computed(() => hasRole("district_admin"));
     const villageName = computed(() => Object.fromEntries(villages.value.map((v) => [v.id, localName(v, "name")])));
     const editing = reactive({ open: false, busy: false, error: "", form: blank() });
+    watch(() => ({ ...editing.form }), () => { editing.error = ""; }); // a changed form is a new attempt
 
     async function load(to = 1) {
       page.value = to;
@@ -114,7 +115,7 @@ export const AnnouncementsView = {
     <el-pagination v-if="total > 20" layout="prev, pager, next" :total="total" :page-size="20" :current-page="page"
                    @current-change="load" class="pager" />
     <el-dialog v-model="editing.open" :title="t('ann.new')" width="620px">
-      <el-form label-width="120px" @submit.prevent="save">
+      <el-form label-width="150px" @submit.prevent="save">
         <el-form-item :label="t('ann.where')">
           <el-radio-group v-model="editing.form.scope" :aria-label="t('ann.where')">
             <el-radio value="community">{{ t('ann.community') }}</el-radio>

@@ -12,6 +12,7 @@ export const ImportView = {
 
     function choose(event) {
       file.value = event.target.files[0] || null;
+      event.target.value = ""; // the same file chosen again (after fixing it) is sent again
       Object.assign(state, { error: "", preview: null, committed: null });
       if (file.value) send(false);
     }
@@ -54,11 +55,10 @@ export const ImportView = {
     <el-alert :title="t('import.help')" type="info" :closable="false" show-icon class="page-error" />
     <div class="toolbar">
       <el-button @click="template" data-test="template">{{ t('import.template') }}</el-button>
-      <label class="file-pick">
-        <span>{{ t('import.choose') }}</span>
-        <input ref="input" type="file" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-               @change="choose" data-test="import-file" />
-      </label>
+      <input ref="input" id="import-file" class="visually-hidden" type="file" :aria-label="t('import.choose')"
+             accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+             @change="choose" data-test="import-file" />
+      <el-button type="primary" @click="pick" :loading="state.busy" data-test="import-pick">{{ t('import.choose') }}</el-button>
       <span v-if="file" class="muted" data-test="file-name">{{ file.name }}</span>
     </div>
     <el-alert v-if="state.error" :title="state.error" type="error" show-icon :closable="false" class="page-error"
