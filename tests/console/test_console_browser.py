@@ -615,6 +615,8 @@ def test_worker_publishes_an_announcement_to_a_village_and_withdraws_it(console,
     _status, listed = api(page, "GET", "/announcements?state=current")
     made = next(a for a in listed["items"] if a["title_zh"] == "本周六清扫村道")
     assert made["scope"] == "community" and made["body_zh"].startswith("周六上午八点")
+    # the dialog has faded out (axe would measure its half-transparent colours)
+    page.wait_for_function("[...document.querySelectorAll('.el-overlay')].every(o => getComputedStyle(o).display === 'none')")
     assert_no_serious_axe_violations(page)
     shots("published")
     page.click(f"[data-withdraw='{made['id']}']")
