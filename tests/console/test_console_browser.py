@@ -581,7 +581,9 @@ def test_village_card_sheet_prints_only_once_a_village_is_chosen(console):
     page.click(".el-select-dropdown__item >> text=西楼村")
     _status, villages = api(page, "GET", "/communities?per_page=100")
     xilou = next(v["id"] for v in villages["items"] if v["name_zh"] == "西楼村")
-    with page.context.expect_page() as tab, page.expect_response(lambda r: "/cards/print-sheet.pdf" in r.url) as sheet:
+    # a whole village's sheet takes a while to render on a busy test machine
+    with page.context.expect_page() as tab, page.expect_response(lambda r: "/cards/print-sheet.pdf" in r.url,
+                                                                 timeout=120_000) as sheet:
         page.click("[data-test=print-village-cards]")
     assert sheet.value.url.endswith(f"/cards/print-sheet.pdf?community_id={xilou}")
     assert sheet.value.status == 200 and sheet.value.headers["content-type"] == "application/pdf"
