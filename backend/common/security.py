@@ -23,11 +23,14 @@ def csp_nonce():
     return g.csp_nonce
 
 
-def content_security_policy(nonce=None):
+def content_security_policy(nonce=None, *, compiles_templates=False):
+    """The policy; ``compiles_templates`` for the two Vue shells (/m/, /console/), whose in-page templates
+    Vue compiles in the browser with ``new Function`` because we ship no build step: they alone get
+    ``'unsafe-eval'``, still with scripts only from this origin."""
     style = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
     return "; ".join([
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self'" + (" 'unsafe-eval'" if compiles_templates else ""),
         f"style-src {style}",
         "img-src 'self' data: blob:",
         "media-src 'self' blob:",
@@ -40,6 +43,12 @@ def content_security_policy(nonce=None):
     ])
 
 
+def vue_shell(response):
+    """Mark ``response`` (a Vue app's index.html) as a page whose templates compile in the browser."""
+    response.headers["Content-Security-Policy"] = content_security_policy(g.get("csp_nonce"), compiles_templates=True)
+    return response
+
+
 def secure_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_nonce")))
@@ -47,7 +56,7 @@ def secure_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     cache = response.cache_control
-    if not (cache.public or cache.max_age or cache.no_store):
+    if not (cache.public or cache.max_age or cache.no_store or cache.no_cache):
         cache.no_store = True
         cache.no_cache = None
     return response

@@ -6,7 +6,7 @@ reaches desks at once; scripts, styles and vendored bundles may be cached for a 
 """
 from flask import Blueprint, redirect, send_from_directory
 
-from ..common.security import content_security_policy
+from ..common.security import vue_shell
 from ..config import ROOT
 
 #: not ``bp``: nothing here belongs in the OpenAPI document
@@ -21,14 +21,10 @@ def console_root():
 
 @public_bp.route("/console/")
 def console_index():
-    response = send_from_directory(CONSOLE_DIR, "index.html", max_age=0)
-    # Vue compiles the pages' templates in the browser (no build step), which needs 'unsafe-eval' for
-    # this page only; scripts still come from this origin alone and no inline script runs.
-    response.headers["Content-Security-Policy"] = content_security_policy().replace(
-        "script-src 'self'", "script-src 'self' 'unsafe-eval'", 1)
-    return response
+    return vue_shell(send_from_directory(CONSOLE_DIR, "index.html", max_age=0))
 
 
 @public_bp.route("/console/<path:filename>")
 def console_file(filename):
-    return send_from_directory(CONSOLE_DIR, filename, max_age=300)
+    response = send_from_directory(CONSOLE_DIR, filename, max_age=0 if filename == "index.html" else 300)
+    return vue_shell(response) if filename == "index.html" else response
