@@ -8,6 +8,8 @@
  * or, when no answer came back, `offline` true with the code "network_error" or "timeout".
  */
 const TIMEOUT_MS = 15000;
+//: files (PDFs of a whole village, exports) take longer to make than an answer
+const FILE_TIMEOUT_MS = 90000;
 const SESSION_CODES = ["token_expired", "token_revoked", "token_invalid", "token_missing"];
 
 export class ApiError extends Error {
@@ -68,7 +70,7 @@ export function createApi({ base = "/api/v1", getToken = () => null, getLang = (
     }
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; controller.abort(); }, TIMEOUT_MS);
+    const timer = setTimeout(() => { timedOut = true; controller.abort(); }, raw ? FILE_TIMEOUT_MS : TIMEOUT_MS);
     let response;
     let data = null;
     try {

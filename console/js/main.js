@@ -3,13 +3,16 @@ import { LoginView } from "./views/login.js";
 import { ReportsView } from "./views/reports.js";
 import { ResidentsView } from "./views/residents.js";
 import { ReviewView } from "./views/review.js";
+import { ImportView } from "./views/import.js";
+import { AnnouncementsView } from "./views/announcements.js";
 import { prefs, setLang, t } from "./i18n.js";
 import {
   currentPath, go, homePath, loadMe, pagesForMe, route, session, sessionEnded, signOut,
 } from "./session.js";
 import { computed, createApp, ElementPlus, ref, watch, zhCn } from "./vue.js";
 
-const VIEWS = { "/reports": ReportsView, "/review": ReviewView, "/residents": ResidentsView };
+const VIEWS = { "/reports": ReportsView, "/review": ReviewView, "/residents": ResidentsView,
+  "/import": ImportView, "/announcements": AnnouncementsView };
 
 const App = {
   components: { LoginView },

@@ -83,6 +83,8 @@ export const PAGES = [
   { path: "/reports", key: "menu.reports", roles: ["district_admin", "reviewer", "worker"] },
   { path: "/review", key: "menu.review", roles: ["district_admin", "reviewer"] },
   { path: "/residents", key: "menu.residents", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/import", key: "menu.import", roles: ["district_admin", "worker"] },
+  { path: "/announcements", key: "menu.announcements", roles: ["district_admin", "reviewer", "worker"] },
 ];
 
 export function pagesForMe() {
@@ -172,6 +174,7 @@ export const api = {
   put: (path, body) => call(() => raw.put(path, body)),
   patch: (path, body) => call(() => raw.patch(path, body)),
   blob: (path) => call(() => raw.blob(path)),
+  upload: (path, formData, options) => call(() => raw.upload(path, formData, options)),
   /* sign-in: no session yet, so a 401 is a wrong password, not an ended session */
   public: raw,
 };
@@ -188,4 +191,19 @@ export async function download(path, filename) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/* Opens a file of the API (a PDF) in a new tab with the signed-in session: the tab is opened at the click
+ * (so no pop-up blocker stops it), then shown the fetched blob (the token never appears in a URL). */
+export async function openFile(path) {
+  const tab = window.open("", "_blank");
+  try {
+    const blob = await api.blob(path);
+    const url = URL.createObjectURL(blob);
+    if (tab) tab.location = url; else window.location.assign(url);
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (error) {
+    if (tab) tab.close();
+    throw error;
+  }
 }

@@ -16,9 +16,13 @@ from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.credit.models import CreditRecord
 from backend.extensions import db
-from backend.residents.models import ResidentLookup
+from backend.reports import credit_reports
+from backend.residents import idnumbers, roster
+from backend.residents.models import Resident, ResidentLookup
 from seed.demo import seed_demo
-from tests.browser_helpers import Shots, assert_no_serious_axe_violations, browser_path, chromium, serve
+from tests.browser_helpers import (
+    Shots, assert_no_serious_axe_violations, axe_violations, browser_path, chromium, serve,
+)
 from tests.conftest import _empty_tables, make_app
 
 pytestmark = pytest.mark.browser
@@ -136,6 +140,16 @@ def menu(page):
     return page.eval_on_selector_all(".menu .el-menu-item", "items => items.map(i => i.innerText.trim())")
 
 
+def assert_dialog_axe_clean(page):
+    """axe on an open dialog once it has faded in: the dialog's enter animation makes axe measure its
+    half-transparent colours, so a violation must still be there after the animation has had time to end."""
+    for _attempt in range(6):
+        if not axe_violations(page):
+            return
+        page.wait_for_timeout(300)
+    assert_no_serious_axe_violations(page)
+
+
 def wait_idle(page):
     page.wait_for_function("!document.querySelector('.el-loading-mask')")
 
@@ -167,12 +181,12 @@ def api_anonymous(page, path, body):
 
 def test_menu_follows_roles_admin_sees_all_worker_no_review_queue(console):
     page, shots = console("admin")
-    assert menu(page) == ["统计报表", "记录审核", "居民查询"]
+    assert menu(page) == ["统计报表", "记录审核", "居民查询", "名册导入", "公告"]
     page, shots = console("reviewer1")
     assert page.url.endswith("#/review")  # a reviewer starts at the queue
-    assert menu(page) == ["统计报表", "记录审核", "居民查询"]
+    assert menu(page) == ["统计报表", "记录审核", "居民查询", "公告"]  # no roster import: the API refuses reviewers
     page, shots = console("worker1")
-    assert menu(page) == ["统计报表", "居民查询"]
+    assert menu(page) == ["统计报表", "居民查询", "名册导入", "公告"]
     page.evaluate("location.hash = '#/review'")
     page.wait_for_function("location.hash.startsWith('#/reports')")  # not a page of theirs: back home
     wait_idle(page)
@@ -217,7 +231,7 @@ def test_language_switch_turns_the_console_english(console):
     page, shots = console("admin")
     page.click(".who >> text=English")
     page.wait_for_function("document.documentElement.lang === 'en'")
-    assert menu(page) == ["Reports", "Review queue", "Residents"]
+    assert menu(page) == ["Reports", "Review queue", "Residents", "Roster import", "Announcements"]
     wait_idle(page)
     shots("english")
 
@@ -360,10 +374,13 @@ def test_approving_ones_own_record_shows_the_apis_refusal_and_bulk_reports_each_
     assert live.record(own["id"])["status"] == "pending"
     shots("own-refused")
 
-    # bulk: the own record is refused with the API's words, the other one is approved
+    # bulk: one request to the bulk review; the own record is refused with the API's words, the other approved
     page.click(f"[data-table=queue] tr:has([data-approve='{own['id']}']) .el-checkbox")
     page.click(f"[data-table=queue] tr:has([data-approve='{other['id']}']) .el-checkbox")
-    page.click("[data-test=bulk-approve]")
+    with page.expect_response(lambda r: "/api/v1/records/" in r.url and r.request.method == "POST") as answer:
+        page.click("[data-test=bulk-approve]")
+    assert answer.value.url.endswith("/api/v1/records/bulk-review") and answer.value.status == 200
+    assert sorted(answer.value.request.post_data_json["ids"]) == sorted([own["id"], other["id"]])
     outcome = page.wait_for_selector("[data-test=outcomes]")
     assert outcome.inner_text().strip() == f"记录 {own['id']}：{refusal['detail']}"
     assert live.record(other["id"])["status"] == "in_notice"
@@ -414,4 +431,217 @@ def test_resident_archive_shows_standing_and_records_and_is_logged_as_a_lookup(c
     assert {"profile", "standing", "records"} <= set(live.lookups_of(resident_id)[len(before):])
     assert_no_serious_axe_violations(page)
     shots("archive")
+    assert not page.errors
+
+
+# --- roster import ---------------------------------------------------------------------------
+
+
+def _id_number(serial):
+    """A valid fictional ID number (born 1970) with the right check digit."""
+    first17 = f"371081197001{serial:05d}"[:17].ljust(17, "0")
+    return first17 + idnumbers.check_digit(first17)
+
+
+def _roster_file(tmp_path, name, rows):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append([header for header, *_rest in roster.COLUMNS])
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / name
+    workbook.save(path)
+    return path
+
+
+def test_roster_import_previews_then_commits_a_good_file_into_the_residents(console, live, tmp_path):
+    page, shots = console("worker1", path="/console/#/import")
+    page.wait_for_selector("[data-test=import-file]")
+    with page.expect_download() as info:
+        page.click("[data-test=template]")
+    template = openpyxl.load_workbook(io.BytesIO(open(info.value.path(), "rb").read()))
+    assert [c.value for c in template.worksheets[0][1]] == [header for header, *_rest in roster.COLUMNS]
+    assert "token" not in info.value.url.lower()
+    rows = [["XL", "XL-IMP-01", "导入家", "导入甲", "男", 1970, "13912340001", _id_number(101)],
+            ["XL", "XL-IMP-01", "导入家", "导入乙", "女", 1972, "13912340002", _id_number(102)]]
+    page.set_input_files("[data-test=import-file]", str(_roster_file(tmp_path, "good.xlsx", rows)))
+    page.wait_for_selector("[data-test=import-counts]")
+    wait_idle(page)
+    counts = page.inner_text("[data-test=import-counts]")
+    assert "2" in counts
+    assert page.is_enabled("[data-test=import-commit]")
+    assert not page.query_selector("[data-table=import-problems]")
+    assert_no_serious_axe_violations(page)
+    shots("preview-good")
+    with live.db():
+        assert not db.session.execute(select(Resident).where(Resident.name.in_(["导入甲", "导入乙"]))).all()
+    page.click("[data-test=import-commit]")
+    done = page.wait_for_selector("[data-test=import-done]")
+    assert "新增 2" in done.inner_text()
+    with live.db():
+        imported = db.session.execute(select(Resident).where(Resident.name.in_(["导入甲", "导入乙"]))).scalars().all()
+        assert sorted((r.name, r.phone, r.id_last4) for r in imported) == [
+            ("导入乙", "13912340002", _id_number(102)[-4:]), ("导入甲", "13912340001", _id_number(101)[-4:])]
+        assert imported[0].household_id is not None and imported[0].household_id == imported[1].household_id
+    shots("committed")
+    assert not page.errors
+
+
+def preview_via_api(page, path):
+    """The import preview the API gives for the file, asked with the page's session."""
+    token = page.evaluate("JSON.parse(sessionStorage.getItem('chengxin.console.tokens')).access")
+    answer = page.request.post(
+        page.url.split("/console/")[0] + "/api/v1/residents/imports?commit=false",
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"},
+        multipart={"file": {"name": path.name, "mimeType": "application/octet-stream", "buffer": path.read_bytes()}})
+    return answer.status, answer.json()
+
+
+def test_roster_with_a_bad_id_check_digit_names_the_row_and_commit_stays_disabled(console, live, tmp_path):
+    page, shots = console("worker1", path="/console/#/import")
+    page.wait_for_selector("[data-test=import-file]")
+    good = _id_number(201)
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    rows = [["XL", "", "", "校验甲", "男", 1970, "13912340011", good],
+            ["XL", "", "", "校验乙", "女", 1971, "13912340012", bad]]
+    page.set_input_files("[data-test=import-file]", str(_roster_file(tmp_path, "bad.xlsx", rows)))
+    page.wait_for_selector("[data-table=import-problems]")
+    wait_idle(page)
+    # the table shows the API's own problems, row by row
+    _status, answer = preview_via_api(page, tmp_path / "bad.xlsx")
+    problems = answer["problems"]
+    assert problems and all(p["row"] == 3 for p in problems)
+    assert [(r[0], r[1], r[2]) for r in table_rows(page, "import-problems")] == \
+        [(str(p["row"]), p["column"], p["message_zh"]) for p in problems]
+    assert page.is_disabled("[data-test=import-commit]")
+    assert_no_serious_axe_violations(page)
+    shots("preview-bad-row")
+    with live.db():
+        assert not db.session.execute(select(Resident).where(Resident.name.in_(["校验甲", "校验乙"]))).all()
+    # a file that is not a workbook: the API's own refusal
+    not_xlsx = tmp_path / "roster.xlsx"
+    not_xlsx.write_text("姓名,身份证号\n", encoding="utf-8")
+    page.set_input_files("[data-test=import-file]", str(not_xlsx))
+    error = page.wait_for_selector("[data-test=import-error]")
+    status, refusal = preview_via_api(page, not_xlsx)
+    assert status == 422 and refusal["code"] == "not_xlsx" and refusal["detail"] in error.inner_text()
+    assert not page.query_selector("[data-test=import-commit]")
+    shots("not-xlsx")
+    assert not page.errors
+
+
+# --- printing --------------------------------------------------------------------------------
+
+
+def pdf_bytes(page, url):
+    """The file at ``url`` fetched again with the page's session (the tab's copy is not readable here)."""
+    token = page.evaluate("JSON.parse(sessionStorage.getItem('chengxin.console.tokens')).access")
+    return page.request.get(url, headers={"Authorization": f"Bearer {token}"}).body()
+
+
+def test_archive_prints_the_card_sheet_and_issues_a_credit_report_as_pdfs(console, live):
+    page, shots = console("worker1", path="/console/#/residents")
+    page.wait_for_selector("[data-table=residents] tbody tr")
+    wait_idle(page)
+    resident_id = int(table_rows(page, "residents")[0][0])
+    page.click(f"[data-archive='{resident_id}']")
+    page.wait_for_selector("[data-test=print-cards]")
+    with page.context.expect_page() as tab, page.expect_response(lambda r: "/cards/print-sheet.pdf" in r.url) as sheet:
+        page.click("[data-test=print-cards]")
+    assert sheet.value.status == 200 and sheet.value.headers["content-type"] == "application/pdf"
+    assert "token" not in sheet.value.url.lower() and sheet.value.request.headers["authorization"].startswith("Bearer ")
+    assert pdf_bytes(page, sheet.value.url).startswith(b"%PDF")
+    tab.value.close()
+
+    page.click("[data-test=credit-report]")
+    page.click("[data-test=report-issue]")
+    assert page.inner_text("[data-test=report-error]") == "请填写用途（至少两个字）"  # no purpose, no report
+    page.fill("[data-test=report-purpose]", "本人申请，用于贷款")
+    assert_dialog_axe_clean(page)
+    shots("credit-report-dialog")
+    with page.context.expect_page() as tab, page.expect_response(lambda r: "/credit-reports/" in r.url
+                                                                 and r.url.endswith(".pdf")) as pdf:
+        page.click("[data-test=report-issue]")
+    assert pdf.value.status == 200 and pdf.value.headers["content-type"] == "application/pdf"
+    assert pdf_bytes(page, pdf.value.url).startswith(b"%PDF")
+    tab.value.close()
+    _status, reports = api(page, "GET", f"/credit-reports?resident_id={resident_id}")
+    assert reports["items"][0]["purpose"] == "本人申请，用于贷款"
+    assert pdf.value.url.endswith(f"/credit-reports/{reports['items'][0]['id']}.pdf")
+    assert credit_reports.LOOKUP in live.lookups_of(resident_id)  # the issue is on the resident's look-up log
+    shots("credit-report-issued")
+    assert not page.errors
+
+
+def test_village_card_sheet_prints_only_once_a_village_is_chosen(console):
+    page, shots = console("worker1", path="/console/#/residents")
+    page.wait_for_selector("[data-table=residents] tbody tr")
+    assert page.is_disabled("[data-test=print-village-cards]")
+    page.click(".el-select:has(#r-village)")
+    page.click(".el-select-dropdown__item >> text=西楼村")
+    _status, villages = api(page, "GET", "/communities?per_page=100")
+    xilou = next(v["id"] for v in villages["items"] if v["name_zh"] == "西楼村")
+    # a whole village's sheet takes a while to render on a busy test machine
+    with page.context.expect_page() as tab, page.expect_response(lambda r: "/cards/print-sheet.pdf" in r.url,
+                                                                 timeout=120_000) as sheet:
+        page.click("[data-test=print-village-cards]")
+    assert sheet.value.url.endswith(f"/cards/print-sheet.pdf?community_id={xilou}")
+    assert sheet.value.status == 200 and sheet.value.headers["content-type"] == "application/pdf"
+    tab.value.close()
+    shots("village-cards")
+    assert not page.errors
+
+
+# --- announcements ---------------------------------------------------------------------------
+
+
+def test_worker_publishes_an_announcement_to_a_village_and_withdraws_it(console, live):
+    page, shots = console("worker1", path="/console/#/announcements")
+    page.wait_for_selector("[data-table=announcements]")
+    wait_idle(page)
+    shots("list")
+    page.click("[data-test=ann-new]")
+    assert not page.query_selector(".el-dialog .el-radio >> text=全区")  # a worker cannot speak for the district
+    page.click("[data-test=ann-save]")
+    assert page.inner_text("[data-test=ann-error]") == "请填写中文标题和正文，并选择村社区"
+    page.click(".el-select:has(#ann-village)")
+    page.click(".el-select-dropdown__item:visible >> text=西楼村")
+    page.fill("[data-test=ann-title-zh]", "本周六清扫村道")
+    page.fill("[data-test=ann-body-zh]", "周六上午八点在村委会集合，参加者记志愿服务时长。")
+    assert not page.query_selector("[data-test=ann-error]")  # the filled form no longer shows the old error
+    assert_dialog_axe_clean(page)
+    shots("new")
+    page.click("[data-test=ann-save]")
+    page.wait_for_selector("[data-table=announcements] >> text=本周六清扫村道")
+    wait_idle(page)
+    _status, listed = api(page, "GET", "/announcements?state=current")
+    made = next(a for a in listed["items"] if a["title_zh"] == "本周六清扫村道")
+    assert made["scope"] == "community" and made["body_zh"].startswith("周六上午八点")
+    # the dialog has faded out (axe would measure its half-transparent colours)
+    page.wait_for_function("[...document.querySelectorAll('.el-overlay')].every(o => getComputedStyle(o).display === 'none')")
+    assert_no_serious_axe_violations(page)
+    shots("published")
+    page.click(f"[data-withdraw='{made['id']}']")
+    page.click(".el-message-box__btns .el-button--primary")
+    page.wait_for_selector(f"[data-withdraw='{made['id']}']", state="detached")
+    _status, again = api(page, "GET", f"/announcements/{made['id']}")
+    assert again["withdrawn_at"] is not None
+    shots("withdrawn")
+    assert not page.errors
+
+
+def test_district_admin_publishes_to_the_whole_district(console):
+    page, shots = console("admin", path="/console/#/announcements")
+    page.wait_for_selector("[data-table=announcements]")
+    page.click("[data-test=ann-new]")
+    page.click(".el-dialog .el-radio >> text=全区")
+    page.fill("[data-test=ann-title-zh]", "信用积分兑换规则调整")
+    page.fill("[data-test=ann-body-zh]", "自下月起，超市兑换每人每月上限为 300 分。")
+    page.click("[data-test=ann-save]")
+    page.wait_for_selector("[data-table=announcements] >> text=信用积分兑换规则调整")
+    _status, listed = api(page, "GET", "/announcements?scope=district")
+    assert any(a["title_zh"] == "信用积分兑换规则调整" and a["community_id"] is None for a in listed["items"])
+    row = table_rows(page, "announcements")
+    assert any(r[0].endswith("信用积分兑换规则调整") and r[1] == "全区" for r in row)
+    shots("district")
     assert not page.errors

@@ -1,8 +1,8 @@
 /* Residents of my communities found by name, phone, the last 4 of the ID (GET /residents?q=), a full ID
  * number (?id_number=, matched by its hash) or a card number (GET /cards?number=). */
 import { localName, localTime, messageOf, prefs, t } from "../i18n.js";
-import { api } from "../session.js";
-import { computed, onMounted, reactive, ref } from "../vue.js";
+import { api, openFile } from "../session.js";
+import { computed, ElMessage, onMounted, reactive, ref } from "../vue.js";
 
 //: a resident card's number (R0000012-1) and a full ID number; anything else is a name, phone or ID's last 4
 const CARD_NUMBER = /^[Rr]\d{7}-\d+$/;
@@ -65,8 +65,52 @@ export const ResidentsView = {
       }
     }
     const title = (row) => (prefs.lang === "en" ? row.title_en || row.title_zh : row.title_zh);
+
+    /* Printing: PDFs fetched with the session and opened in a new tab. */
+    const printing = ref(false);
+    async function printCards(place) {
+      printing.value = true;
+      try {
+        await openFile("/cards/print-sheet.pdf?" + new URLSearchParams(place));
+      } catch (err) {
+        ElMessage.error({ message: messageOf(err), duration: 6000 });
+      } finally {
+        printing.value = false;
+      }
+    }
+    const printResidentCards = () => {
+      const who = archive.resident;
+      printCards(who.household_id ? { household_id: who.household_id } : { community_id: who.community_id });
+    };
+    const printVillageCards = () => form.community_id && printCards({ community_id: form.community_id });
+
+    /* 信用报告: issued at the resident's request for a stated purpose, numbered, then opened as a PDF. */
+    const report = reactive({ open: false, purpose: "", requested_by: "", error: "", busy: false, issued: null });
+    function openReport() {
+      Object.assign(report, { open: true, purpose: "", requested_by: "", error: "", busy: false, issued: null });
+    }
+    async function issueReport() {
+      if (report.purpose.trim().length < 2) {
+        report.error = t("report.purposeRequired");
+        return;
+      }
+      report.busy = true;
+      report.error = "";
+      try {
+        const body = { resident_id: archive.resident.id, purpose: report.purpose.trim() };
+        if (report.requested_by.trim()) body.requested_by = report.requested_by.trim();
+        report.issued = report.issued || await api.post("/credit-reports", body);
+        await openFile(`/credit-reports/${report.issued.id}.pdf`);
+        report.open = false;
+        ElMessage.success(t("report.issued", { number: report.issued.number }));
+      } catch (err) {
+        report.error = messageOf(err);
+      } finally {
+        report.busy = false;
+      }
+    }
     return { form, rows, total, page, villages, villageName, loading, error, search, t, localName, localTime, archive,
-      openArchive, title };
+      openArchive, title, printing, printResidentCards, printVillageCards, report, openReport, issueReport };
   },
   template: `
   <section class="residents">
@@ -81,6 +125,9 @@ export const ResidentsView = {
         </el-select>
       </el-form-item>
       <el-form-item><el-button type="primary" native-type="submit">{{ t('residents.search') }}</el-button></el-form-item>
+      <el-form-item><el-button :disabled="!form.community_id" :loading="printing" @click="printVillageCards"
+                               data-test="print-village-cards" :title="t('print.villageHint')">
+        {{ t('print.villageCards') }}</el-button></el-form-item>
     </el-form>
     <el-alert v-if="error" :title="error" type="error" show-icon :closable="false" class="page-error" />
     <el-table :data="rows" v-loading="loading" stripe border :empty-text="t('residents.empty')" data-table="residents">
@@ -100,6 +147,10 @@ export const ResidentsView = {
       <div v-loading="archive.loading">
         <el-alert :title="t('archive.logged')" type="info" :closable="false" show-icon class="page-error" />
         <el-alert v-if="archive.error" :title="archive.error" type="error" :closable="false" show-icon class="page-error" />
+        <div v-if="archive.resident && !archive.loading" class="archive-actions">
+          <el-button :loading="printing" @click="printResidentCards" data-test="print-cards">{{ t('print.cards') }}</el-button>
+          <el-button type="primary" @click="openReport" data-test="credit-report">{{ t('report.open') }}</el-button>
+        </div>
         <el-descriptions v-if="archive.resident" :column="2" border data-test="archive-who">
           <el-descriptions-item :label="t('residents.name')">{{ archive.resident.name }}</el-descriptions-item>
           <el-descriptions-item :label="t('residents.phone')">{{ archive.resident.phone }}</el-descriptions-item>
@@ -121,5 +172,21 @@ export const ResidentsView = {
         </el-table>
       </div>
     </el-drawer>
+    <el-dialog v-model="report.open" :title="t('report.title')" width="520px">
+      <p v-if="archive.resident">{{ archive.resident.name }} · {{ villageName[archive.resident.community_id] }}</p>
+      <el-form label-position="top" @submit.prevent="issueReport">
+        <el-form-item :label="t('report.purpose')" for="report-purpose" required>
+          <el-input id="report-purpose" v-model="report.purpose" :placeholder="t('report.purposeHint')" maxlength="200"
+                    @input="report.error = ''" data-test="report-purpose" /></el-form-item>
+        <el-form-item :label="t('report.requestedBy')" for="report-by">
+          <el-input id="report-by" v-model="report.requested_by" maxlength="100" /></el-form-item>
+      </el-form>
+      <p class="muted">{{ t('report.logged') }}</p>
+      <p v-if="report.error" class="form-error" role="alert" data-test="report-error">{{ report.error }}</p>
+      <template #footer>
+        <el-button @click="report.open = false">{{ t('review.cancel') }}</el-button>
+        <el-button type="primary" :loading="report.busy" @click="issueReport" data-test="report-issue">{{ t('report.issue') }}</el-button>
+      </template>
+    </el-dialog>
   </section>`,
 };

@@ -1,5 +1,5 @@
 /* The review queue: pending records of my communities with their evidence; approve, reject with a
- * reason, or approve the selected rows one by one (each row's own API answer is shown). */
+ * reason, or approve the selected rows in one bulk review (each refused row's own reason is shown). */
 import { localName, localTime, messageOf, prefs, t } from "../i18n.js";
 import { api, session } from "../session.js";
 import { computed, ElMessage, onMounted, reactive, ref } from "../vue.js";
@@ -58,26 +58,28 @@ export const ReviewView = {
         busy[row.id] = false;
       }
     }
+    /* The selected rows in one request (POST /records/bulk-review): each row is approved or refused by
+     * the rules of one at a time, and the answer names every refused row's reason. */
+    let bulkKey = null; //: kept while the same selection is retried, so a repeated click approves once
+    let bulkIds = "";
     async function approveSelected() {
       outcomes.value = [];
-      const chosen = selected.value.slice();
-      const results = []; // shown when every row has its answer
-      for (const row of chosen) {
-        busy[row.id] = true;
-        try {
-          await approveOne(row);
-          results.push({ id: row.id, ok: true });
-        } catch (err) {
-          results.push({ id: row.id, ok: false, message: messageOf(err) });
-        } finally {
-          busy[row.id] = false;
-        }
+      const ids = selected.value.map((row) => row.id);
+      if (!ids.length) return;
+      if (ids.join(",") !== bulkIds) { bulkIds = ids.join(","); bulkKey = newIdempotencyKey(); }
+      ids.forEach((id) => { busy[id] = true; });
+      try {
+        const answer = await api.post("/records/bulk-review", { ids, decision: "approve" }, { idempotencyKey: bulkKey });
+        outcomes.value = answer.results.map((r) => ({ id: r.id, ok: r.ok, message: r.message || r.title || r.code }));
+        const message = t("review.bulkDone", { ok: answer.done, failed: answer.refused });
+        (answer.refused ? ElMessage.warning : ElMessage.success)(message);
+        bulkIds = "";
+        await load();
+      } catch (err) {
+        ElMessage.error({ message: messageOf(err), duration: 6000 });
+      } finally {
+        ids.forEach((id) => { busy[id] = false; });
       }
-      outcomes.value = results;
-      const ok = results.filter((o) => o.ok).length;
-      const message = t("review.bulkDone", { ok, failed: chosen.length - ok });
-      (ok === chosen.length ? ElMessage.success : ElMessage.warning)(message);
-      await load();
     }
     function openReject(row) {
       Object.assign(rejecting, { open: true, row, reason: "", error: "", busy: false });
