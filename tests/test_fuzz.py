@@ -1,13 +1,14 @@
 """Schema-driven fuzzing (schemathesis) of every operation in /api/openapi.json, as every role.
 
 Each generated request is sent once per role (district admin, worker, reviewer, merchant,
-resident, kiosk resident) and once anonymously; the answer must never be a server error.
-``CHECKS`` is the one list of response checks: the conformance checks join it once the
-OpenAPI document describes the problem+json errors.
+resident, kiosk resident) and once anonymously; the answer must never be a server error, and it
+must be one the document describes: a documented status, a documented content type, a body that
+matches the documented schema (problem+json errors included). ``CHECKS`` is the one list of checks.
 
 The bounded run here is part of the suite (``FUZZ_EXAMPLES`` per operation, fixed seed);
 README.md gives the command for a longer run.
 """
+import json
 import os
 from collections import Counter
 
@@ -17,12 +18,16 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
+                                               status_code_conformance)
 
 from backend.extensions import db, limiter
 
 #: the checks every response must pass
-CHECKS = [not_a_server_error]
-#: generated requests per operation (each sent as every role); FUZZ_EXAMPLES=200 for a long run
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+#: generated requests per operation (each sent as every role); FUZZ_EXAMPLES=200 for a long run;
+#: FUZZ_DUMP=<file> writes every failure there as JSON
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 
 
@@ -90,7 +95,7 @@ def _strategy(operation):
         return positive
 
 
-def test_no_operation_answers_any_role_with_a_server_error(app, make_roles):
+def test_every_operation_answers_every_role_without_server_error_and_as_documented(app, make_roles):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 50
@@ -120,4 +125,7 @@ def test_no_operation_answers_any_role_with_a_server_error(app, make_roles):
     print(f"{len(operations)} operations, responses by status: {dict(sorted(statuses.items()))}")
     # the run reached past the door: requests were accepted and refused for their content
     assert statuses[200] and statuses[422] and statuses[404]
+    if os.environ.get("FUZZ_DUMP"):  # every failure as JSON, to sort through a long run
+        with open(os.environ["FUZZ_DUMP"], "w", encoding="utf-8") as out:
+            json.dump(failures, out, ensure_ascii=False, indent=1)
     assert not failures, f"{len(failures)} failures:\n" + "\n\n".join(" | ".join(f) for f in failures[:40])
