@@ -129,3 +129,31 @@ def test_every_operation_answers_every_role_without_server_error_and_as_document
         with open(os.environ["FUZZ_DUMP"], "w", encoding="utf-8") as out:
             json.dump(failures, out, ensure_ascii=False, indent=1)
     assert not failures, f"{len(failures)} failures:\n" + "\n\n".join(" | ".join(f) for f in failures[:40])
+
+
+def test_file_answers_carry_their_documented_content_type(app, make_staff, make_resident, make_merchant,
+                                                          community, login):
+    """PDF, XLSX, HTML, PNG, SVG: the files a fuzzer rarely reaches (it needs real ids) pass the same checks."""
+    from backend.cards import service as cards
+
+    admin = login(make_staff(district_admin=True))
+    resident = make_resident(community)
+    merchant = make_merchant()
+    card = cards.ensure_card(community.district_id, "resident", resident.id)
+    cards.ensure_card(community.district_id, "merchant", merchant.id)
+    db.session.commit()
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    calls = [
+        ("/api/v1/cards/{card_id}/qr.png", {"card_id": card.id}, {}),
+        ("/api/v1/cards/{card_id}/qr.svg", {"card_id": card.id}, {}),
+        ("/api/v1/cards/print-sheet", {}, {"community_id": community.id}),
+        ("/api/v1/merchants/{merchant_id}/poster.pdf", {"merchant_id": merchant.id}, {}),
+        ("/api/v1/reports/points.xlsx", {}, {}),
+        ("/api/v1/residents/import-template", {}, {}),
+    ]
+    for path, path_parameters, query in calls:
+        case = schema[path]["GET"].Case(path_parameters=path_parameters, query=query)
+        response = case.call_and_validate(headers=admin, checks=CHECKS)
+        assert response.status_code == 200, (path, response.text[:300])
+        documented = schema.raw_schema["paths"][path]["get"]["responses"]["200"]["content"]
+        assert response.headers["content-type"][0].split(";")[0] in documented, path
