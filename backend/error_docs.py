@@ -6,6 +6,14 @@ are found, not written per route: the view function and every backend function i
 (following globals, module attributes, decorators and closures) are read for catalogue codes in
 their constants and for ``DomainError`` classes they use. That over-approximates a little (a
 branch never taken still counts), which is the safe side for a client.
+
+Some answers come from handlers every view shares rather than from its own code, so they are added
+by what an operation is: every operation can find the database busy (503); one that writes (any
+method but GET, or a GET that reaches a session write, such as a logged look-up) can lose a race
+to a constraint (409); one with input can send numbers or text the database cannot hold (422); one
+with a JSON body can send JSON that is malformed or too deep (400) or holds a lone surrogate (422).
+415 is not listed: a body that is not JSON is read as no body, which the schema answers with 422.
+File responses (PDF, XLSX, CSV, HTML, PNG, SVG) get the content type their route declares.
 """
 import builtins
 import re
@@ -33,6 +41,23 @@ PROBLEM_SCHEMA = {
 }
 JWT_CODES = ("token_missing", "token_invalid", "token_expired", "token_revoked")
 _BACKEND = "backend."
+#: a marker among the found codes: the operation reaches a function that writes through the session
+_WRITES = "<writes>"
+_SESSION_WRITES = {"add", "add_all", "flush", "delete", "merge", "bulk_save_objects", "bulk_insert_mappings"}
+#: every view runs in one transaction that ``common.tx.commit_on_success`` commits, so any operation
+#: can find the database busy or unreachable (``errors.handle_operational_error``)
+EVERY_OPERATION = ("database_unavailable",)
+#: a unique or check constraint that a concurrent request won (``errors.handle_integrity_error``):
+#: any operation that writes
+WRITING = ("conflict",)
+#: parameters or a body: schema errors, and numbers or text too large for the database
+#: (``errors.handle_out_of_range``) that a schema without bounds lets through
+WITH_INPUT = ("validation_failed", "value_out_of_range")
+#: a JSON body: unparsable, nested too deep or holding a lone surrogate (``common.inputs.check_json_body``)
+WITH_JSON_BODY = ("malformed_json", "json_too_deep", "invalid_text")
+#: schemas of success bodies that are files, by the content type the route declares
+_TEXT_BODY = {"type": "string"}
+_BINARY_BODY = {"type": "string", "format": "binary"}
 
 
 def _functions(obj):
@@ -77,6 +102,8 @@ class _Finder:
                     found.add(const)
             if "verify_jwt_in_request" in code.co_names:
                 found.update(JWT_CODES)
+            if "session" in code.co_names and _SESSION_WRITES & set(code.co_names):
+                found.add(_WRITES)
             modules = []
             for name in code.co_names:
                 value = fn.__globals__.get(name, getattr(builtins, name, None))
@@ -116,22 +143,46 @@ def _openapi_path(rule):
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
 
 
-def operation_codes(app):
-    """{(openapi path, method): set of codes} for every API operation."""
-    finder, out = _Finder(), {}
+def _views(app):
+    """{(openapi path, method): view function} for every route."""
+    out = {}
     for rule in app.url_map.iter_rules():
         view = app.view_functions.get(rule.endpoint)
-        if view is None:
-            continue
-        codes = set()
-        for fn in _functions(view):
-            if fn.__module__.startswith(_BACKEND):
-                codes |= finder.codes(fn)
-        if _rate_limited(view):
-            codes.add("rate_limited")
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            out[(_openapi_path(rule.rule), method.lower())] = codes
+        if view is not None:
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                out[(_openapi_path(rule.rule), method.lower())] = view
     return out
+
+
+def _found_codes(view, finder):
+    """Codes found in what ``view`` reaches (``_WRITES`` among them when it writes)."""
+    codes = set()
+    for fn in _functions(view):
+        if fn.__module__.startswith(_BACKEND):
+            codes |= finder.codes(fn)
+    if _rate_limited(view):
+        codes.add("rate_limited")
+    return codes
+
+
+def _declared_content_types(view):
+    """{status: content type} a view declares with ``@bp.response(..., content_type=...)``.
+
+    flask-smorest only writes a response's content when it has a schema, so a file response
+    (PDF, XLSX, CSV, HTML, PNG, SVG) would document no content type; this finds what it declared.
+    """
+    out = {}
+    for status, docs in ((getattr(view, "_apidoc", None) or {}).get("response", {})
+                         .get("responses", {}).items()):
+        for doc in docs:
+            if isinstance(doc, dict) and doc.get("content_type"):
+                out[str(status)] = doc["content_type"]
+    return out
+
+
+def _file_content(content_type):
+    schema = _TEXT_BODY if content_type.startswith("text/") or content_type.endswith("+xml") else _BINARY_BODY
+    return {content_type: {"schema": dict(schema)}}
 
 
 def _numbers(node):
@@ -171,7 +222,7 @@ def _responses(codes):
 
 def document(spec_dict, app):
     """Rewrite the error side of the generated document (a dict, changed in place and returned)."""
-    found = operation_codes(app)
+    finder, views = _Finder(), _views(app)
     spec_dict.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     spec_dict["components"]["schemas"].pop("Error", None)
     for name in list(spec_dict["components"].get("responses", {})):
@@ -182,21 +233,30 @@ def document(spec_dict, app):
         for method, operation in item.items():
             if method not in ("get", "put", "post", "delete", "patch") or not isinstance(operation, dict):
                 continue
-            codes = set(found.get((path, method), ()))
+            view = views.get((path, method))
+            codes = _found_codes(view, finder) if view is not None else set()
+            codes.update(EVERY_OPERATION)
+            if method != "get" or _WRITES in codes:
+                codes.update(WRITING)
+            codes.discard(_WRITES)
             params = operation.get("parameters", []) + item.get("parameters", []) \
                 if isinstance(item.get("parameters"), list) else operation.get("parameters", [])
             if any(p.get("in") == "path" for p in params if isinstance(p, dict)) or "{" in path:
                 codes.add("not_found")
             if params or "requestBody" in operation:
-                codes.add("validation_failed")
+                codes.update(WITH_INPUT)
             if "requestBody" in operation:
                 codes.add("payload_too_large")  # MAX_CONTENT_LENGTH holds for every body
             if "application/json" in operation.get("requestBody", {}).get("content", {}):
-                codes.add("malformed_json")
+                codes.update(WITH_JSON_BODY)
             responses = {status: response for status, response in operation.get("responses", {}).items()
                          if status != "default" and not str(status).startswith(("4", "5"))}
             if not responses:  # a view that returns a file or a redirect documents no success itself
                 responses["200"] = {"description": "OK"}
+            declared = _declared_content_types(view) if view is not None else {}
+            for status, response in responses.items():
+                if status in declared and not response.get("content"):
+                    response["content"] = _file_content(declared[status])
             responses.update(_responses(codes))
             operation["responses"] = responses
             operation["x-error-codes"] = sorted(codes)

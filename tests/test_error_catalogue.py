@@ -204,3 +204,58 @@ def test_a_real_error_answer_is_among_the_documented_codes(app, spec, make_staff
     assert zh["code"] in _documented(spec, "post", "/api/v1/auth/login", zh["status"])
     zh, _ = in_both_languages(app, "GET", "/api/v1/staff")
     assert zh["code"] in _documented(spec, "get", "/api/v1/staff", zh["status"])
+
+
+def _operations(spec):
+    return [(method, path, op) for path, item in spec["paths"].items() for method, op in item.items()
+            if method in ("get", "post", "put", "patch", "delete")]
+
+
+def test_every_operation_documents_the_database_being_busy(spec):
+    """Every view runs in a transaction that may meet a busy or unreachable database: 503."""
+    for method, path, op in _operations(spec):
+        assert "database_unavailable" in op["responses"]["503"]["x-error-codes"], (method, path)
+
+
+def test_every_operation_that_writes_documents_a_lost_race_as_409(spec):
+    for method, path, op in _operations(spec):
+        if method != "get":
+            assert "conflict" in op["responses"]["409"]["x-error-codes"], (method, path)
+    # a read that logs the look-up writes too; a plain list does not
+    assert "conflict" in _documented(spec, "get", "/api/v1/residents/{resident_id}", 409)
+    assert "409" not in spec["paths"]["/api/v1/towns"]["get"]["responses"]
+
+
+def test_every_json_body_documents_malformed_deep_and_bad_text(spec):
+    bodies = [(method, path, op) for method, path, op in _operations(spec)
+              if "application/json" in op.get("requestBody", {}).get("content", {})]
+    assert len(bodies) > 30
+    for method, path, op in bodies:
+        assert {"malformed_json", "json_too_deep"} <= set(op["responses"]["400"]["x-error-codes"]), (method, path)
+        assert {"invalid_text", "value_out_of_range", "validation_failed"} <= \
+            set(op["responses"]["422"]["x-error-codes"]), (method, path)
+
+
+@pytest.mark.parametrize("path, content_type", [
+    ("/api/v1/reports/points.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("/api/v1/cards/print-sheet.pdf", "application/pdf"),
+    ("/api/v1/cards/print-sheet", "text/html"),
+    ("/api/v1/cards/{card_id}/qr.png", "image/png"),
+    ("/api/v1/cards/{card_id}/qr.svg", "image/svg+xml"),
+    ("/api/v1/volunteering/activities/{activity_id}/attendance.csv", "text/csv"),
+    ("/api/v1/credit-reports/{report_id}.pdf", "application/pdf"),
+    ("/api/v1/evidence/{evidence_id}", "image/jpeg"),
+    ("/api/v1/evidence/{evidence_id}", "application/pdf"),
+])
+def test_file_responses_document_their_content_type(spec, path, content_type):
+    assert content_type in spec["paths"][path]["get"]["responses"]["200"]["content"]
+
+
+def test_a_real_deep_json_answer_is_among_the_documented_codes(app, spec, make_staff, login):
+    headers = login(make_staff(district_admin=True))
+    deep = "[" * 40 + "]" * 40
+    response = app.test_client().post("/api/v1/records", data=deep, content_type="application/json",
+                                      headers=headers)
+    body = response.get_json()
+    assert response.status_code == 400 and body["code"] == "json_too_deep"
+    assert body["code"] in _documented(spec, "post", "/api/v1/records", 400)

@@ -1,13 +1,14 @@
 """Schema-driven fuzzing (schemathesis) of every operation in /api/openapi.json, as every role.
 
 Each generated request is sent once per role (district admin, worker, reviewer, merchant,
-resident, kiosk resident) and once anonymously; the answer must never be a server error.
-``CHECKS`` is the one list of response checks: the conformance checks join it once the
-OpenAPI document describes the problem+json errors.
+resident, kiosk resident) and once anonymously; the answer must never be a server error, and it
+must be one the document describes: a documented status, a documented content type, a body that
+matches the documented schema (problem+json errors included). ``CHECKS`` is the one list of checks.
 
 The bounded run here is part of the suite (``FUZZ_EXAMPLES`` per operation, fixed seed);
 README.md gives the command for a longer run.
 """
+import json
 import os
 from collections import Counter
 
@@ -17,12 +18,16 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
+                                               status_code_conformance)
 
 from backend.extensions import db, limiter
 
 #: the checks every response must pass
-CHECKS = [not_a_server_error]
-#: generated requests per operation (each sent as every role); FUZZ_EXAMPLES=200 for a long run
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+#: generated requests per operation (each sent as every role); FUZZ_EXAMPLES=200 for a long run;
+#: FUZZ_DUMP=<file> writes every failure there as JSON
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 
 
@@ -90,7 +95,7 @@ def _strategy(operation):
         return positive
 
 
-def test_no_operation_answers_any_role_with_a_server_error(app, make_roles):
+def test_every_operation_answers_every_role_without_server_error_and_as_documented(app, make_roles):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 50
@@ -120,4 +125,35 @@ def test_no_operation_answers_any_role_with_a_server_error(app, make_roles):
     print(f"{len(operations)} operations, responses by status: {dict(sorted(statuses.items()))}")
     # the run reached past the door: requests were accepted and refused for their content
     assert statuses[200] and statuses[422] and statuses[404]
+    if os.environ.get("FUZZ_DUMP"):  # every failure as JSON, to sort through a long run
+        with open(os.environ["FUZZ_DUMP"], "w", encoding="utf-8") as out:
+            json.dump(failures, out, ensure_ascii=False, indent=1)
     assert not failures, f"{len(failures)} failures:\n" + "\n\n".join(" | ".join(f) for f in failures[:40])
+
+
+def test_file_answers_carry_their_documented_content_type(app, make_staff, make_resident, make_merchant,
+                                                          community, login):
+    """PDF, XLSX, HTML, PNG, SVG: the files a fuzzer rarely reaches (it needs real ids) pass the same checks."""
+    from backend.cards import service as cards
+
+    admin = login(make_staff(district_admin=True))
+    resident = make_resident(community)
+    merchant = make_merchant()
+    card = cards.ensure_card(community.district_id, "resident", resident.id)
+    cards.ensure_card(community.district_id, "merchant", merchant.id)
+    db.session.commit()
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    calls = [
+        ("/api/v1/cards/{card_id}/qr.png", {"card_id": card.id}, {}),
+        ("/api/v1/cards/{card_id}/qr.svg", {"card_id": card.id}, {}),
+        ("/api/v1/cards/print-sheet", {}, {"community_id": community.id}),
+        ("/api/v1/merchants/{merchant_id}/poster.pdf", {"merchant_id": merchant.id}, {}),
+        ("/api/v1/reports/points.xlsx", {}, {}),
+        ("/api/v1/residents/import-template", {}, {}),
+    ]
+    for path, path_parameters, query in calls:
+        case = schema[path]["GET"].Case(path_parameters=path_parameters, query=query)
+        response = case.call_and_validate(headers=admin, checks=CHECKS)
+        assert response.status_code == 200, (path, response.text[:300])
+        documented = schema.raw_schema["paths"][path]["get"]["responses"]["200"]["content"]
+        assert response.headers["content-type"][0].split(";")[0] in documented, path

@@ -25,10 +25,23 @@ INT64_MAX = 2**63 - 1
 JSON_MAX_DEPTH = 32
 
 
-class AsciiIntConverter(IntegerConverter):
-    """``<int:…>`` that matches ``[0-9]+`` up to ``INT64_MAX``."""
+def _digits_up_to(limit):
+    """A regex for ASCII digit strings whose value is at most ``limit`` (leading zeros allowed).
 
-    regex = r"[0-9]+"
+    The bound lives in the pattern, not only in ``to_python``: werkzeug checks a rule's methods
+    before its converters, so a ``PATCH /residents/<too big>`` that failed in ``to_python`` would
+    be a 405 (the ``GET`` rule of the same path "matched") instead of a 404.
+    """
+    top = str(limit)
+    same_length = [top] + [f"{top[:i]}[0-{int(top[i]) - 1}][0-9]{{{len(top) - i - 1}}}"
+                           for i in range(len(top)) if top[i] != "0"]
+    return rf"0*(?:[0-9]{{1,{len(top) - 1}}}|{'|'.join(same_length)})"
+
+
+class AsciiIntConverter(IntegerConverter):
+    """``<int:…>`` that matches ASCII digits up to ``INT64_MAX``."""
+
+    regex = _digits_up_to(INT64_MAX)
 
     def __init__(self, map, fixed_digits=0, min=None, max=INT64_MAX, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -28,6 +28,8 @@ SIGNATURES = [
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
     (b"%PDF-", "application/pdf", "pdf"),
 ]
+#: every content type evidence is stored (and served) with
+CONTENT_TYPES = tuple(content_type for _, content_type, _ in SIGNATURES) + ("image/webp",)
 
 
 def _sniff(head):

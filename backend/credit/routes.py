@@ -91,6 +91,10 @@ def upload_evidence(args):
 
 @bp.route("/evidence/<int:evidence_id>", methods=["GET"])
 @auth_required("staff", "resident")
+@bp.doc(responses={"200": {
+    "description": "The file, as the type it was stored as (images inline, anything else as a download)",
+    "content": {content_type: {"schema": {"type": "string", "format": "binary"}}
+                for content_type in evidence.CONTENT_TYPES}}})
 def download_evidence(evidence_id):
     """Download an evidence file (staff of the community, its uploader, or the record's subject)."""
     path, row = evidence.open_evidence(current_principal(), evidence_id)

@@ -1,6 +1,7 @@
 """Report filters in, report tables out."""
 from marshmallow import Schema, fields, validate
 
+from ..common.fields import UTCDateTime
 from ..common.pagination import PageArgs
 from .credit_reports import verify_url
 
@@ -111,7 +112,7 @@ class BacklogRowSchema(Schema):
     pending = fields.Integer()
     in_notice = fields.Integer()
     disputed = fields.Integer()
-    oldest_pending_at = fields.DateTime(allow_none=True)
+    oldest_pending_at = UTCDateTime(allow_none=True)
 
 
 class BacklogReportSchema(Schema):
@@ -169,7 +170,7 @@ class CreditReportSchema(Schema):
     purpose = fields.String()
     requested_by = fields.String()
     issued_by = fields.String()
-    issued_at = fields.DateTime()
+    issued_at = UTCDateTime()
     score = fields.Function(lambda report: report.snapshot["score"])
     stars = fields.Function(lambda report: report.snapshot["stars"])
     totals = fields.Function(lambda report: report.snapshot["totals"])

@@ -13,6 +13,15 @@ def test_path_id_beyond_int64_is_not_found(client, make_staff, login):
     assert_problem(client.get(f"/api/v1/records/{HUGE * 10**20}", headers=headers), 404)
 
 
+def test_path_id_beyond_int64_is_not_found_for_every_method(client, make_staff, login):
+    """A path that exists for GET and PATCH: a too-large id is no resource (404), not a wrong method (405)."""
+    headers = login(make_staff(district_admin=True))
+    for too_big in (HUGE, 10**19, HUGE * 10**20):
+        assert_problem(client.patch(f"/api/v1/residents/{too_big}", json={}, headers=headers), 404)
+        assert_problem(client.patch(f"/api/v1/supermarkets/{too_big}", json={}, headers=headers), 404)
+    assert client.patch(f"/api/v1/residents/{HUGE - 1}", json={}, headers=headers).status_code != 405
+
+
 def test_query_id_beyond_int64_is_refused_not_a_server_error(client, district):
     response = client.get(f"/api/v1/public/red-list?community_id={HUGE}&district_id={district.id}")
     assert response.status_code in (404, 422), response.get_data(as_text=True)
