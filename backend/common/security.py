@@ -56,7 +56,7 @@ def secure_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     cache = response.cache_control
-    if not (cache.public or cache.max_age or cache.no_store or cache.no_cache):
+    if not (cache.public or cache.max_age or cache.no_store):
         cache.no_store = True
         cache.no_cache = None
     return response

@@ -17,8 +17,8 @@ ALWAYS_FRESH = {"index.html", "sw.js", "manifest.webmanifest"}
 def _send(filename):
     response = send_from_directory(MOBILE_DIR, filename, max_age=0 if filename in ALWAYS_FRESH else 300)
     if filename == "sw.js":
-        # the worker controls all of /m/ and must never be served stale
-        response.headers["Cache-Control"] = "no-cache"
+        # the worker controls all of /m/ and must never be served stale (no-store: never cached at all)
+        response.headers["Cache-Control"] = "no-store"
         response.headers["Service-Worker-Allowed"] = "/m/"
     elif filename == "manifest.webmanifest":
         response.mimetype = "application/manifest+json"

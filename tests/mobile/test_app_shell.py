@@ -70,7 +70,8 @@ def test_manifest_makes_the_app_installable(live):
     assert {"192x192", "512x512"} <= {icon["sizes"] for icon in manifest["icons"]}
     for icon in manifest["icons"]:
         assert client_app.get(icon["src"]).status_code == 200
-    assert client_app.get("/m/sw.js").headers["Cache-Control"] == "no-cache"
+    # the worker is never served from a cache
+    assert client_app.get("/m/sw.js").headers["Cache-Control"] == "no-store"
     assert client_app.get("/m").headers["Location"].endswith("/m/")
     assert client_app.get("/m/../backend/config.py").status_code == 404
 
