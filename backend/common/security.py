@@ -23,11 +23,14 @@ def csp_nonce():
     return g.csp_nonce
 
 
-def content_security_policy(nonce=None):
+def content_security_policy(nonce=None, *, compile_templates=False):
+    """``compile_templates``: the page runs Vue's in-browser template compiler (the phone app, which
+    has no build step), which turns templates into functions with ``new Function``: its scripts still
+    come only from this origin, but that page may evaluate them (``'unsafe-eval'``)."""
     style = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
     return "; ".join([
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self'" + (" 'unsafe-eval'" if compile_templates else ""),
         f"style-src {style}",
         "img-src 'self' data: blob:",
         "media-src 'self' blob:",

@@ -5,6 +5,7 @@ reaches phones at once; scripts, styles and vendored bundles may be cached for a
 """
 from flask import Blueprint, redirect, send_from_directory
 
+from ..common.security import content_security_policy
 from ..config import ROOT
 
 #: not ``bp``: nothing here belongs in the OpenAPI document
@@ -19,6 +20,9 @@ def _send(filename):
         # the worker controls all of /m/ and must never be served stale
         response.headers["Cache-Control"] = "no-cache"
         response.headers["Service-Worker-Allowed"] = "/m/"
+    elif filename == "index.html":
+        # Vue compiles the screens' templates in the browser (no build step): only this page may evaluate
+        response.headers["Content-Security-Policy"] = content_security_policy(compile_templates=True)
     elif filename == "manifest.webmanifest":
         response.mimetype = "application/manifest+json"
     return response
