@@ -27,6 +27,7 @@ const SHELL = [
   "/m/js/views/ratings.js",
   "/m/js/views/resident.js",
   "/m/js/views/review.js",
+  "/m/js/views/volunteer.js",
   "/m/js/views/worker.js",
   "/m/vendor/vue.global.prod.js",
   "/m/vendor/vant.min.js",

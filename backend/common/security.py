@@ -50,7 +50,9 @@ def secure_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     cache = response.cache_control
-    if not (cache.public or cache.max_age or cache.no_store):
+    # a static file that must be revalidated on every visit (the phone app's service worker) says so
+    # with ``response.revalidate = True``: it holds no personal data, so no-store is not needed
+    if not (cache.public or cache.max_age or cache.no_store or getattr(response, "revalidate", False)):
         cache.no_store = True
         cache.no_cache = None
     return response

@@ -19,6 +19,7 @@ def _send(filename):
     if filename == "sw.js":
         # the worker controls all of /m/ and must never be served stale
         response.headers["Cache-Control"] = "no-cache"
+        response.revalidate = True
         response.headers["Service-Worker-Allowed"] = "/m/"
     elif filename == "index.html":
         # Vue compiles the screens' templates in the browser (no build step): only this page may evaluate

@@ -8,6 +8,7 @@ import { MerchantSales, MerchantScan } from "./views/merchant.js";
 import { MyCode, ResidentHome } from "./views/resident.js";
 import { LogDeed } from "./views/deed.js";
 import { ActivityScanner, MyActivities } from "./views/activity.js";
+import { MyVolunteering } from "./views/volunteer.js";
 import { MyLookups } from "./views/lookups.js";
 import { NoticeBoard } from "./views/notice.js";
 import { ObjectionQueue } from "./views/objections.js";
@@ -26,6 +27,7 @@ const ROUTES = [
   { path: "/r/notice", view: NoticeBoard, who: "resident" },
   { path: "/r/lookups", view: MyLookups, who: "resident" },
   { path: "/r/purchases", view: MyPurchases, who: "resident" },
+  { path: "/r/volunteer", view: MyVolunteering, who: "resident" },
   { path: "/m/scan", view: MerchantScan, who: "merchant" },
   { path: "/m/sales", view: MerchantSales, who: "merchant" },
   { path: "/m/ratings", view: MerchantRatings, who: "merchant" },

@@ -36,18 +36,24 @@ def activity(live):
         db.session.flush()
         live.residents["sun"] = outsider.id
         item_id = item.id
+    activity_id = _open_activity(live, item_id, "清扫村口广场", "Sweeping the village square",
+                                 starts_in=timedelta(minutes=30))
+    resident = live.token(phone="13900000001")["access_token"]
+    status, body = live.api("POST", f"/volunteering/activities/{activity_id}/sign-up", token=resident)
+    assert status in (200, 201), body
+    return activity_id
+
+
+def _open_activity(live, item_id, title_zh, title_en, starts_in):
     worker = live.token(username="worker1")["access_token"]
     now = utcnow()
     status, created = live.api("POST", "/volunteering/activities", {
-        "community_ids": [live.community_id], "item_id": item_id, "title_zh": "清扫村口广场",
-        "title_en": "Sweeping the village square", "place": "村口广场", "starts_at": _iso(now + timedelta(minutes=30)),
-        "ends_at": _iso(now + timedelta(hours=3)), "capacity": 10, "points_per_hour": 5}, token=worker)
+        "community_ids": [live.community_id], "item_id": item_id, "title_zh": title_zh, "title_en": title_en,
+        "place": "村口广场", "starts_at": _iso(now + starts_in), "ends_at": _iso(now + starts_in + timedelta(hours=3)),
+        "capacity": 10, "points_per_hour": 5}, token=worker)
     assert status == 201, created
     status, body = live.api("POST", f"/volunteering/activities/{created['id']}/open", token=worker)
     assert status == 200, body
-    resident = live.token(phone="13900000001")["access_token"]
-    status, body = live.api("POST", f"/volunteering/activities/{created['id']}/sign-up", token=resident)
-    assert status in (200, 201), body
     return created["id"]
 
 
@@ -147,4 +153,51 @@ def test_a_resident_who_did_not_sign_up_is_refused_when_walk_ins_are_off(open_ph
     assert "Not signed up for this activity" in red.inner_text()
     assert _attendance(live, activity, "zhao") is None
     page.shots("no-walk-ins-en")
+    assert_readable(page)
+
+
+def test_resident_signs_up_for_an_activity_of_the_village_withdraws_and_opens_a_certificate_pdf(open_phone, live):
+    with live.db():
+        item_id = find_item("volunteer_service", district_id=live.district_id, community_id=live.community_id).id
+    activity_id = _open_activity(live, item_id, "陪孤寡老人过节", "A festival with elderly neighbours",
+                                 starts_in=timedelta(days=2))
+    page = open_phone()
+    sign_in(page, phone="13900000004")
+    page.wait_for_selector("[data-test=score]")
+    page.click('[data-test="tab:/me"]')
+    page.click("[data-test=my-volunteering]")
+    card = page.wait_for_selector(f"[data-test=open-{activity_id}]")
+    assert "陪孤寡老人过节" in card.inner_text() and "已报名 0 / 10 人" in card.inner_text()
+    assert page.inner_text("[data-test=vol-totals]").split() == ["0", "小时", "0", "积分", "0", "次活动"]
+    page.shots("volunteering")
+    assert_readable(page)
+
+    page.click(f"[data-test=open-{activity_id}] [data-test=sign-up]")
+    page.wait_for_selector(f"[data-test=open-{activity_id}] [data-test=my-place]")
+    assert "您已报名" in page.inner_text(f"[data-test=open-{activity_id}]")
+    assert _attendance(live, activity_id, "zhao") == ("sign_up", False, False)
+    assert "已报名 1 / 10 人" in page.inner_text(f"[data-test=open-{activity_id}]")
+    page.shots("signed-up")
+    assert_readable(page)
+
+    page.click(f"[data-test=open-{activity_id}] [data-test=withdraw]")
+    page.wait_for_selector(f"[data-test=open-{activity_id}] [data-test=sign-up]")
+    with live.db():
+        part = db.session.query(VolunteerParticipation).filter_by(
+            activity_id=activity_id, resident_id=live.residents["zhao"]).one()
+        assert part.status == "withdrawn"
+
+    # the certificate is fetched with the bearer token and opened from a blob, like the console's export
+    page.evaluate("""() => { const make = URL.createObjectURL;
+        URL.createObjectURL = (blob) => { window.__blob = blob; return make.call(URL, blob); }; }""")
+    with page.expect_response(lambda r: r.url.endswith("/pdf")) as answer:
+        page.click("[data-test=certificate]")
+    assert answer.value.status == 200 and answer.value.headers["content-type"] == "application/pdf"
+    link = page.wait_for_selector("[data-test=certificate-link]")
+    assert link.get_attribute("href").startswith("blob:") and "VS" in link.inner_text()
+    # what the phone holds is the PDF itself
+    head = page.evaluate("""async () => { const blob = window.__blob;
+        return [blob.type, new TextDecoder().decode(await blob.slice(0, 5).arrayBuffer()), blob.size]; }""")
+    assert head[0] == "application/pdf" and head[1] == "%PDF-" and head[2] > 1000, head
+    page.shots("certificate")
     assert_readable(page)
