@@ -16,6 +16,7 @@ const SHELL = [
   "/m/js/vue.js",
   "/m/js/views/account.js",
   "/m/js/views/activity.js",
+  "/m/js/views/archive.js",
   "/m/js/views/auth.js",
   "/m/js/views/deed.js",
   "/m/js/views/merchant.js",

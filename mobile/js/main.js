@@ -9,6 +9,7 @@ import { MyCode, ResidentHome } from "./views/resident.js";
 import { LogDeed } from "./views/deed.js";
 import { ActivityScanner, MyActivities } from "./views/activity.js";
 import { MyVolunteering } from "./views/volunteer.js";
+import { MyArchive } from "./views/archive.js";
 import { MyLookups } from "./views/lookups.js";
 import { NoticeBoard } from "./views/notice.js";
 import { ObjectionQueue } from "./views/objections.js";
@@ -28,6 +29,7 @@ const ROUTES = [
   { path: "/r/lookups", view: MyLookups, who: "resident" },
   { path: "/r/purchases", view: MyPurchases, who: "resident" },
   { path: "/r/volunteer", view: MyVolunteering, who: "resident" },
+  { path: "/r/archive", view: MyArchive, who: "resident" },
   { path: "/m/scan", view: MerchantScan, who: "merchant" },
   { path: "/m/sales", view: MerchantSales, who: "merchant" },
   { path: "/m/ratings", view: MerchantRatings, who: "merchant" },
