@@ -1,4 +1,6 @@
 """The app as an app: first-visit weight, the service worker's cache, and ended sessions."""
+import re
+import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -140,9 +142,6 @@ def test_screens_fit_small_and_large_phones_without_sideways_scrolling(browser, 
 
 
 def test_the_phone_page_may_compile_its_templates_but_runs_no_inline_script_and_nothing_else_may_evaluate(live):
-    import re
-    import urllib.request
-
     def csp_of(path):
         with urllib.request.urlopen(live.base_url + path, timeout=30) as response:
             policy = response.headers["Content-Security-Policy"]
