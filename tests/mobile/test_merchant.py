@@ -105,7 +105,7 @@ def test_printed_card_garbage_and_bad_bills_are_refused_and_nothing_is_recorded(
     page.shots("printed-card")
     page.fill("input[name=code]", "hello")
     page.click("text=查询")
-    page.wait_for_selector(".error-box:has-text('无法识别')")
+    assert page.wait_for_selector(".error-box:has-text('这不是诚信二维码')").inner_text() == "这不是诚信二维码。"
     page.fill("input[name=code]", live.phone_code("wang"))
     page.click("text=查询")
     page.wait_for_selector("[data-test=preview]")
