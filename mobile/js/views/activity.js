@@ -129,13 +129,19 @@ export const ActivityScanner = {
       camera.value = false;
     }
     async function runCamera() {
+      restartTimer = null;
+      if (!camera.value) return;
       try {
-        stopCamera = await startCamera(video.value, async (text) => {
+        const stop = await startCamera(video.value, async (text) => {
           stopCamera = null;
+          if (!camera.value) return;
           await scan(text);
           // keep scanning: the next person is already in the queue
           if (camera.value) restartTimer = setTimeout(runCamera, 700);
         });
+        // closed while the camera was starting: it must not go on reading out of sight
+        if (camera.value) stopCamera = stop;
+        else stop();
       } catch (err) {
         camera.value = false;
         error.value = { detail: t("act.camera.fail") };
