@@ -1,19 +1,22 @@
 /* The phone app's service worker: keeps the app shell (page, scripts, styles, vendored bundles)
  * so "add to home screen" opens at once and without a signal. It never stores an /api/ answer:
  * those hold personal data (and a phone code must never be replayed from a cache). */
-const VERSION = "chengxin-m-2";
+const VERSION = "chengxin-m-3";
 const SHELL = [
   "/m/",
   "/m/app.css",
   "/m/manifest.webmanifest",
   "/m/img/icon.svg",
   "/m/img/icon-192.png",
+  "/m/js/boot.js",
   "/m/js/main.js",
   "/m/js/i18n.js",
   "/m/js/session.js",
   "/m/js/ui.js",
   "/m/js/vue.js",
   "/m/js/views/account.js",
+  "/m/js/views/activity.js",
+  "/m/js/views/archive.js",
   "/m/js/views/auth.js",
   "/m/js/views/deed.js",
   "/m/js/views/merchant.js",
@@ -25,6 +28,7 @@ const SHELL = [
   "/m/js/views/ratings.js",
   "/m/js/views/resident.js",
   "/m/js/views/review.js",
+  "/m/js/views/volunteer.js",
   "/m/js/views/worker.js",
   "/m/vendor/vue.global.prod.js",
   "/m/vendor/vant.min.js",

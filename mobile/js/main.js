@@ -7,6 +7,9 @@ import { Activate, Login } from "./views/auth.js";
 import { MerchantSales, MerchantScan } from "./views/merchant.js";
 import { MyCode, ResidentHome } from "./views/resident.js";
 import { LogDeed } from "./views/deed.js";
+import { ActivityScanner, MyActivities } from "./views/activity.js";
+import { MyVolunteering } from "./views/volunteer.js";
+import { MyArchive } from "./views/archive.js";
 import { MyLookups } from "./views/lookups.js";
 import { NoticeBoard } from "./views/notice.js";
 import { ObjectionQueue } from "./views/objections.js";
@@ -25,6 +28,8 @@ const ROUTES = [
   { path: "/r/notice", view: NoticeBoard, who: "resident" },
   { path: "/r/lookups", view: MyLookups, who: "resident" },
   { path: "/r/purchases", view: MyPurchases, who: "resident" },
+  { path: "/r/volunteer", view: MyVolunteering, who: "resident" },
+  { path: "/r/archive", view: MyArchive, who: "resident" },
   { path: "/m/scan", view: MerchantScan, who: "merchant" },
   { path: "/m/sales", view: MerchantSales, who: "merchant" },
   { path: "/m/ratings", view: MerchantRatings, who: "merchant" },
@@ -32,6 +37,8 @@ const ROUTES = [
   { path: "/w/find", view: FindResident, who: "staff" },
   { path: "/w/resident/:id", view: ResidentArchive, who: "staff" },
   { path: "/w/resident/:id/deed", view: LogDeed, who: "staff" },
+  { path: "/w/activities", view: MyActivities, who: "staff" },
+  { path: "/w/activity/:id", view: ActivityScanner, who: "staff" },
   { path: "/w/review", view: ReviewQueue, who: "staff" },
   { path: "/w/objections", view: ObjectionQueue, who: "staff" },
   { path: "/me", view: Account, who: "any" },
@@ -48,6 +55,7 @@ const TABS = {
 function staffTabs() {
   const mine = roles();
   const tabs = [["/w/find", "search", "tab.find"]];
+  if (mine.includes("worker") || mine.includes("district_admin")) tabs.push(["/w/activities", "friends-o", "tab.activities"]);
   if (mine.includes("reviewer") || mine.includes("district_admin")) {
     tabs.push(["/w/review", "passed", "tab.review"], ["/w/objections", "warning-o", "tab.objections"]);
   }

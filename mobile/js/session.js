@@ -178,6 +178,7 @@ export const api = {
   post: (path, body, options) => call(() => raw.post(path, body, options)),
   put: (path, body) => call(() => raw.put(path, body)),
   patch: (path, body) => call(() => raw.patch(path, body)),
+  del: (path) => call(() => raw.del(path)),
   upload: (path, form, options) => call(() => raw.upload(path, form, options)),
   blobOf: (path) => call(() => raw.blob(path)),
   /* sign-in and activation: no session yet, so a 401 is a wrong password, not an ended session */

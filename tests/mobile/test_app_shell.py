@@ -1,4 +1,6 @@
 """The app as an app: first-visit weight, the service worker's cache, and ended sessions."""
+import re
+import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -138,3 +140,18 @@ def test_screens_fit_small_and_large_phones_without_sideways_scrolling(browser, 
         page.shots("code-large")
     finally:
         context.close()
+
+
+def test_the_phone_page_may_compile_its_templates_but_runs_no_inline_script_and_nothing_else_may_evaluate(live):
+    def csp_of(path):
+        with urllib.request.urlopen(live.base_url + path, timeout=30) as response:
+            policy = response.headers["Content-Security-Policy"]
+            return dict((part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";")), response.read()
+
+    directives, html = csp_of("/m/")
+    # Vue turns the screens' templates into functions in the browser: this page alone may evaluate
+    assert directives["script-src"] == "'self' 'unsafe-eval'"
+    assert directives["frame-ancestors"] == "'none'" and "unsafe-inline" not in str(directives)
+    assert not re.search(rb"<script(?![^>]*\bsrc=)[^>]*>", html)
+    for other in ("/m/js/main.js", "/kiosk/", "/api/v1/health"):
+        assert csp_of(other)[0]["script-src"] == "'self'", other

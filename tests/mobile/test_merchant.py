@@ -90,8 +90,8 @@ def test_merchant_scans_the_phone_code_with_the_camera_and_records_the_discounte
     page.click('[data-test="tab:/m/scan"]')
     page.fill("input[name=code]", url)
     page.click("text=查询")
-    # the API's own words, in the screen's language
-    assert "已使用" in page.wait_for_selector(".error-box").inner_text()
+    # the API's own words (its zh catalogue) for a spent code
+    assert page.wait_for_selector(".error-box").inner_text() == "该二维码已使用，请让顾客出示新的二维码。"
 
 
 def test_printed_card_garbage_and_bad_bills_are_refused_and_nothing_is_recorded(open_phone, live):
@@ -101,11 +101,11 @@ def test_printed_card_garbage_and_bad_bills_are_refused_and_nothing_is_recorded(
     page.wait_for_selector("input[name=code]")
     page.fill("input[name=code]", live.card("wang"))
     page.click("text=查询")
-    assert "打印的诚信卡" in page.wait_for_selector(".error-box").inner_text()
+    assert page.wait_for_selector(".error-box").inner_text() == "此处不能使用打印的诚信卡。"
     page.shots("printed-card")
     page.fill("input[name=code]", "hello")
     page.click("text=查询")
-    page.wait_for_selector(".error-box:has-text('这不是诚信二维码')")
+    assert page.wait_for_selector(".error-box:has-text('这不是诚信二维码')").inner_text() == "这不是诚信二维码。"
     page.fill("input[name=code]", live.phone_code("wang"))
     page.click("text=查询")
     page.wait_for_selector("[data-test=preview]")

@@ -80,7 +80,7 @@ def test_worker_gives_activation_code_and_resident_activates_on_the_phone(open_p
     resident.fill("input[name=password2]", "new-password-1")
     resident.click("button[type=submit]")
     error = resident.wait_for_selector(".error-box")
-    assert "激活码" in error.inner_text() and "还可再试 4 次" in error.inner_text()
+    assert error.inner_text() == "手机号、激活码或身份证后四位不对，还可再试 4 次。"
     resident.shots("activate-wrong-code")
     resident.fill("input[name=code]", code)
     resident.click("button[type=submit]")

@@ -134,7 +134,8 @@ def test_worker_resets_a_residents_kiosk_pin(open_phone, live):
     assert_readable(page)
     page.click(".van-dialog__confirm")
     page.wait_for_selector(".flash:has-text('自助终端密码已重设')")
-    assert "已设置" in page.inner_text("[data-test=pin-state]")
+    # the archive is read again after the reset: wait for it rather than race it
+    page.wait_for_selector("[data-test=pin-state]:has-text('已设置')")
     with live.db():
         assert verify_secret(db.session.get(Resident, live.residents["zhao"]).pin_hash, "246810")
 

@@ -15,17 +15,24 @@ export const ResidentHome = {
   setup() {
     const home = ref(null);
     const error = ref(null);
+    const notices = ref([]);
     async function load() {
       error.value = null;
       try { home.value = await api.get("/me/home"); } catch (err) { error.value = err; }
     }
-    onMounted(load);
+    /* the notices of my village and the district (公告), pinned first; the home works without them */
+    async function loadNotices() {
+      try { notices.value = (await api.get("/me/announcements", { query: { per_page: 5 } })).items; } catch (err) { /* home still shows */ }
+    }
+    onMounted(() => { load(); loadNotices(); });
+    const noticeTitle = (a) => (prefs.lang === "en" ? a.title_en || a.title_zh : a.title_zh);
+    const noticeBody = (a) => (prefs.lang === "en" ? a.body_en || a.body_zh : a.body_zh);
     const title = (r) => (prefs.lang === "en" ? r.title_en || r.title_zh : r.title_zh);
     const statusText = (r) => t("status." + r.status, { date: localDate(r.notice_ends_at) });
     const tagType = (r) => STATUS_TAGS[r.status] || "default";
     const signed = (n) => (n > 0 ? "+" + n : String(n));
     const name = computed(() => (session.me ? session.me.name : ""));
-    return { t, home, error, load, title, statusText, tagType, signed, name, localDate };
+    return { t, home, error, load, title, statusText, tagType, signed, name, localDate, notices, noticeTitle, noticeBody };
   },
   template: `
   <section class="screen resident-home">
@@ -43,6 +50,14 @@ export const ResidentHome = {
       <div class="actions">
         <van-button block type="primary" size="large" icon="qr" @click="$router('/r/code')">{{ t('home.showcode') }}</van-button>
       </div>
+      <template v-if="notices.length">
+        <h2>{{ t('home.notices') }}</h2>
+        <article v-for="a in notices" :key="a.id" class="announcement" :data-test="'announcement-' + a.id">
+          <p class="announcement-title"><van-tag v-if="a.pinned" type="primary" size="large">{{ t('home.pinned') }}</van-tag> {{ noticeTitle(a) }}</p>
+          <p class="announcement-body">{{ noticeBody(a) }}</p>
+          <p class="announcement-date">{{ localDate(a.publish_at) }}</p>
+        </article>
+      </template>
       <h2>{{ t('home.records') }}</h2>
       <van-empty v-if="!home.records.length" :description="t('home.norecords')"></van-empty>
       <ul class="records">
