@@ -1,7 +1,7 @@
 /* The phone app's service worker: keeps the app shell (page, scripts, styles, vendored bundles)
  * so "add to home screen" opens at once and without a signal. It never stores an /api/ answer:
  * those hold personal data (and a phone code must never be replayed from a cache). */
-const VERSION = "chengxin-m-3";
+const VERSION = "chengxin-m-4";
 const SHELL = [
   "/m/",
   "/m/app.css",
@@ -37,6 +37,7 @@ const SHELL = [
   "/webcommon/api.js",
   "/webcommon/errors.js",
   "/webcommon/scanner.js",
+  "/webcommon/session.js",
   "/webcommon/vendor/jsQR.js",
 ];
 const SHELL_PATHS = new Set(SHELL);
