@@ -227,3 +227,38 @@ def wait_until(page, expression, timeout=20_000):
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} ms: {expression}")
         page.wait_for_timeout(100)
+
+
+@contextmanager
+def live_server(app):
+    """``app`` served for a module of browser tests, in its own app context; yields the base URL.
+    Afterwards every table is emptied, as after any other test."""
+    from backend.extensions import db
+    from tests.conftest import _empty_tables
+
+    context = app.app_context()
+    context.push()
+    try:
+        with serve(app) as base_url:
+            yield base_url
+    finally:
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+        context.pop()
+
+
+@contextmanager
+def committed():
+    """The session for one piece of test setup or checking: committed, or rolled back on error,
+    and expired afterwards so the next read sees what the server wrote."""
+    from backend.extensions import db
+
+    try:
+        yield db.session
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.expire_all()

@@ -5,7 +5,6 @@ demo passwords. Screenshots of every screen are kept under $CHENGXIN_TEST_ARTIFA
 axe-core checks each screen for serious or critical violations.
 """
 import io
-from contextlib import contextmanager
 from datetime import timedelta
 
 import openpyxl
@@ -21,9 +20,9 @@ from backend.residents import idnumbers, roster
 from backend.residents.models import Resident, ResidentLookup
 from seed.demo import seed_demo
 from tests.browser_helpers import (
-    Shots, assert_no_serious_axe_violations, axe_violations, browser_path, chromium, serve,
+    Shots, assert_no_serious_axe_violations, axe_violations, browser_path, chromium, committed, live_server,
 )
-from tests.conftest import _empty_tables, make_app
+from tests.conftest import make_app
 
 pytestmark = pytest.mark.browser
 
@@ -38,16 +37,8 @@ class Live:
     def __init__(self, base_url):
         self.base_url = base_url
 
-    @contextmanager
     def db(self):
-        try:
-            yield db.session
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
-        finally:
-            db.session.expire_all()
+        return committed()
 
     def record(self, record_id):
         with self.db():
@@ -71,19 +62,11 @@ def live(_schema):
     browser_path()
     # every test signs in afresh, several times a minute from one address
     app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
-    context = app.app_context()
-    context.push()
-    try:
-        with serve(app) as base_url:
-            live = Live(base_url)
-            with live.db():
-                seed_demo()
-            yield live
-    finally:
-        db.session.remove()
-        _empty_tables()
-        db.engine.dispose()
-        context.pop()
+    with live_server(app) as base_url:
+        live = Live(base_url)
+        with live.db():
+            seed_demo()
+        yield live
 
 
 @pytest.fixture(scope="module")

@@ -27,9 +27,9 @@ from backend.supermarket.models import SupermarketItem, SupermarketOrder
 from seed.supermarket import ITEMS, SHOPS, _ensure_item, _ensure_shop
 from tests.browser_helpers import (
     Shots, assert_no_serious_axe_violations, assert_visible_without_scrolling, box_outside_viewport, browser_path,
-    another_chromium, chromium, fake_camera_args, serve, wait_until,
+    another_chromium, chromium, fake_camera_args, wait_until, committed, live_server,
 )
-from tests.conftest import _empty_tables, make_app
+from tests.conftest import make_app
 
 pytestmark = pytest.mark.browser
 
@@ -54,16 +54,8 @@ class Live:
         self.app = app
         self.base_url = base_url
 
-    @contextmanager
     def db(self):
-        try:
-            yield db.session
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
-        finally:
-            db.session.expire_all()
+        return committed()
 
     def resident(self, name):
         return db.session.get(Resident, self.residents[name])
@@ -146,19 +138,11 @@ def _build(live):
 def live(_schema):
     browser_path()
     app = make_app()
-    context = app.app_context()
-    context.push()
-    try:
-        with serve(app) as base_url:
-            live = Live(app, base_url)
-            with live.db():
-                _build(live)
-            yield live
-    finally:
-        db.session.remove()
-        _empty_tables()
-        db.engine.dispose()
-        context.pop()
+    with live_server(app) as base_url:
+        live = Live(app, base_url)
+        with live.db():
+            _build(live)
+        yield live
 
 
 @pytest.fixture(scope="module")

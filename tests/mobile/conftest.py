@@ -9,7 +9,6 @@ import io
 import json
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -31,9 +30,9 @@ from backend.residents import idnumbers
 from backend.residents.models import Resident
 from seed.credit import seed_catalogue, seed_policy
 from seed.merchants import _discounts
-from tests.browser_helpers import ARTIFACTS as BROWSER_ARTIFACTS
-from tests.browser_helpers import BROWSER_ARGS, assert_no_serious_axe_violations, browser_path, serve
-from tests.conftest import _empty_tables, make_app
+from tests.browser_helpers import ARTIFACTS as BROWSER_ARTIFACTS, committed, live_server
+from tests.browser_helpers import BROWSER_ARGS, assert_no_serious_axe_violations, browser_path
+from tests.conftest import make_app
 from tests.fixtures import valid_id_number
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
@@ -68,16 +67,8 @@ class Live:
     def __init__(self, app, base_url):
         self.app, self.base_url = app, base_url
 
-    @contextmanager
     def db(self):
-        try:
-            yield db.session
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
-        finally:
-            db.session.expire_all()
+        return committed()
 
     def phone_code(self, key):
         with self.db():
@@ -204,19 +195,11 @@ def live(_schema):
     browser_path()
     # a long-lived phone code: a busy two-core machine may take a while between issuing and scanning
     app = make_app(DYNAMIC_CODE_SECONDS=600, RATELIMIT_ENABLED=False)
-    context = app.app_context()
-    context.push()
-    try:
-        with serve(app) as base_url:
-            live = Live(app, base_url)
-            with live.db():
-                _build(live)
-            yield live
-    finally:
-        db.session.remove()
-        _empty_tables()
-        db.engine.dispose()
-        context.pop()
+    with live_server(app) as base_url:
+        live = Live(app, base_url)
+        with live.db():
+            _build(live)
+        yield live
 
 
 @pytest.fixture(scope="module")
