@@ -154,6 +154,12 @@ const TEXTS = {
   },
 };
 
+/* A screen brings its own texts: addTexts({"zh-CN": {...}, en: {...}}) at the top of its module, so
+ * screens added side by side do not all edit this file. */
+export function addTexts(more) {
+  for (const lang of Object.keys(TEXTS)) Object.assign(TEXTS[lang], more[lang] || {});
+}
+
 /* t("review.bulkDone", {ok: 2, failed: 1}) in the chosen language. */
 export function t(key, values = {}) {
   const text = TEXTS[prefs.lang][key] ?? TEXTS["zh-CN"][key] ?? key;

@@ -596,6 +596,12 @@ export const prefs = reactive({
   large: stored(LARGE_KEY) === "1",
 });
 
+/* A screen brings its own texts: addTexts({"zh-CN": {...}, en: {...}}) at the top of its module, so
+ * screens added side by side do not all edit this file. */
+export function addTexts(more) {
+  for (const lang of Object.keys(TEXTS)) Object.assign(TEXTS[lang], more[lang] || {});
+}
+
 export function t(key, params = {}) {
   const text = TEXTS[prefs.lang][key] ?? TEXTS["zh-CN"][key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (params[name] ?? ""));
