@@ -45,7 +45,9 @@ def add_history():
     rng = random.Random(16)
     residents = db.session.execute(select(Resident).order_by(Resident.id)).scalars().all()
     good = db.session.execute(select(CreditRecord).where(CreditRecord.points > 0).order_by(CreditRecord.id)).scalars().all()
-    bad = db.session.execute(select(CreditRecord).where(CreditRecord.points < 0, CreditRecord.severity == "minor").order_by(CreditRecord.id)).scalars().all()
+    bad = db.session.execute(select(CreditRecord).where(
+        CreditRecord.points < 0, CreditRecord.severity == "minor", CreditRecord.subject_type == "resident",
+    ).order_by(CreditRecord.id)).scalars().all()
     organiser = db.session.execute(select(User).where(User.username == "worker1")).scalar_one()
     item_id = db.session.execute(select(VolunteerActivity.item_id)).scalars().first()
     shop = db.session.execute(select(Supermarket).order_by(Supermarket.id)).scalars().first()
@@ -225,6 +227,15 @@ def test_new_reports_draw_charts_and_tables_that_equal_the_api(admin_page):
     assert body["totals"]["sales"] > 0
     assert_no_serious_axe_violations(page)
     shots("merchants")
+
+    # the same report in English: texts of the new tab, money still in yuan
+    page.click(".who >> text=English")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_selector("#tab-merchants >> text=Merchants")
+    headers = page.eval_on_selector_all("[data-table=merchants] thead th", "ths => ths.map(th => th.innerText.trim())")
+    assert headers[:2] == ["Merchant", "Village"] and "Discount (yuan)" in headers
+    assert_no_serious_axe_violations(page)
+    shots("merchants-english")
     assert not page.errors
 
 
