@@ -1,6 +1,8 @@
-"""Routes of the objections, repairs, volunteering, supermarkets and merchants reports, on the
-reports blueprint (``routes.bp``): JSON, and the same figures as an XLSX download."""
-from ..common.auth import current_principal
+"""Routes of the objections, repairs, volunteering, supermarkets and merchants reports: JSON, and the
+same figures as an XLSX download, under ``/api/v1/reports`` like the others (a blueprint of their own:
+``routes`` stays as the roll-up rework leaves it)."""
+from ..common.auth import STAFF_ROLES, auth_required, current_principal
+from ..common.blueprint import Blueprint
 from ..common.xlsx import XLSX, xlsx_response
 from ..merchants.models import CATEGORIES
 from . import activity, commerce
@@ -8,8 +10,13 @@ from .activity_schemas import (
     MerchantsReportSchema, ObjectionsReportSchema, RepairsReportSchema, SupermarketsReportSchema,
     VolunteeringReportSchema,
 )
-from .routes import _columns, _english, _name, bp, staff
+from .routes import _columns, _english, _name
 from .schemas import ReportArgs
+
+bp = Blueprint("activity_reports", __name__, url_prefix="/api/v1/reports",
+               description="Reports on objections, repairs, volunteering, credit supermarkets and merchants "
+                           "(read-only; each also as an XLSX download)")
+staff = auth_required("staff", roles=list(STAFF_ROLES))
 
 DONOR_KINDS = {"government": ("政府", "Government"), "school": ("学校", "School"), "company": ("企业", "Company"),
                "individual": ("个人", "Individual")}

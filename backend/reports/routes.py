@@ -259,7 +259,3 @@ def verify_credit_report(token):
     if _wants_json():
         return credit_reports.public_report(view)
     return render_template("reports/verify.html", valid=True, **view)
-
-
-# the objections, repairs, volunteering, supermarkets and merchants reports join ``bp`` there
-from . import activity_routes  # noqa: E402,F401

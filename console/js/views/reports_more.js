@@ -256,7 +256,8 @@ export const MoreReport = {
         <el-statistic :title="t('more.sales')" :value="data.totals.sales" data-test="kpi-sales" />
         <el-statistic :title="t('more.discount')" :value="Number(yuan(data.totals.discount_amount))" :precision="2" data-test="kpi-discount" />
         <el-statistic :title="t('more.ratings')" :value="data.totals.ratings" />
-        <el-statistic :title="t('more.averageRating')" :value="data.totals.average_rating ?? 0" :precision="1" />
+        <el-statistic :title="t('more.averageRating')" :value="data.totals.average_rating ?? 0"
+          :formatter="(value) => (data.totals.average_rating === null ? '—' : value.toFixed(1))" />
       </div>
       <div class="charts two">
         <el-card shadow="never"><Chart :option="discountsOption" :label="t('chart.discounts')" data-chart="discounts" /></el-card>
