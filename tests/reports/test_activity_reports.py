@@ -96,6 +96,8 @@ def test_objections_report_counts_outcomes_and_overdue_by_local_month_filed(clie
     whole = get(client, auth, due_process.admin, "objections")
     assert whole["totals"]["filed"] == 5
     assert get(client, auth, due_process.admin, "objections", **{"from": APRIL})["totals"]["filed"] == 1
+    town = get(client, auth, due_process.admin, "objections", town_id=due_process.other.town_id)
+    assert [m["filed"] for m in town["months"]] == [1, 0]
 
 
 def test_repairs_report_counts_decisions_and_the_points_given_back(client, auth, due_process):
@@ -159,6 +161,9 @@ def test_volunteering_report_gives_hours_and_volunteers_per_village_and_month(cl
     first = body["villages"][0]
     assert (first["community_id"], first["volunteers"], first["minutes"], first["hours"]) == (
         v.community.id, 2, 270, 4.5)
+    # a town narrows it to its villages
+    town = get(client, auth, v.admin, "volunteering", town_id=v.other.town_id)
+    assert {r["community_id"] for r in town["rows"]} == {v.other.id} and town["months"][0]["minutes"] == 30
     # a worker sees their own village only
     mine = get(client, auth, v.worker, "volunteering")
     assert {r["community_id"] for r in mine["rows"]} == {v.community.id}
