@@ -40,6 +40,7 @@ from .ledger import routes as ledger_routes
 from .merchants import routes as merchants_routes
 from .mobile import routes as mobile_routes
 from .org import routes as org_routes
+from .reports import activity_routes as reports_activity_routes
 from .reports import routes as reports_routes
 from .residents import routes as residents_routes
 from .supermarket import routes as supermarket_routes
@@ -51,7 +52,7 @@ BLUEPRINTS = [
     system_routes.bp, system_routes.public_bp, org_routes.bp, auth_routes.bp, residents_routes.bp, audit_routes.bp, devices_routes.bp,
     ledger_routes.bp, credit_routes.bp, cards_routes.bp, cards_routes.public_bp, merchants_routes.bp,
     volunteering_routes.bp, volunteering_routes.public_bp, supermarket_routes.bp, kiosk_routes.bp,
-    kiosk_routes.public_bp, reports_routes.bp, reports_routes.archive_bp, reports_routes.public_bp,
+    kiosk_routes.public_bp, reports_routes.bp, reports_activity_routes.bp, reports_routes.archive_bp, reports_routes.public_bp,
     announcements_routes.bp, mobile_routes.public_bp, console_routes.public_bp,
 ]
 

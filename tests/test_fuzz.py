@@ -149,6 +149,8 @@ def test_file_answers_carry_their_documented_content_type(app, make_staff, make_
         ("/api/v1/cards/print-sheet", {}, {"community_id": community.id}),
         ("/api/v1/merchants/{merchant_id}/poster.pdf", {"merchant_id": merchant.id}, {}),
         ("/api/v1/reports/points.xlsx", {}, {}),
+        *((f"/api/v1/reports/{name}.xlsx", {}, {})
+          for name in ("objections", "repairs", "volunteering", "supermarkets", "merchants")),
         ("/api/v1/residents/import-template", {}, {}),
     ]
     for path, path_parameters, query in calls:

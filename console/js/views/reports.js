@@ -3,8 +3,9 @@ import { Chart } from "../chart.js";
 import { localName, localTime, messageOf, prefs, t } from "../i18n.js";
 import { api, download, go, route } from "../session.js";
 import { computed, ElMessage, onMounted, reactive, ref, watch } from "../vue.js";
+import { MORE_REPORTS, MoreReport } from "./reports_more.js";
 
-const REPORTS = ["villages", "points", "records", "backlog", "households"];
+const REPORTS = ["villages", "points", "records", "backlog", "households", ...MORE_REPORTS];
 //: every village or category named under its bar (long English names wrap instead of being skipped)
 const LABELS = { interval: 0, width: 96, overflow: "break" };
 
@@ -16,7 +17,7 @@ function defaultMonths() {
 }
 
 export const ReportsView = {
-  components: { Chart },
+  components: { Chart, MoreReport },
   setup() {
     const filters = reactive({ town_id: null, community_id: null, ...defaultMonths() });
     const towns = ref([]);
@@ -171,7 +172,7 @@ export const ReportsView = {
     return {
       filters, towns, villages, tab, data, loading, exporting, error, apply, reset, exportXlsx, t, localName,
       localTime, prefs, rankingOption, starsOption, pointsOption, recordsOption, backlogOption, villageRows,
-      categoryName, percent, REPORTS,
+      categoryName, percent, REPORTS, MORE_REPORTS,
     };
   },
   template: `
@@ -275,6 +276,7 @@ export const ReportsView = {
           <el-table-column prop="stars" :label="t('col.starLevel')" align="right" />
         </el-table>
       </template>
+      <MoreReport v-if="MORE_REPORTS.includes(tab) && data[tab]" :name="tab" :data="data[tab]" />
     </div>
   </section>`,
 };
