@@ -11,6 +11,8 @@ from .models import CAP_PERIODS, RECORD_STATUSES, SEVERITIES, SUBJECT_TYPES
 
 SCOPES = ("district", "town", "community")
 REASON = validate.Length(1, 500)
+#: a decision's reason: spaces alone are no reason (the resident reads it)
+DECISION_REASON = validate.And(REASON, validate.Regexp(r"\S", error="Write the reason."))
 
 
 # --- catalogue ------------------------------------------------------------------------------
@@ -231,7 +233,7 @@ class ApproveArgs(Schema):
 
 
 class RejectArgs(Schema):
-    reason = fields.String(required=True, validate=REASON)
+    reason = fields.String(required=True, validate=DECISION_REASON)
 
 
 class BulkReviewArgs(Schema):
@@ -303,6 +305,9 @@ class ObjectionSchema(Schema):
     record_id = fields.Integer()
     community_id = fields.Integer(allow_none=True)
     objector_resident_id = fields.Integer()
+    objector_name = fields.Function(lambda o: o.objector.name)
+    #: the record's subject, by name (staff of the community know their residents)
+    resident_name = fields.Function(lambda o: o.record.resident.name if o.record.resident_id is not None else None)
     reason = fields.String()
     against_final = fields.Boolean()
     status = fields.String()
@@ -334,13 +339,17 @@ class ObjectionCreateArgs(Schema):
 
 
 class ObjectionDecisionArgs(Schema):
-    reason = fields.String(required=True, validate=REASON)
+    reason = fields.String(required=True, validate=DECISION_REASON)
 
 
-class ObjectionQueryArgs(PageArgs):
+class ObjectionFilterArgs(Schema):
     community_id = fields.Integer()
     status = fields.String(validate=validate.OneOf(("open", "upheld", "dismissed")))
     overdue = fields.Boolean()
+
+
+class ObjectionQueryArgs(PageArgs, ObjectionFilterArgs):
+    pass
 
 
 def _verified_hours(repair):
@@ -353,6 +362,7 @@ class RepairSchema(Schema):
     id = fields.Integer()
     record_id = fields.Integer()
     resident_id = fields.Integer()
+    resident_name = fields.Function(lambda r: r.resident.name)
     community_id = fields.Integer(allow_none=True)
     commitment = fields.String()
     volunteer_hours = fields.Integer()
@@ -385,9 +395,13 @@ class RepairCreateArgs(Schema):
     volunteer_hours = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 10000))
 
 
-class RepairQueryArgs(PageArgs):
+class RepairFilterArgs(Schema):
     community_id = fields.Integer()
     status = fields.String(validate=validate.OneOf(("pending", "approved", "rejected")))
+
+
+class RepairQueryArgs(PageArgs, RepairFilterArgs):
+    pass
 
 
 # --- standing, lists and policy ------------------------------------------------------------
@@ -411,9 +425,13 @@ class StandingQueryArgs(Schema):
     at = UTCDateTime()
 
 
-class ListArgs(PageArgs):
+class ListFilterArgs(Schema):
     community_id = fields.Integer()
     kind = fields.String(load_default="resident", validate=validate.OneOf(("resident", "household")))
+
+
+class ListArgs(PageArgs, ListFilterArgs):
+    pass
 
 
 class PublicListArgs(ListArgs):
