@@ -25,7 +25,7 @@ class AuditFilterArgs(Schema):
     #: entries about a resident, record, objection or repair of this community
     community_id = fields.Integer()
     since = UTCDateTime()
-    #: exclusive; before ``since`` is refused (``date_range_reversed``)
+    #: exclusive; not after ``since`` is refused (``date_range_reversed``)
     until = UTCDateTime()
 
 

@@ -54,10 +54,10 @@ def record_audit(actor, action, target_type, target_id=None, *, before=None, aft
 
 
 def check_date_range(args):
-    """A ``since``/``until`` filter whose end comes before its start is a mistake, not an empty list."""
-    if args.get("since") and args.get("until") and args["until"] < args["since"]:
-        raise ValidationFailed("The date range ends before it starts.", code="date_range_reversed",
-                               errors={"until": ["The date range ends before it starts."]})
+    """A ``since``/``until`` filter that ends before (or where) it starts is a mistake, not an empty list."""
+    if args.get("since") and args.get("until") and args["until"] <= args["since"]:
+        raise ValidationFailed("The date range must end after it starts.", code="date_range_reversed",
+                               errors={"until": ["The date range must end after it starts."]})
 
 
 def audit_query(principal, args):

@@ -1,8 +1,10 @@
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from ..auth.models import User
 from ..common import i18n
 from ..common.fields import UTCDateTime
 from ..errors import localise
+from ..extensions import db
 from ..common.masking import mask_name
 from ..common.pagination import PageArgs
 from ..common.time import utcnow
@@ -128,6 +130,13 @@ class EvidenceSchema(Schema):
     created_at = UTCDateTime()
 
 
+def _staff_name(user_id):
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    return user.display_name if user is not None else None
+
+
 class RecordSchema(Schema):
     """What staff of the record's community see."""
 
@@ -151,6 +160,8 @@ class RecordSchema(Schema):
     note = fields.String(allow_none=True)
     source_ref = fields.String(allow_none=True)
     logged_by = fields.String()
+    #: the staff member who logged it, by name (null for system credit)
+    logged_by_name = fields.Function(lambda r: _staff_name(r.logged_by_user_id), allow_none=True)
     logged_by_user_id = fields.Integer(allow_none=True)
     reviewed_by_user_id = fields.Integer(allow_none=True)
     reviewed_at = UTCDateTime(allow_none=True)

@@ -107,7 +107,7 @@ class LookupFilterArgs(Schema):
     actor = fields.String(validate=validate.Length(1, 64))
     what = fields.String(validate=validate.Length(1, 40))
     since = UTCDateTime()
-    #: exclusive; before ``since`` is refused (``date_range_reversed``)
+    #: exclusive; not after ``since`` is refused (``date_range_reversed``)
     until = UTCDateTime()
 
 

@@ -51,6 +51,9 @@ def test_a_date_range_ending_before_it_starts_is_refused_in_both_languages(clien
         assert_english(english["detail"])
         assert_chinese(chinese["detail"])
         assert english["errors"]["until"]
+    now = iso(utcnow())
+    empty = client.get(f"/api/v1/audit?since={now}&until={now}", headers=auth(village.admin))
+    assert_problem(empty, 422, "date_range_reversed")  # a range that ends where it starts holds nothing: a mistake
     assert db.session.execute(select(func.count()).select_from(AuditLog)).scalar_one() == before
 
 
