@@ -19,12 +19,51 @@ from backend.credit.models import CreditRecord, Objection, RepairRequest
 from backend.extensions import db
 from backend.org.models import Community
 from backend.residents.models import Resident
-from tests.browser_helpers import assert_no_serious_axe_violations
-from tests.console.test_console_browser import (  # noqa: F401 — the console's live server and its fixtures
-    api, assert_dialog_axe_clean, browser, console, live, table_rows, wait_idle,
-)
+from seed.demo import seed_demo
+from tests.browser_helpers import Shots, assert_no_serious_axe_violations, browser_path, chromium, live_server
+from tests.conftest import make_app
+from tests.console.test_console_browser import DESKTOP, Live, api, assert_dialog_axe_clean, sign_in, table_rows, wait_idle
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live(_schema):
+    """The demo district served on loopback for this module (as in test_console_browser.py)."""
+    browser_path()
+    app = make_app(LOGIN_RATE_LIMIT="1000 per minute")  # every test signs in afresh
+    with live_server(app) as base_url:
+        live = Live(base_url)
+        with live.db():
+            seed_demo()
+        yield live
+
+
+@pytest.fixture(scope="module")
+def browser(live):
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def console(request, live, browser):
+    """``page, shots = console("reviewer1", path)``: signed in through the sign-in page, in a fresh context."""
+    contexts = []
+
+    def open_(username=None, path="/console/"):
+        context = browser.new_context(viewport=DESKTOP, locale="zh-CN", accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.goto(live.base_url + path)
+        if username:
+            sign_in(page, username)
+        return page, Shots(page, "console", request.node.name)
+
+    yield open_
+    for context in contexts:
+        context.close()
 
 FORMULA_REASON = "=1+1 当天我不在场，记录不实"
 
@@ -379,4 +418,25 @@ def test_admin_edits_an_announcements_text_and_pin_but_not_where_it_shows(consol
     assert again["title_zh"] == "积分兑换改为每周六、周日" and again["pinned"] is True
     assert again["scope"] == "district" and again["body_zh"] == "本月起每周六上午开放兑换。"
     shots("edited")
+    assert not page.errors
+
+
+def test_oversight_screens_read_in_english_after_the_language_switch(console, live, oversight):
+    page, shots = console("admin", path="/console/#/repairs")
+    wait_idle(page)
+    page.click(".who >> text=English")
+    page.wait_for_selector(".menu >> text=Credit repair")
+    page.click(".repairs .el-radio-button >> text=All")
+    page.wait_for_selector("[data-table=repairs] tbody tr >> text=Approved")
+    wait_idle(page)
+    headers = page.eval_on_selector_all("[data-table=repairs] thead th", "ths => ths.map(th => th.innerText.trim())")
+    assert {"Resident", "Commitment", "Reported hours", "Verified hours", "Status"} <= set(headers)
+    assert page.is_visible("[data-test=export] >> text=Export to Excel")
+    assert_no_serious_axe_violations(page)
+    shots("repairs-en")
+    page.click(".menu >> text=Look-up log")
+    page.wait_for_selector(".filters >> text=Looked up by")
+    wait_idle(page)
+    assert_no_serious_axe_violations(page)
+    shots("lookups-en")
     assert not page.errors

@@ -21,7 +21,7 @@ addTexts({
   },
   en: {
     "rep.status": "Status", "rep.pending": "Pending", "rep.approved": "Approved", "rep.rejected": "Rejected",
-    "rep.resident": "Resident", "rep.item": "Record to repair", "rep.points": "Deduction", "rep.commitment": "Commitment",
+    "rep.resident": "Resident", "rep.item": "Record to repair", "rep.points": "Points", "rep.commitment": "Commitment",
     "rep.reported": "Reported hours", "rep.verified": "Verified hours", "rep.hours": "{n} h", "rep.applied": "Applied",
     "rep.empty": "No repair requests match", "rep.title": "Repair request #{id}", "rep.short": "Fewer verified hours than reported",
     "rep.hoursHelp": "Verified hours: volunteer service settled by activities since the record's deed.",
@@ -129,9 +129,9 @@ export const RepairsView = {
         <template #default="{ row }">{{ nameOf(row.community_id) }}</template></el-table-column>
       <el-table-column :label="t('rep.item')" min-width="150">
         <template #default="{ row }">{{ title(row.record) }}<small class="item-code">{{ row.record.item_code }}</small></template></el-table-column>
-      <el-table-column :label="t('rep.points')" width="70" align="right">
+      <el-table-column :label="t('rep.points')" width="90" align="right">
         <template #default="{ row }"><span class="minus">{{ row.record.points }}</span></template></el-table-column>
-      <el-table-column :label="t('rep.commitment')" min-width="160" show-overflow-tooltip>
+      <el-table-column :label="t('rep.commitment')" min-width="140" show-overflow-tooltip>
         <template #default="{ row }">{{ row.commitment }}</template></el-table-column>
       <el-table-column :label="t('rep.reported')" width="110" align="right">
         <template #default="{ row }">{{ t('rep.hours', { n: row.volunteer_hours }) }}</template></el-table-column>
@@ -139,7 +139,7 @@ export const RepairsView = {
         <template #default="{ row }"><span :class="{ minus: short(row) }" :data-verified="row.id">{{ row.verified_volunteer_hours === null ? '—' : t('rep.hours', { n: row.verified_volunteer_hours }) }}</span></template></el-table-column>
       <el-table-column :label="t('rep.applied')" width="140">
         <template #default="{ row }">{{ localTime(row.created_at) }}</template></el-table-column>
-      <el-table-column :label="t('rep.status')" width="90">
+      <el-table-column :label="t('rep.status')" width="100">
         <template #default="{ row }"><el-tag :type="statusType[row.status]" size="small">{{ t('rep.' + row.status) }}</el-tag></template></el-table-column>
       <el-table-column width="88" fixed="right" :label="''">
         <template #default="{ row }">
