@@ -201,6 +201,7 @@ def test_a_decision_already_made_elsewhere_shows_the_apis_words_and_changes_noth
     _status, refused = api(page, "POST", f"/objections/{target['id']}/uphold", {"reason": "再次处理"})
     assert refused["code"] == "objection_decided" and "已处理" in refused["detail"]
     assert error.inner_text() == refused["detail"]  # the API's own words, in Chinese
+    page.wait_for_selector(f"[data-open='{target['id']}']", state="detached")  # the queue no longer offers it
     assert objection(live, target["id"]) == {"status": "dismissed", "record_status": "final",
                                              "note": "另一位书记已核实，记录属实。"}
     shots("already-decided")

@@ -97,6 +97,7 @@ export const ObjectionsView = {
       } catch (err) {
         deciding.error = messageOf(err);
         delete keys[key]; // refused: a corrected retry is a new request
+        if (err.status === 409) load(); // decided meanwhile on another desk: the list shows how
       } finally {
         deciding.busy = "";
       }

@@ -92,6 +92,7 @@ export const RepairsView = {
       } catch (err) {
         deciding.error = messageOf(err);
         delete keys[id];
+        if (err.status === 409) load(); // decided meanwhile on another desk: the list shows how
       } finally {
         deciding.busy = "";
       }
