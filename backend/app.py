@@ -23,6 +23,7 @@ from .extensions import api, db, jwt, limiter, migrate
 
 # every domain's error catalogue (codes with their zh/en texts), imported explicitly like the blueprints
 from .announcements import errors as _announcements_errors  # noqa: F401
+from .audit import errors as _audit_errors  # noqa: F401
 from .auth import errors as _auth_errors  # noqa: F401
 from .cards import errors as _cards_errors  # noqa: F401
 from .credit import errors as _credit_errors  # noqa: F401

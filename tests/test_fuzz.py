@@ -152,6 +152,12 @@ def test_file_answers_carry_their_documented_content_type(app, make_staff, make_
         *((f"/api/v1/reports/{name}.xlsx", {}, {})
           for name in ("objections", "repairs", "volunteering", "supermarkets", "merchants")),
         ("/api/v1/residents/import-template", {}, {}),
+        ("/api/v1/objections/export.xlsx", {}, {}),
+        ("/api/v1/repairs/export.xlsx", {}, {}),
+        ("/api/v1/red-list/export.xlsx", {}, {"kind": "household"}),
+        ("/api/v1/black-list/export.xlsx", {}, {}),
+        ("/api/v1/audit/export.xlsx", {}, {}),
+        ("/api/v1/residents/lookups/export.xlsx", {}, {}),
     ]
     for path, path_parameters, query in calls:
         case = schema[path]["GET"].Case(path_parameters=path_parameters, query=query)

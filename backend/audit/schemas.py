@@ -17,10 +17,17 @@ class AuditLogSchema(Schema):
     created_at = UTCDateTime()
 
 
-class AuditQueryArgs(PageArgs):
+class AuditFilterArgs(Schema):
     actor = fields.String()
     action = fields.String()
     target_type = fields.String()
     target_id = fields.String()
+    #: entries about a resident, record, objection or repair of this community
+    community_id = fields.Integer()
     since = UTCDateTime()
+    #: exclusive; not after ``since`` is refused (``date_range_reversed``)
     until = UTCDateTime()
+
+
+class AuditQueryArgs(PageArgs, AuditFilterArgs):
+    pass

@@ -9,6 +9,9 @@ from datetime import datetime
 import xlsxwriter
 from flask import send_file
 
+from .calendar import offset
+from .i18n import language
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -46,3 +49,15 @@ def xlsx_response(filename, sheets):
     workbook.close()
     spool.seek(0)
     return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=filename)
+
+
+def headed(spec):
+    """``[(zh, en, key_or_function)]`` → ``columns`` headed in the reader's language."""
+
+    english = language() == "en"
+    return [(en if english else zh, get) for zh, en, get in spec]
+
+
+def local(moment):
+    """A stored naive UTC time as the district's local time, the way every screen shows it."""
+    return None if moment is None else moment + offset()

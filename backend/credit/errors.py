@@ -59,6 +59,7 @@ catalogue("credit", {
     "Invalid points.": "分值无效。",
     "A non-zero whole number with the item's sign, at most {max}.": "与项目同号的非零整数，绝对值不超过 {max}。",
     "Unknown or already used evidence file.": "证据文件无效或已被使用。",
+    "Write the reason.": "请填写理由。",
     "Upload the files first; each is attached once.": "请先上传文件；每个文件只能附加一次。",
     "This resident is no longer active.": "该居民不在册。",
     "This item is for merchants.": "这是商户评价项目。",

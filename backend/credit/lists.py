@@ -49,8 +49,7 @@ def _resident_rows(rows, policy):
     ]
 
 
-def red_list_residents(district_id, communities, page):
-    policy = district_policy(district_id)
+def _red_residents_query(district_id, communities, policy):
     min_delta = policy.star_thresholds[-1] - policy.base_score
     delta = func.coalesce(CreditSubject.score_delta, 0)
     serious = func.coalesce(CreditSubject.serious_count, 0)
@@ -65,18 +64,22 @@ def red_list_residents(district_id, communities, page):
         Resident.district_id == district_id, Resident.status == "active")
     if communities is not None:
         stmt = stmt.where(Resident.community_id.in_(communities))
-    result = paginate(stmt.order_by(delta.desc(), Resident.id), page, scalars=False)
+    return stmt.order_by(delta.desc(), Resident.id)
+
+
+def red_list_residents(district_id, communities, page):
+    policy = district_policy(district_id)
+    result = paginate(_red_residents_query(district_id, communities, policy), page, scalars=False)
     result["items"] = _resident_rows(result["items"], policy)
     return result
 
 
-def red_list_households(district_id, communities, page):
+def _red_households_query(district_id, communities, policy):
     """诚信示范户: households whose members' average score reaches the top star level.
 
     An average can only reach the threshold if some member does, so only
     households with such a member are aggregated.
     """
-    policy = district_policy(district_id)
     min_delta = policy.star_thresholds[-1] - policy.base_score
     member_delta = func.coalesce(CreditSubject.score_delta, 0)
     candidates = (
@@ -87,7 +90,7 @@ def red_list_households(district_id, communities, page):
     if communities is not None:
         candidates = candidates.where(Resident.community_id.in_(communities))
     average = func.avg(member_delta)
-    stmt = (
+    return (
         select(Household, average.label("average"), func.count(Resident.id).label("members"),
                Community.name_zh, Community.name_en)
         .join(Resident, Resident.household_id == Household.id)
@@ -98,19 +101,26 @@ def red_list_households(district_id, communities, page):
         .having(average >= min_delta)
         .order_by(average.desc(), Household.id)
     )
-    result = paginate(stmt, page, scalars=False)
+
+
+def _household_rows(rows, policy):
     items = []
-    for household, avg, members, name_zh, name_en in result["items"]:
+    for household, avg, members, name_zh, name_en in rows:
         score = int(policy.base_score + int(avg))
         items.append({"household_id": household.id, "name": household.name, "community_id": household.community_id,
                       "community_name_zh": name_zh, "community_name_en": name_en, "members": members,
                       "score": score, "stars": stars_for(score, policy)})
-    result["items"] = items
+    return items
+
+
+def red_list_households(district_id, communities, page):
+    policy = district_policy(district_id)
+    result = paginate(_red_households_query(district_id, communities, policy), page, scalars=False)
+    result["items"] = _household_rows(result["items"], policy)
     return result
 
 
-def black_list_residents(district_id, communities, page):
-    policy = district_policy(district_id)
+def _black_residents_query(district_id, communities):
     stmt = (
         select(Resident, CreditSubject.score_delta, CreditSubject.serious_count, Community.name_zh,
                Community.name_en)
@@ -121,9 +131,36 @@ def black_list_residents(district_id, communities, page):
     )
     if communities is not None:
         stmt = stmt.where(Resident.community_id.in_(communities))
-    result = paginate(stmt.order_by(Resident.community_id, Resident.id), page, scalars=False)
+    return stmt.order_by(Resident.community_id, Resident.id)
+
+
+def black_list_residents(district_id, communities, page):
+    policy = district_policy(district_id)
+    result = paginate(_black_residents_query(district_id, communities), page, scalars=False)
     result["items"] = _resident_rows(result["items"], policy)
     return result
+
+
+def _streamed(stmt, to_rows, policy):
+    """Rows of ``stmt`` read from the database a thousand at a time and shaped like the list's lines."""
+    result = db.session.execute(stmt.execution_options(yield_per=1000))
+    for chunk in result.partitions():
+        yield from to_rows(chunk, policy)
+
+
+def export_red_list(principal, args):
+    """Every line of the red list with the list's filters (no paging), streamed for an XLSX download."""
+    communities = _scope(principal, args.get("community_id"))
+    policy = district_policy(principal.district_id)
+    if args.get("kind") == "household":
+        return _streamed(_red_households_query(principal.district_id, communities, policy), _household_rows, policy)
+    return _streamed(_red_residents_query(principal.district_id, communities, policy), _resident_rows, policy)
+
+
+def export_black_list(principal, args):
+    communities = _scope(principal, args.get("community_id"))
+    policy = district_policy(principal.district_id)
+    return _streamed(_black_residents_query(principal.district_id, communities), _resident_rows, policy)
 
 
 def red_list(principal, args, page):

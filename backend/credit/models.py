@@ -341,6 +341,8 @@ class Objection(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     record: Mapped[CreditRecord] = relationship(lazy="joined")
+    #: for the reviewer's queue, who objected (staff of the community know their residents by name)
+    objector: Mapped[Resident] = relationship(lazy="select")
 
 
 class RepairRequest(db.Model):
@@ -370,6 +372,7 @@ class RepairRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     record: Mapped[CreditRecord] = relationship(lazy="joined")
+    resident: Mapped[Resident] = relationship(lazy="select")
 
 
 class CreditJobState(db.Model):

@@ -124,7 +124,7 @@ def get_objection(principal, objection_id):
     return _objection_in_scope(principal, objection_id)
 
 
-def list_objections(principal, args, page):
+def objections_query(principal, args, *, now=None):
     """A reviewer's objections, oldest due first; ``overdue`` ones are past the district's deadline."""
     stmt = select(Objection).where(Objection.district_id == principal.district_id)
     scope = principal.communities("reviewer")
@@ -135,8 +135,17 @@ def list_objections(principal, args, page):
     if args.get("status"):
         stmt = stmt.where(Objection.status == args["status"])
     if args.get("overdue"):
-        stmt = stmt.where(Objection.status == "open", Objection.due_at < utcnow())
-    return paginate(stmt.order_by(Objection.due_at, Objection.id), page)
+        stmt = stmt.where(Objection.status == "open", Objection.due_at < (now or utcnow()))
+    return stmt.order_by(Objection.due_at, Objection.id)
+
+
+def list_objections(principal, args, page):
+    return paginate(objections_query(principal, args), page)
+
+
+def export_objections(principal, args):
+    """Every matching objection, streamed from the database for an XLSX download."""
+    return db.session.execute(objections_query(principal, args).execution_options(yield_per=1000)).scalars()
 
 
 def list_my_objections(principal, page):

@@ -119,7 +119,7 @@ def get_repair(principal, repair_id):
     return _repair_in_scope(principal, repair_id)
 
 
-def list_repairs(principal, args, page):
+def repairs_query(principal, args):
     stmt = select(RepairRequest).where(RepairRequest.district_id == principal.district_id)
     scope = principal.communities("reviewer")
     if scope is not None:
@@ -128,7 +128,16 @@ def list_repairs(principal, args, page):
         stmt = stmt.where(RepairRequest.community_id == args["community_id"])
     if args.get("status"):
         stmt = stmt.where(RepairRequest.status == args["status"])
-    return paginate(stmt.order_by(RepairRequest.id), page)
+    return stmt.order_by(RepairRequest.id)
+
+
+def list_repairs(principal, args, page):
+    return paginate(repairs_query(principal, args), page)
+
+
+def export_repairs(principal, args):
+    """Every matching repair request, streamed from the database for an XLSX download."""
+    return db.session.execute(repairs_query(principal, args).execution_options(yield_per=1000)).scalars()
 
 
 def list_my_repairs(principal, page):

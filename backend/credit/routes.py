@@ -7,14 +7,16 @@ from ..common.blueprint import Blueprint
 from ..common.idempotency import idempotent
 from ..common.inputs import clean_filename
 from ..common.pagination import PageArgs, page_of, split_page
+from ..common.time import utcnow
+from ..common.xlsx import XLSX, xlsx_response
 from ..residents.service import get_resident_for_staff
-from . import catalogue, evidence, lists, objections, policy, repairs, scoring, service
+from . import catalogue, evidence, exports, lists, objections, policy, repairs, scoring, service
 from .schemas import (
     ApproveArgs, BulkReviewArgs, BulkReviewSchema, CategorySchema, EvidenceSchema, HomeSchema, ItemCreateArgs, ItemDetailSchema, ItemQueryArgs, ItemSchema,
-    ItemUpdateArgs, ListArgs, ListEntrySchema, MyObjectionSchema, MyRecordQueryArgs, MyRecordSchema, MyRepairSchema,
-    NoticeBoardArgs, NoticeSchema, ObjectionCreateArgs, ObjectionDecisionArgs, ObjectionQueryArgs, ObjectionSchema,
+    ItemUpdateArgs, ListArgs, ListEntrySchema, ListFilterArgs, MyObjectionSchema, MyRecordQueryArgs, MyRecordSchema, MyRepairSchema,
+    NoticeBoardArgs, NoticeSchema, ObjectionCreateArgs, ObjectionDecisionArgs, ObjectionFilterArgs, ObjectionQueryArgs, ObjectionSchema,
     PolicySchema, PolicyUpdateArgs, PublicListArgs, PublicListEntrySchema, RecordCreateArgs, RecordQueryArgs,
-    RecordSchema, RejectArgs, RepairCreateArgs, RepairQueryArgs, RepairSchema, StandingQueryArgs, StandingSchema,
+    RecordSchema, RejectArgs, RepairCreateArgs, RepairFilterArgs, RepairQueryArgs, RepairSchema, StandingQueryArgs, StandingSchema,
 )
 
 bp = Blueprint("credit", __name__, url_prefix="/api/v1",
@@ -198,6 +200,17 @@ def list_objections(args):
     return objections.list_objections(current_principal(), args, page)
 
 
+@bp.route("/objections/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=REVIEWERS)
+@bp.arguments(ObjectionFilterArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The filtered objections as an XLSX workbook")
+def export_objections(args):
+    """Objections with the list's filters, all rows, as an XLSX download."""
+    rows = objections.export_objections(current_principal(), args)
+    return xlsx_response("objections.xlsx", [(exports.sheet_title("异议", "Objections"),
+                                              exports.headed_objection_columns(utcnow()), rows)])
+
+
 @bp.route("/objections/<int:objection_id>", methods=["GET"])
 @auth_required("staff", roles=REVIEWERS)
 @bp.response(200, ObjectionSchema)
@@ -246,6 +259,17 @@ def list_repairs(args):
     """Repair requests in my communities."""
     page = split_page(args)
     return repairs.list_repairs(current_principal(), args, page)
+
+
+@bp.route("/repairs/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=REVIEWERS)
+@bp.arguments(RepairFilterArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The filtered repair requests as an XLSX workbook")
+def export_repairs(args):
+    """Repair requests with the list's filters, all rows, as an XLSX download."""
+    rows = repairs.export_repairs(current_principal(), args)
+    return xlsx_response("repairs.xlsx", [(exports.sheet_title("信用修复", "Repairs"),
+                                           exports.headed_repair_columns(repairs.verified_volunteer_hours), rows)])
 
 
 @bp.route("/repairs/<int:repair_id>", methods=["GET"])
@@ -354,6 +378,28 @@ def black_list(args):
     """黑名单: residents with serious final records."""
     page = split_page(args)
     return lists.black_list(current_principal(), args, page)
+
+
+@bp.route("/red-list/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(ListFilterArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The red list (residents or households) as an XLSX workbook")
+def export_red_list(args):
+    """The red list with the list's filters, all lines, as an XLSX download."""
+    rows = lists.export_red_list(current_principal(), args)
+    return xlsx_response("red-list.xlsx", [(exports.sheet_title("红名单", "Red list"),
+                                            exports.headed_list_columns(args.get("kind")), rows)])
+
+
+@bp.route("/black-list/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(ListFilterArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The black list as an XLSX workbook")
+def export_black_list(args):
+    """The black list with the list's filters, all lines, as an XLSX download."""
+    rows = lists.export_black_list(current_principal(), args)
+    return xlsx_response("black-list.xlsx", [(exports.sheet_title("黑名单", "Black list"),
+                                              exports.headed_list_columns("resident"), rows)])
 
 
 @bp.route("/public/red-list", methods=["GET"])

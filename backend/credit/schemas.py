@@ -1,8 +1,10 @@
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from ..auth.models import User
 from ..common import i18n
 from ..common.fields import UTCDateTime
 from ..errors import localise
+from ..extensions import db
 from ..common.masking import mask_name
 from ..common.pagination import PageArgs
 from ..common.time import utcnow
@@ -11,6 +13,8 @@ from .models import CAP_PERIODS, RECORD_STATUSES, SEVERITIES, SUBJECT_TYPES
 
 SCOPES = ("district", "town", "community")
 REASON = validate.Length(1, 500)
+#: a decision's reason: spaces alone are no reason (the resident reads it)
+DECISION_REASON = validate.And(REASON, validate.Regexp(r"\S", error="Write the reason."))
 
 
 # --- catalogue ------------------------------------------------------------------------------
@@ -126,6 +130,13 @@ class EvidenceSchema(Schema):
     created_at = UTCDateTime()
 
 
+def _staff_name(user_id):
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    return user.display_name if user is not None else None
+
+
 class RecordSchema(Schema):
     """What staff of the record's community see."""
 
@@ -149,6 +160,8 @@ class RecordSchema(Schema):
     note = fields.String(allow_none=True)
     source_ref = fields.String(allow_none=True)
     logged_by = fields.String()
+    #: the staff member who logged it, by name (null for system credit)
+    logged_by_name = fields.Function(lambda r: _staff_name(r.logged_by_user_id), allow_none=True)
     logged_by_user_id = fields.Integer(allow_none=True)
     reviewed_by_user_id = fields.Integer(allow_none=True)
     reviewed_at = UTCDateTime(allow_none=True)
@@ -231,7 +244,7 @@ class ApproveArgs(Schema):
 
 
 class RejectArgs(Schema):
-    reason = fields.String(required=True, validate=REASON)
+    reason = fields.String(required=True, validate=DECISION_REASON)
 
 
 class BulkReviewArgs(Schema):
@@ -303,6 +316,9 @@ class ObjectionSchema(Schema):
     record_id = fields.Integer()
     community_id = fields.Integer(allow_none=True)
     objector_resident_id = fields.Integer()
+    objector_name = fields.Function(lambda o: o.objector.name)
+    #: the record's subject, by name (staff of the community know their residents)
+    resident_name = fields.Function(lambda o: o.record.resident.name if o.record.resident_id is not None else None)
     reason = fields.String()
     against_final = fields.Boolean()
     status = fields.String()
@@ -334,13 +350,17 @@ class ObjectionCreateArgs(Schema):
 
 
 class ObjectionDecisionArgs(Schema):
-    reason = fields.String(required=True, validate=REASON)
+    reason = fields.String(required=True, validate=DECISION_REASON)
 
 
-class ObjectionQueryArgs(PageArgs):
+class ObjectionFilterArgs(Schema):
     community_id = fields.Integer()
     status = fields.String(validate=validate.OneOf(("open", "upheld", "dismissed")))
     overdue = fields.Boolean()
+
+
+class ObjectionQueryArgs(PageArgs, ObjectionFilterArgs):
+    pass
 
 
 def _verified_hours(repair):
@@ -353,6 +373,7 @@ class RepairSchema(Schema):
     id = fields.Integer()
     record_id = fields.Integer()
     resident_id = fields.Integer()
+    resident_name = fields.Function(lambda r: r.resident.name)
     community_id = fields.Integer(allow_none=True)
     commitment = fields.String()
     volunteer_hours = fields.Integer()
@@ -385,9 +406,13 @@ class RepairCreateArgs(Schema):
     volunteer_hours = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 10000))
 
 
-class RepairQueryArgs(PageArgs):
+class RepairFilterArgs(Schema):
     community_id = fields.Integer()
     status = fields.String(validate=validate.OneOf(("pending", "approved", "rejected")))
+
+
+class RepairQueryArgs(PageArgs, RepairFilterArgs):
+    pass
 
 
 # --- standing, lists and policy ------------------------------------------------------------
@@ -411,9 +436,13 @@ class StandingQueryArgs(Schema):
     at = UTCDateTime()
 
 
-class ListArgs(PageArgs):
+class ListFilterArgs(Schema):
     community_id = fields.Integer()
     kind = fields.String(load_default="resident", validate=validate.OneOf(("resident", "household")))
+
+
+class ListArgs(PageArgs, ListFilterArgs):
+    pass
 
 
 class PublicListArgs(ListArgs):

@@ -19,12 +19,12 @@ Public functions for other domains (signatures are a contract):
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import String, cast, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..audit.service import record_audit
+from ..audit.service import record_audit, register_community_targets
 from ..common.auth import Principal, require_scope
 from ..common.calendar import PERIOD_LABELS, local_date, period_bounds
 from ..common.pagination import paginate
@@ -36,9 +36,21 @@ from ..residents.models import Resident
 from ..residents.service import log_lookup
 from . import scoring
 from .catalogue import find_item, item_for_community, version_in_force
-from .models import CAP_COUNTING, CatalogueItem, CatalogueItemVersion, CreditRecord, Evidence
+from .models import CAP_COUNTING, CatalogueItem, CatalogueItemVersion, CreditRecord, Evidence, Objection, RepairRequest
 from .policy import district_policy
 from .scoring import resident_standing, subject_score
+
+
+def _ids_in_community(model):
+    def ids(community_id):
+        return select(cast(model.id, String)).where(model.community_id == community_id)
+    return ids
+
+
+# the audit log's community filter finds entries about records, objections and repairs of a community
+for _kind, _model in (("credit_record", CreditRecord), ("objection", Objection), ("repair", RepairRequest)):
+    register_community_targets(_kind, _ids_in_community(_model))
+
 
 #: a deed may be logged up to this long after it happened
 MAX_BACKDATE = timedelta(days=366)

@@ -1,10 +1,11 @@
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
+from ..common.i18n import language
 from ..common.pagination import PageArgs, page_of, split_page
-from ..common.xlsx import XLSX, xlsx_response
+from ..common.xlsx import XLSX, headed, local, xlsx_response
 from . import roster, service
 from .schemas import (
-    ActivationCodeSchema, LookupSchema, PinArgs, RosterCommitArgs, RosterImportSchema, RosterUploadArgs,
+    ActivationCodeSchema, LookupFilterArgs, LookupQueryArgs, LookupSchema, PinArgs, StaffLookupSchema, RosterCommitArgs, RosterImportSchema, RosterUploadArgs,
     ResidentCreateArgs, ResidentQueryArgs, ResidentSchema, ResidentSelfSchema,
     ResidentUpdateArgs,
 )
@@ -48,6 +49,34 @@ def my_profile():
 def my_lookups(args):
     """Who on the staff opened my archive, and when (查询登记)."""
     return service.list_my_lookups(current_principal(), args)
+
+
+LOOKUP_COLUMNS = [
+    ("编号", "No.", "id"), ("时间", "Time", lambda row: local(row["created_at"])),
+    ("查询人", "Looked up by", "actor_name"), ("账号", "Account", "actor"), ("查询内容", "What", "what"),
+    ("居民编号", "Resident", "resident_id"), ("居民", "Resident name", "resident_name"), ("IP 地址", "IP address", "ip"),
+]
+
+
+@bp.route("/lookups", methods=["GET"])
+@auth_required("staff", roles=["district_admin", *service.LOOKUP_LOG_ROLES])
+@bp.arguments(LookupQueryArgs, location="query")
+@bp.response(200, page_of(StaffLookupSchema))
+def list_lookups(args):
+    """The look-up log (查询登记): who on the staff opened which resident's archive, newest first."""
+    page = split_page(args)
+    return service.list_lookups(current_principal(), args, page)
+
+
+@bp.route("/lookups/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=["district_admin", *service.LOOKUP_LOG_ROLES])
+@bp.arguments(LookupFilterArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The filtered look-up log as an XLSX workbook")
+def export_lookups(args):
+    """The look-up log with the list's filters, all rows, as an XLSX download."""
+    rows = service.export_lookups(current_principal(), args)
+    title = "Look-ups" if language() == "en" else "查询登记"
+    return xlsx_response("lookups.xlsx", [(title, headed(LOOKUP_COLUMNS), rows)])
 
 
 @bp.route("/<int:resident_id>", methods=["GET"])

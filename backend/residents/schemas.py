@@ -86,6 +86,35 @@ class LookupSchema(Schema):
     created_at = UTCDateTime()
 
 
+class StaffLookupSchema(Schema):
+    """One line of the look-up log (查询登记) as the district admin or the village's reviewer sees it."""
+
+    id = fields.Integer()
+    resident_id = fields.Integer()
+    resident_name = fields.String()
+    community_id = fields.Integer()
+    #: ``staff:12`` or ``merchant:3``
+    actor = fields.String()
+    actor_name = fields.String()
+    what = fields.String()
+    ip = fields.String(allow_none=True)
+    created_at = UTCDateTime()
+
+
+class LookupFilterArgs(Schema):
+    community_id = fields.Integer()
+    resident_id = fields.Integer()
+    actor = fields.String(validate=validate.Length(1, 64))
+    what = fields.String(validate=validate.Length(1, 40))
+    since = UTCDateTime()
+    #: exclusive; not after ``since`` is refused (``date_range_reversed``)
+    until = UTCDateTime()
+
+
+class LookupQueryArgs(PageArgs, LookupFilterArgs):
+    pass
+
+
 class RosterProblemSchema(Schema):
     row = fields.Integer(metadata={"description": "Row number in the sheet (the header is row 1)"})
     column = fields.String()

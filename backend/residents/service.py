@@ -4,9 +4,9 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import or_, select, update
+from sqlalchemy import String, cast, or_, select, update
 
-from ..audit.service import record_audit, summarize
+from ..audit.service import check_date_range, record_audit, register_community_targets, summarize
 from ..auth.passwords import burn_time, hash_secret, verify_secret
 from ..auth.service import issue_tokens, revoke_resident_sessions, revoke_subject_sessions
 from ..common.auth import require_scope
@@ -21,6 +21,13 @@ from .models import ActivationCode, Resident, ResidentLookup
 AUDITED = ["name", "gender", "birth_year", "phone", "community_id", "household_id", "id_last4", "status"]
 WRITE_ROLES = ("worker",)
 READ_ROLES = ("worker", "reviewer")
+
+# the audit log's community filter finds entries about these targets
+register_community_targets("resident", lambda community_id: select(cast(Resident.id, String)).where(
+    Resident.community_id == community_id))
+register_community_targets("household", lambda community_id: select(cast(Household.id, String)).where(
+    Household.community_id == community_id))
+register_community_targets("community", lambda community_id: [str(community_id)])
 
 
 def get_resident(resident_id):
@@ -307,6 +314,53 @@ def list_my_lookups(principal, page):
         .order_by(ResidentLookup.id.desc())
     )
     return paginate(stmt, page)
+
+
+#: who may read the look-up log of their communities (查询登记): the reviewer oversees the village's staff
+LOOKUP_LOG_ROLES = ("reviewer",)
+
+
+def lookups_query(principal, args):
+    """Staff look-ups of residents' archives in my district (my communities for a reviewer), newest first."""
+    check_date_range(args)
+    stmt = (select(ResidentLookup, Resident.name, Resident.community_id)
+            .join(Resident, Resident.id == ResidentLookup.resident_id)
+            .where(ResidentLookup.district_id == principal.district_id))
+    scope = principal.communities(*LOOKUP_LOG_ROLES)
+    if scope is not None:
+        stmt = stmt.where(Resident.community_id.in_(scope))
+    if args.get("community_id") is not None:
+        stmt = stmt.where(Resident.community_id == args["community_id"])
+    for name in ("actor", "what", "resident_id"):
+        if args.get(name) is not None and args.get(name) != "":
+            stmt = stmt.where(getattr(ResidentLookup, name) == args[name])
+    if args.get("since"):
+        stmt = stmt.where(ResidentLookup.created_at >= args["since"])
+    if args.get("until"):
+        stmt = stmt.where(ResidentLookup.created_at < args["until"])
+    return stmt.order_by(ResidentLookup.id.desc())
+
+
+def _lookup_row(lookup, resident_name, community_id):
+    return {"id": lookup.id, "resident_id": lookup.resident_id, "resident_name": resident_name,
+            "community_id": community_id, "actor": lookup.actor, "actor_name": lookup.actor_name,
+            "what": lookup.what, "ip": lookup.ip, "created_at": lookup.created_at}
+
+
+def list_lookups(principal, args, page):
+    result = paginate(lookups_query(principal, args), page, scalars=False)
+    result["items"] = [_lookup_row(*row) for row in result["items"]]
+    return result
+
+
+def export_lookups(principal, args):
+    """Every matching look-up, read a thousand at a time, for an XLSX download."""
+    stmt = lookups_query(principal, args)
+
+    def rows():
+        for chunk in db.session.execute(stmt.execution_options(yield_per=1000)).partitions():
+            yield from (_lookup_row(*row) for row in chunk)
+    return rows()
 
 
 def activate_resident(phone, code, id_last4, password):

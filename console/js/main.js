@@ -5,6 +5,11 @@ import { ResidentsView } from "./views/residents.js";
 import { ReviewView } from "./views/review.js";
 import { ImportView } from "./views/import.js";
 import { AnnouncementsView } from "./views/announcements.js";
+import { ObjectionsView } from "./views/objections.js";
+import { RepairsView } from "./views/repairs.js";
+import { ListsView } from "./views/lists.js";
+import { AuditView } from "./views/audit.js";
+import { LookupsView } from "./views/lookups.js";
 import { prefs, setLang, t } from "./i18n.js";
 import {
   currentPath, go, homePath, loadMe, pagesForMe, route, session, sessionEnded, signOut,
@@ -12,7 +17,8 @@ import {
 import { computed, createApp, ElementPlus, ref, watch, zhCn } from "./vue.js";
 
 const VIEWS = { "/reports": ReportsView, "/review": ReviewView, "/residents": ResidentsView,
-  "/import": ImportView, "/announcements": AnnouncementsView };
+  "/import": ImportView, "/announcements": AnnouncementsView,
+  "/objections": ObjectionsView, "/repairs": RepairsView, "/lists": ListsView, "/audit": AuditView, "/lookups": LookupsView };
 
 const App = {
   components: { LoginView },

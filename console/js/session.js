@@ -23,6 +23,11 @@ export const PAGES = [
   { path: "/residents", key: "menu.residents", roles: ["district_admin", "reviewer", "worker"] },
   { path: "/import", key: "menu.import", roles: ["district_admin", "worker"] },
   { path: "/announcements", key: "menu.announcements", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/objections", key: "menu.objections", roles: ["district_admin", "reviewer"] },
+  { path: "/repairs", key: "menu.repairs", roles: ["district_admin", "reviewer"] },
+  { path: "/lists", key: "menu.lists", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/audit", key: "menu.audit", roles: ["district_admin"] },
+  { path: "/lookups", key: "menu.lookups", roles: ["district_admin", "reviewer"] },
 ];
 
 export function pagesForMe() {
