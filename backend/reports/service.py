@@ -8,18 +8,20 @@ takes their history along); records in the village where the deed was logged.
 """
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select, union_all
 
 from ..common.auth import STAFF_ROLES
 from ..common.time import utcnow
-from ..credit.models import CreditRecord, CreditSubject
+from ..credit.models import CreditEntry, CreditRecord, CreditSubject
 from ..credit.periods import local_date, local_midnight_utc
 from ..credit.policy import district_policy
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..ledger.models import Account, Transfer
 from ..org.models import Community, Household, Town
-from ..residents.models import Resident
+from ..residents.models import Resident, ResidentMove
+from . import rollups
+from .models import PointsRollup, RecordsRollup
 
 #: at most this many months in one report (three years)
 MAX_MONTHS = 36
@@ -94,24 +96,56 @@ def _month_index(column, months):
 
 # --- points: issued, spent, expired, outstanding --------------------------------------------
 
+def _month_label(column, months):
+    """A CASE that maps a UTC time to its month's label in ``months`` (``0000-00`` before, None after)."""
+    whens = [(column < months[0][1], "0000-00")]
+    whens += [(column < end, label) for label, _start, end in months]
+    return case(*whens, else_=None)
+
+
 def points_report(principal, args):
     """Per month: points that came into residents' accounts and went out, by kind, and what
     residents hold at each month's end. ``closing`` of a month = its ``opening`` + ``inflow`` −
-    ``outflow``; the last month's closing equals the sum of the balances when it is the current month."""
+    ``outflow``; the last month's closing equals the sum of the balances when it is the current month.
+
+    One statement: the monthly roll-ups up to the watermark, the transfers after it, and for residents
+    who moved since, their rolled-up transfers taken from the old village and given to the new one."""
     scope = report_scope(principal, args.get("town_id"), args.get("community_id"))
     months = months_between(args.get("from"), args.get("to"))
     community_ids = [c.id for c, _t in scope]
-    accounts = (select(Account.id).join(Resident, and_(Account.kind == "resident", Account.owner_id == Resident.id))
-                .where(Account.district_id == principal.district_id, Resident.community_id.in_(community_ids)))
+    district_id = principal.district_id
+    transfer_mark, _entry_mark, move_mark = rollups.state_of(district_id)
+    label = _month_label(Transfer.created_at, months)
+    parts = [select(PointsRollup.month, PointsRollup.kind, PointsRollup.direction, PointsRollup.amount)
+             .where(PointsRollup.district_id == district_id, PointsRollup.community_id.in_(community_ids),
+                    PointsRollup.month <= months[-1][0])]
+    for direction, column in rollups.DIRECTIONS:
+        parts.append(
+            select(label, Transfer.kind, literal(direction), Transfer.amount)
+            .select_from(Transfer)
+            .join(Account, and_(Account.id == column, Account.kind == "resident"))
+            .join(Resident, Resident.id == Account.owner_id)
+            .where(Transfer.district_id == district_id, Transfer.id > transfer_mark,
+                   Resident.community_id.in_(community_ids), Transfer.created_at < months[-1][2]))
+        moved = (case((ResidentMove.to_community_id.in_(community_ids), 1), else_=0)
+                 - case((ResidentMove.from_community_id.in_(community_ids), 1), else_=0))
+        parts.append(
+            select(label, Transfer.kind, literal(direction), moved * Transfer.amount)
+            .select_from(ResidentMove)
+            .join(Account, and_(Account.kind == "resident", Account.owner_id == ResidentMove.resident_id))
+            .join(Transfer, column == Account.id)
+            .where(ResidentMove.district_id == district_id, ResidentMove.id > move_mark,
+                   Transfer.id <= transfer_mark, Transfer.created_at < months[-1][2]))
+    both = union_all(*parts).subquery()
+    position = {label: i for i, (label, _start, _end) in enumerate(months)}
     flows = {}
-    for direction, column in (("in", Transfer.to_account_id), ("out", Transfer.from_account_id)):
-        index = _month_index(Transfer.created_at, months)
-        stmt = (select(index.label("m"), Transfer.kind, func.sum(Transfer.amount))
-                .where(Transfer.district_id == principal.district_id, column.in_(accounts),
-                       Transfer.created_at < months[-1][2])
-                .group_by(index, Transfer.kind))
-        for month, kind, amount in db.session.execute(stmt).all():
-            flows.setdefault((month, direction), {})[kind] = int(amount)
+    for month, kind, direction, amount in db.session.execute(
+            select(both.c[0], both.c[1], both.c[2], func.sum(both.c[3])).group_by(both.c[0], both.c[1], both.c[2])):
+        if month is None:
+            continue
+        index = -1 if month < months[0][0] else position[month]
+        into = flows.setdefault((index, direction), {})
+        into[kind] = into.get(kind, 0) + int(amount)
     opening = sum(flows.get((-1, "in"), {}).values()) - sum(flows.get((-1, "out"), {}).values())
     rows = []
     for i, (label, _start, _end) in enumerate(months):
@@ -227,25 +261,42 @@ def households_report(principal, args):
 
 def records_report(principal, args):
     """Final good and bad records (repaired ones included, as they happened) by category and local month
-    of the deed."""
+    of the deed.
+
+    A record counts from its ``final`` score entry until a ``void`` one: the roll-ups up to the watermark
+    plus the entries after it, in one statement. A repaired record that is voided later has nothing left to
+    undo and so no ``void`` entry: those few are taken off by their status."""
     scope = report_scope(principal, args.get("town_id"), args.get("community_id"))
     months = months_between(args.get("from"), args.get("to"))
-    index = _month_index(CreditRecord.occurred_at, months)
+    community_ids = [c.id for c, _t in scope]
+    district_id = principal.district_id
+    _transfer_mark, entry_mark, _move_mark = rollups.state_of(district_id)
+    first, last = months[0][0], months[-1][0]
+    label = _month_label(CreditRecord.occurred_at, months)
     good = CreditRecord.points > 0
-    rows = db.session.execute(
-        select(index.label("m"), CreditRecord.category,
-               func.sum(case((good, 1), else_=0)), func.sum(case((good, 0), else_=1)),
-               func.sum(case((good, CreditRecord.points), else_=0)),
-               func.sum(case((good, 0), else_=CreditRecord.points)))
-        .where(CreditRecord.district_id == principal.district_id, CreditRecord.subject_type == "resident",
-               CreditRecord.community_id.in_([c.id for c, _t in scope]),
-               CreditRecord.status.in_(("final", "repaired")),
-               CreditRecord.occurred_at >= months[0][1], CreditRecord.occurred_at < months[-1][2])
-        .group_by(index, CreditRecord.category)
+    in_months = and_(CreditRecord.district_id == district_id, CreditRecord.subject_type == "resident",
+                     CreditRecord.community_id.in_(community_ids),
+                     CreditRecord.occurred_at >= months[0][1], CreditRecord.occurred_at < months[-1][2])
+    rolled = (select(RecordsRollup.month, RecordsRollup.category, RecordsRollup.good, RecordsRollup.bad,
+                     RecordsRollup.good_points, RecordsRollup.bad_points)
+              .where(RecordsRollup.district_id == district_id, RecordsRollup.community_id.in_(community_ids),
+                     RecordsRollup.month >= first, RecordsRollup.month <= last))
+    sign = case((CreditEntry.kind == "final", 1), else_=-1)
+    live = (select(label, CreditRecord.category, *rollups.record_counts(sign, good))
+            .select_from(CreditEntry).join(CreditRecord, CreditRecord.id == CreditEntry.record_id)
+            .where(CreditEntry.district_id == district_id, CreditEntry.id > entry_mark,
+                   CreditEntry.kind.in_(("final", "void")), in_months))
+    repaired_then_voided = (select(label, CreditRecord.category, *rollups.record_counts(-1, good))
+                            .where(in_months, CreditRecord.status == literal("voided", literal_execute=True),
+                                   CreditRecord.repaired_at.is_not(None)))
+    both = union_all(rolled, live, repaired_then_voided).subquery()
+    c = both.c
+    totals = db.session.execute(
+        select(c[0], c[1], func.sum(c[2]), func.sum(c[3]), func.sum(c[4]), func.sum(c[5])).group_by(c[0], c[1])
     ).all()
-    out = [{"month": months[m][0], "category": category, "good": int(g), "bad": int(b),
+    out = [{"month": month, "category": category, "good": int(g), "bad": int(b),
             "good_points": int(gp), "bad_points": int(bp)}
-           for m, category, g, b, gp, bp in rows if m is not None and m >= 0]
+           for month, category, g, b, gp, bp in totals if month is not None and (g or b)]
     out.sort(key=lambda r: (r["month"], r["category"]))
     return {"from": months[0][0], "to": months[-1][0], "rows": out}
 

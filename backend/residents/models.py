@@ -1,8 +1,9 @@
 """Residents (居民), the log of staff look-ups of their archive (查询登记) and app activation codes."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm.base import NO_VALUE, NEVER_SET
 
 from ..common.time import utcnow
 from ..extensions import db
@@ -42,6 +43,37 @@ class Resident(db.Model):
 
     community: Mapped[Community] = relationship(lazy="joined")
     household: Mapped[Household | None] = relationship()
+
+
+class ResidentMove(db.Model):
+    """A resident moved from one community to another: the history reports need to carry a resident's
+    past along (points reports count a resident in the village they live in now), kept append-only.
+
+    Written by the ORM whenever ``Resident.community_id`` changes on a saved resident (an edit, a roster
+    re-import), so no path that moves a resident can forget it."""
+
+    __tablename__ = "resident_moves"
+    __table_args__ = (
+        CheckConstraint("from_community_id <> to_community_id", name="moved"),
+        Index("ix_resident_moves_district_id", "district_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    from_community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    to_community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    moved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@event.listens_for(Resident.community_id, "set", active_history=True)
+def _note_move(resident, value, oldvalue, _initiator):
+    if oldvalue in (NO_VALUE, NEVER_SET, None) or value is None or value == oldvalue or resident.id is None:
+        return
+    session = object_session(resident)
+    if session is not None:
+        session.add(ResidentMove(district_id=resident.district_id, resident_id=resident.id,
+                                 from_community_id=oldvalue, to_community_id=value))
 
 
 class ResidentLookup(db.Model):
