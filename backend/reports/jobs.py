@@ -8,7 +8,7 @@ from .rollups import refresh
 
 def run(now):
     """One pass over the districts; returns counts for the command's output."""
-    counts = {"rollup_transfers": 0, "rollup_entries": 0, "rollup_moves": 0, "rollup_busy": 0}
+    counts = {"rollup_transfers": 0, "rollup_entries": 0, "rollup_moves": 0, "rollup_residents": 0, "rollup_busy": 0}
     for district_id in db.session.execute(select(District.id).order_by(District.id)).scalars():
         done = refresh(district_id, now)
         if done is None:
@@ -17,4 +17,5 @@ def run(now):
         counts["rollup_transfers"] += done["transfers"]
         counts["rollup_entries"] += done["entries"]
         counts["rollup_moves"] += done["moves"]
+        counts["rollup_residents"] += done["residents"]
     return counts

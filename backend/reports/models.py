@@ -69,8 +69,12 @@ class RollupState(db.Model):
     transfer_id: Mapped[int] = mapped_column(BigInteger, default=0)
     #: credit entries with ``id`` up to here are in ``report_records_monthly``
     entry_id: Mapped[int] = mapped_column(BigInteger, default=0)
-    #: resident moves up to here are reflected in the villages the points roll-ups count residents in
-    move_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: resident changes (village, household, status) up to here are reflected in the roll-ups and summaries
+    change_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: residents with ``id`` up to here have a row in ``report_resident_summaries``
+    resident_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: the local month of bit 0 of the summaries' ``months`` (as year × 12 + month − 1); null: no summaries
+    months_base: Mapped[int | None]
     #: the local calendar's UTC offset (minutes) the months were cut with; a change rebuilds everything
     offset_minutes: Mapped[int] = mapped_column(default=0)
     refreshed_at: Mapped[datetime | None]
@@ -112,3 +116,22 @@ class RecordsRollup(db.Model):
     bad: Mapped[int] = mapped_column(BigInteger, default=0)
     good_points: Mapped[int] = mapped_column(BigInteger, default=0)
     bad_points: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ResidentSummary(db.Model):
+    """What the villages and households reports need of one resident, as of the watermark: where they live,
+    whether active, their score, and the local months in which they did a final good deed (participation).
+
+    A resident with a score entry, a change or an id past the watermark is computed live by the report
+    instead, so these rows never need to be newer than the watermark."""
+
+    __tablename__ = "report_resident_summaries"
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    active: Mapped[bool]
+    score_delta: Mapped[int] = mapped_column(BigInteger)
+    #: bit i set: a final (or repaired) good record of a deed in local month ``months_base + i`` (i < 62)
+    months: Mapped[int] = mapped_column(BigInteger)

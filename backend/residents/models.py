@@ -45,35 +45,45 @@ class Resident(db.Model):
     household: Mapped[Household | None] = relationship()
 
 
-class ResidentMove(db.Model):
-    """A resident moved from one community to another: the history reports need to carry a resident's
-    past along (points reports count a resident in the village they live in now), kept append-only.
+class ResidentChange(db.Model):
+    """A saved resident's village, household or status changed: the history reports need, append-only.
 
-    Written by the ORM whenever ``Resident.community_id`` changes on a saved resident (an edit, a roster
-    re-import), so no path that moves a resident can forget it."""
+    Reports count a resident in the village they live in now (points carry their history along) and
+    keep per-resident summaries; this log tells them whose summary is out of date. Written by the ORM
+    whenever one of those attributes changes on a saved resident (an edit, a roster re-import), so no path
+    can forget it. ``from_community_id`` = ``to_community_id`` unless the village changed."""
 
-    __tablename__ = "resident_moves"
-    __table_args__ = (
-        CheckConstraint("from_community_id <> to_community_id", name="moved"),
-        Index("ix_resident_moves_district_id", "district_id", "id"),
-    )
+    __tablename__ = "resident_changes"
+    __table_args__ = (Index("ix_resident_changes_district_id", "district_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    #: the resident's village before and after the change
     from_community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
     to_community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
-    moved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: ``community``, ``household`` or ``status``
+    what: Mapped[str] = mapped_column(String(10))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-@event.listens_for(Resident.community_id, "set", active_history=True)
-def _note_move(resident, value, oldvalue, _initiator):
-    if oldvalue in (NO_VALUE, NEVER_SET, None) or value is None or value == oldvalue or resident.id is None:
-        return
-    session = object_session(resident)
-    if session is not None:
-        session.add(ResidentMove(district_id=resident.district_id, resident_id=resident.id,
-                                 from_community_id=oldvalue, to_community_id=value))
+def _note_change(what):
+    def note(resident, value, oldvalue, _initiator):
+        if oldvalue in (NO_VALUE, NEVER_SET) or value == oldvalue or resident.id is None:
+            return
+        session = object_session(resident)
+        if session is None:
+            return
+        before = oldvalue if what == "community" else resident.community_id
+        after = value if what == "community" else resident.community_id
+        session.add(ResidentChange(district_id=resident.district_id, resident_id=resident.id,
+                                   from_community_id=before, to_community_id=after, what=what))
+    return note
+
+
+for _what, _attribute in (("community", Resident.community_id), ("household", Resident.household_id),
+                          ("status", Resident.status)):
+    event.listen(_attribute, "set", _note_change(_what), active_history=True)
 
 
 class ResidentLookup(db.Model):

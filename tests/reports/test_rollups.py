@@ -4,7 +4,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from backend.common.time import utcnow
 from backend.credit import scoring
@@ -14,9 +14,10 @@ from backend.ledger import service as ledger
 from backend.ledger.models import Account, Transfer
 from backend.reports import rollups
 from backend.reports import service as reports
-from backend.reports.models import PointsRollup, RecordsRollup, RollupState
-from backend.residents.models import ResidentMove
+from backend.reports.models import PointsRollup, RecordsRollup, ResidentSummary, RollupState
+from backend.residents.models import ResidentChange
 from tests.conftest import postgres_only
+from tests.credit.conftest import principal_of
 from tests.reports.test_reports import district_with_points  # noqa: F401 — the ledger fixture of the points report
 
 
@@ -68,7 +69,7 @@ def test_points_follow_a_resident_who_moved_after_the_roll_up(client, auth, dist
     carol = d["carol"]  # 50 points, rolled up in the other village
     carol.community_id = d["village"].id
     db.session.commit()
-    assert db.session.execute(select(ResidentMove.from_community_id, ResidentMove.to_community_id)).all() == [
+    assert db.session.execute(select(ResidentChange.from_community_id, ResidentChange.to_community_id)).all() == [
         (d["other"].id, d["village"].id)]
     moved = [_points(client, auth, d, community_id=c.id)["outstanding"] for c in (d["village"], d["other"])]
     assert moved == [60, 0]
@@ -225,3 +226,79 @@ def test_flask_jobs_run_only_reports_leaves_the_other_jobs_alone(app, district_w
     result = app.test_cli_runner().invoke(args=["jobs", "run", "--only", "reports"])
     assert result.exit_code == 0, result.output
     assert "reports.rollup_transfers: 8" in result.output and "credit." not in result.output
+
+
+def test_a_move_committed_after_the_job_read_its_watermark_is_carried_along_once(client, auth, district_with_points,
+                                                                              monkeypatch):
+    d = district_with_points
+    district_id = d["village"].district_id
+    d["carol"].community_id = d["village"].id  # 50 points move to the village
+    db.session.commit()
+    settled = rollups._settled_tops
+    # as if the move committed between the job's reading of its watermark and its counting
+    monkeypatch.setattr(rollups, "_settled_tops", lambda: {**settled(), "move": 0})
+    _refresh(district_id)
+    by_village = dict(db.session.execute(
+        select(PointsRollup.community_id, func.sum(PointsRollup.amount)).where(PointsRollup.direction == "in")
+        .group_by(PointsRollup.community_id)).all())
+    assert by_village[d["other"].id] == 50  # counted where carol lived as of the watermark
+    expected = [60, 0]
+    assert [_points(client, auth, d, community_id=c.id)["outstanding"] for c in (d["village"], d["other"])] == expected
+    monkeypatch.setattr(rollups, "_settled_tops", settled)
+    assert _refresh(district_id)["moves"] == 1
+    assert [_points(client, auth, d, community_id=c.id)["outstanding"] for c in (d["village"], d["other"])] == expected
+
+
+# --- villages and households: residents' summaries plus the residents touched since -------------
+
+def _standing(admin, months=None):
+    principal = principal_of(admin)
+    args = {"from": months, "to": f"{months[:4]}-12"} if months == "2021-01" else {"from": months} if months else {}
+    return reports.villages_report(principal, args), reports.households_report(principal, {})
+
+
+def _live_standing(admin, months=None):
+    """The same reports with no summaries at all (every resident computed from the base tables)."""
+    db.session.execute(delete(RollupState))
+    try:
+        return _standing(admin, months)
+    finally:
+        db.session.rollback()
+
+
+def test_villages_and_households_are_the_same_from_summaries_fresh_or_stale(deeds, make_household, make_resident):
+    d = deeds
+    district_id = d["village"].district_id
+    household = make_household(d["village"], name="王家")
+    d["alice"].household_id = d["bob"].household_id = household.id
+    db.session.commit()
+    before = _standing(d["admin"], d["last_month"])
+    assert before[0]["villages"][0]["participants"] + before[0]["villages"][1]["participants"] >= 1
+    assert before[1]["households"] and before[1]["households"][0]["members"] == 2
+    assert _refresh(district_id)["residents"] >= 3
+    assert db.session.execute(select(func.count()).select_from(ResidentSummary)).scalar() >= 3
+    assert _standing(d["admin"], d["last_month"]) == before
+    # after the watermark: a good deed, a move, a resident who moved out of the district, a newcomer
+    scoring.finalise(d["deed"](d["carol"], d["good"]))
+    d["bob"].community_id, d["bob"].household_id = d["other"].id, None
+    d["alice"].status = "moved_out"
+    make_resident(d["village"], name="新来的")
+    db.session.commit()
+    stale = _standing(d["admin"], d["last_month"])
+    assert stale == _live_standing(d["admin"], d["last_month"]) != before
+    assert stale[1]["households"] == []  # alice moved out, bob left the household
+    _refresh(district_id)
+    assert _standing(d["admin"], d["last_month"]) == stale
+    # months outside the summaries' window are computed live, and agree
+    assert _standing(d["admin"], "2021-01")[0] == _live_standing(d["admin"], "2021-01")[0]
+
+
+def test_resident_changes_are_logged_whoever_changes_the_resident(district_with_points):
+    d = district_with_points
+    bob = d["bob"]
+    bob.status = "deceased"
+    bob.community_id = d["other"].id
+    db.session.commit()
+    assert db.session.execute(select(ResidentChange.what, ResidentChange.from_community_id,
+                                     ResidentChange.to_community_id).order_by(ResidentChange.id)).all() == [
+        ("status", d["village"].id, d["village"].id), ("community", d["village"].id, d["other"].id)]
