@@ -20,7 +20,9 @@ every machine: an advisory lock (a second run meanwhile skips), and the state ro
 """
 from datetime import timedelta
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, delete, distinct, func, literal, select, text, union, union_all
+from sqlalchemy import (
+    BigInteger, Integer, and_, case, cast, delete, distinct, func, literal, select, text, union, union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 

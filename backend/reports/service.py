@@ -94,6 +94,20 @@ def _month_index(column, months):
     return case(*whens, else_=None)
 
 
+def _whole_district(principal, args):
+    """True when the report covers every village of the district (no village filter is then needed)."""
+    return principal.communities(*STAFF_ROLES) is None and not args.get("town_id") and not args.get("community_id")
+
+
+def _in_scope(principal, args, scope):
+    """``in_scope(column)``: the column is one of the scope's villages (always true for the whole district:
+    a list of 1,400 ids costs more to send and to plan than the filter saves)."""
+    if _whole_district(principal, args):
+        return lambda column: literal(True)
+    ids = [c.id for c, _t in scope]
+    return lambda column: column.in_(ids)
+
+
 # --- points: issued, spent, expired, outstanding --------------------------------------------
 
 def _month_label(column, months):
@@ -113,12 +127,13 @@ def points_report(principal, args):
     scope = report_scope(principal, args.get("town_id"), args.get("community_id"))
     months = months_between(args.get("from"), args.get("to"))
     community_ids = [c.id for c, _t in scope]
+    in_scope = _in_scope(principal, args, scope)
     district_id = principal.district_id
     transfer_mark, _entry_mark, move_mark = rollups.state_of(district_id)
     hint = rollups.marks(district_id)
     label = _month_label(Transfer.created_at, months)
     parts = [select(PointsRollup.month, PointsRollup.kind, PointsRollup.direction, PointsRollup.amount)
-             .where(PointsRollup.district_id == district_id, PointsRollup.community_id.in_(community_ids),
+             .where(PointsRollup.district_id == district_id, in_scope(PointsRollup.community_id),
                     PointsRollup.month <= months[-1][0])]
     for direction, column in rollups.DIRECTIONS:
         parts.append(
@@ -127,9 +142,9 @@ def points_report(principal, args):
             .join(Account, and_(Account.id == column, Account.kind == "resident"))
             .join(Resident, Resident.id == Account.owner_id)
             .where(Transfer.district_id == district_id, Transfer.id > transfer_mark, Transfer.id > hint["transfer"],
-                   Resident.community_id.in_(community_ids), Transfer.created_at < months[-1][2]))
-        moved = (case((ResidentChange.to_community_id.in_(community_ids), 1), else_=0)
-                 - case((ResidentChange.from_community_id.in_(community_ids), 1), else_=0))
+                   in_scope(Resident.community_id), Transfer.created_at < months[-1][2]))
+        moved = (case((in_scope(ResidentChange.to_community_id), 1), else_=0)
+                 - case((in_scope(ResidentChange.from_community_id), 1), else_=0))
         parts.append(
             select(label, Transfer.kind, literal(direction), moved * Transfer.amount)
             .select_from(ResidentChange)
@@ -196,7 +211,8 @@ def _residents_now(district_id, community_ids, months):
     wanted = rollups.bit(last - base + 1) - rollups.bit(first - base)
     touched = rollups.touched_since(district_id, entry_mark, change_mark, resident_mark,
                                     hints=rollups.marks(district_id)).subquery()
-    in_villages = (lambda column: column.in_(community_ids)) if community_ids is not None else (lambda column: True)  # noqa: E731
+    def in_villages(column):
+        return column.in_(community_ids) if community_ids is not None else literal(True)
     took_part = case((ResidentSummary.months.op("&")(wanted) != 0, 1), else_=0)
     summarised = (
         select(ResidentSummary.community_id.label("community_id"), ResidentSummary.household_id.label("household_id"),
@@ -219,9 +235,6 @@ def _residents_now(district_id, community_ids, months):
                      live(~covered)).subquery()
 
 
-def _whole_district(principal, args):
-    """True when the report covers every village of the district (no village filter is then needed)."""
-    return principal.communities(*STAFF_ROLES) is None and not args.get("town_id") and not args.get("community_id")
 
 
 def villages_report(principal, args):
@@ -310,7 +323,7 @@ def records_report(principal, args):
     undo and so no ``void`` entry: those few are taken off by their status."""
     scope = report_scope(principal, args.get("town_id"), args.get("community_id"))
     months = months_between(args.get("from"), args.get("to"))
-    community_ids = [c.id for c, _t in scope]
+    in_scope = _in_scope(principal, args, scope)
     district_id = principal.district_id
     _transfer_mark, entry_mark, _move_mark = rollups.state_of(district_id)
     hint = rollups.marks(district_id)
@@ -318,11 +331,11 @@ def records_report(principal, args):
     label = _month_label(CreditRecord.occurred_at, months)
     good = CreditRecord.points > 0
     in_months = and_(CreditRecord.district_id == district_id, CreditRecord.subject_type == "resident",
-                     CreditRecord.community_id.in_(community_ids),
+                     in_scope(CreditRecord.community_id),
                      CreditRecord.occurred_at >= months[0][1], CreditRecord.occurred_at < months[-1][2])
     rolled = (select(RecordsRollup.month, RecordsRollup.category, RecordsRollup.good, RecordsRollup.bad,
                      RecordsRollup.good_points, RecordsRollup.bad_points)
-              .where(RecordsRollup.district_id == district_id, RecordsRollup.community_id.in_(community_ids),
+              .where(RecordsRollup.district_id == district_id, in_scope(RecordsRollup.community_id),
                      RecordsRollup.month >= first, RecordsRollup.month <= last))
     sign = case((CreditEntry.kind == "final", 1), else_=-1)
     live = (select(label, CreditRecord.category, *rollups.record_counts(sign, good))
@@ -351,8 +364,7 @@ def backlog_report(principal, args):
     # ix_credit_records_community_status (which carries created_at) answers it
     counts = db.session.execute(
         select(CreditRecord.community_id, CreditRecord.status, func.count(), func.min(CreditRecord.created_at))
-        .where(CreditRecord.community_id.in_([c.id for c, _t in scope]),
-               CreditRecord.status.in_(BACKLOG_STATES))
+        .where(CreditRecord.community_id.in_([c.id for c, _t in scope]), CreditRecord.status.in_(BACKLOG_STATES))
         .group_by(CreditRecord.community_id, CreditRecord.status)
     ).all()
     table = {}
