@@ -1,22 +1,24 @@
-"""Monthly roll-ups behind the points and records reports, refreshed by ``flask jobs run``.
+"""Monthly roll-ups and per-resident summaries behind the district reports, refreshed by ``flask jobs run``.
 
 At 800,000 residents the ledger holds tens of millions of transfers and the credit archive 20 million
 records; summing them on every report request takes seconds. The job adds what is new since its last run
-(its *watermark*: the highest transfer, score entry and resident move it has counted) to small monthly
-tables, and a report reads those tables plus a live query over the rows after the watermark, in one
-statement (one snapshot), so the answer is exact at any moment: a job that stops only makes the live part,
-and so the report, slower.
+(its *watermark*: the highest transfer, score entry, resident change and resident id it has counted) to
+small monthly tables, and a report reads those tables plus a live query over the rows after the watermark,
+in one statement (one snapshot), so the answer is exact at any moment: a job that stops only makes the live
+part, and so the report, slower.
 
 Only append-only rows are rolled up: transfers (never edited) and score entries (a record counts as final
 from its ``final`` entry until a ``void`` entry). Residents are counted in the village they live in now;
-a move after the roll-up was cut is corrected from the move log (``resident_changes``).
+a move after the roll-up was cut is corrected from the change log (``resident_changes``). The villages and
+households reports read one summary row per resident (village, household, active, score, good months);
+a resident with a score entry, a change or an id after the watermark is computed live instead.
 
 Exactness of the watermark on PostgreSQL: an id is taken before its row commits, so a row with an id below
 the highest visible one may still be in flight. The job therefore reads the highest ids under ``SHARE``
-locks on the three tables it counts, on a connection of its own (waiting, at most two seconds, for the
-writers in flight, and holding new writers back only while three ids are read); every row up to those ids
-is then committed and visible to the counting that follows. One refresh at a time per district across
-every machine: an advisory lock (a second run meanwhile skips), and the state row locked ``FOR UPDATE``.
+locks on the tables it counts, on a connection of its own (waiting, at most two seconds, for the writers in
+flight, and holding new writers back only while four ids are read); every row up to those ids is then
+committed and visible to the counting that follows. One refresh at a time per district across every
+machine: an advisory lock (a second run meanwhile skips), and the state row locked ``FOR UPDATE``.
 """
 from datetime import timedelta
 
