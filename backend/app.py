@@ -91,6 +91,12 @@ def register_database(app):
     if uri.startswith("postgres://") or uri.startswith("postgresql://"):
         # psycopg 3 is the driver we ship
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # no JIT: it compiles a report's statement for seconds (its live part past a watermark is estimated
+        # from a generic plan, millions of rows) and then runs it in milliseconds; our queries are short
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"options": "-c jit=off", **(options.get("connect_args") or {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     if not app.config.get("JWT_SECRET_KEY"):

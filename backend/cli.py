@@ -13,6 +13,7 @@ from .common.time import utcnow
 from .credit import jobs as credit_jobs
 from .extensions import db
 from .ledger.service import check_balances, total_of_all_accounts
+from .reports import jobs as reports_jobs
 from .volunteering import jobs as volunteering_jobs
 
 seed_cli = AppGroup("seed", help="Create demo or large data sets.")
@@ -20,7 +21,8 @@ jobs_cli = AppGroup("jobs", help="Periodic jobs (idempotent; run from cron every
 ledger_cli = AppGroup("ledger", help="Ledger maintenance.")
 
 #: every domain's ``jobs.run(now)``, each returning a dict of counts; one commit per domain
-JOBS = {"credit": credit_jobs.run, "volunteering": volunteering_jobs.run}
+#: (reports last: its roll-ups then already count what the others finalised and expired)
+JOBS = {"credit": credit_jobs.run, "volunteering": volunteering_jobs.run, "reports": reports_jobs.run}
 
 
 @seed_cli.command("demo")
@@ -101,10 +103,14 @@ def seed_scale(residents, records_per_resident, resume):
 
 
 @jobs_cli.command("run")
-def jobs_run():
-    """Finalise records whose notice ended, expire old points, and the other due work."""
+@click.option("--only", multiple=True, type=click.Choice(sorted(JOBS)),
+              help="Run only these parts (e.g. --only reports to refresh the reports' roll-ups).")
+def jobs_run(only):
+    """Finalise records whose notice ended, expire old points, refresh the reports' roll-ups, and the other due work."""
     now = utcnow()
     for name, run in JOBS.items():
+        if only and name not in only:
+            continue
         try:
             counts = run(now)
             db.session.commit()

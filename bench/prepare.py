@@ -128,8 +128,19 @@ def prepare(outdir):
     _write(out / "approve.tsv", [("POST", f"/api/v1/records/{record_id}/approve", admin_token, {"note": "bench"})
                                  for record_id in pending])
     _write(out / "villages_report.tsv", [("GET", "/api/v1/reports/villages", admin_token, None)] * 100)
+    _prepare_reports(out, admin_token)
     db.session.commit()
     return {"residents": len(rows), "spenders": len(spenders), "codes": CODES, "pending": len(pending)}
+
+
+def _prepare_reports(out, admin_token):
+    """The district admin's report requests (whole district, default months), and the token the one-shot
+    measurements of bench/run.py use."""
+    from bench.run import REPORT_PATHS, REPORT_URLS
+
+    for name, datafile, _baseline, _description in REPORT_PATHS:
+        _write(out / datafile, [("GET", REPORT_URLS[name], admin_token, None)] * 100)
+    (out / "admin_token").write_text(admin_token)
 
 
 def _admin_token(district):

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,6 +40,19 @@ PATHS = [
     ("approve", "approve.tsv", "write", "reviewer approves a pending record (into public notice)"),
     ("villages_report", "villages_report.tsv", "read", "district report: villages by score, stars, points"),
 ]
+#: the district reports besides villages_report: each is a measured path too (against the read baseline)
+REPORT_PATHS = [
+    ("points_report", "points_report.tsv", "read", "district report: points issued, spent, expired, held by month"),
+    ("records_report", "records_report.tsv", "read", "district report: good and bad records by category and month"),
+    ("backlog_report", "backlog_report.tsv", "read", "district report: pending, in notice, disputed per village"),
+]
+PATHS += REPORT_PATHS
+#: what bench/prepare.py writes the report requests for, and what the one-shot step times once each
+REPORT_URLS = {"villages_report": "/api/v1/reports/villages", "points_report": "/api/v1/reports/points",
+               "records_report": "/api/v1/reports/records", "backlog_report": "/api/v1/reports/backlog",
+               "households_report": "/api/v1/reports/households"}
+#: the console's residents list as XLSX, every resident: its peak memory is measured once per size
+RESIDENTS_EXPORT = "/api/v1/residents/export.xlsx"
 BASELINES = [("baseline_read", "baseline_read.tsv"), ("baseline_write", "baseline_write.tsv")]
 WRITE_PATHS = ("sale", "redeem", "log_record", "check_in", "approve", "baseline_write")
 SECRETS = {
@@ -213,6 +227,7 @@ def main(argv=None):
         env = {**os.environ, **SECRETS, "FLASK_APP": "wsgi", "PYTHONPATH": str(ROOT),
                "DATABASE_URL": f"{args.server}/{name}"}
         loaded = load(args.server, name, residents, records, env, args.reload)
+        rollup_seconds = refresh_rollups(env)
         # the ceiling next to the paths it is compared with: this machine's disk and CPU drift over an hour's load
         ceiling = pgbench(args.server, args.duration, args.pgbench_scale)
         log(f"pgbench -N ceiling: {ceiling:,.0f} tps")
@@ -232,12 +247,102 @@ def main(argv=None):
                         f"non-2xx {m['errors']}" + (f"  e.g. {m['sample_error']}" if m["errors"] else ""))
             finally:
                 stop(proc)
+            one_shot = measure_reports_once(env, Path(tmp), rollup_seconds)
         results.append({"name": name, "residents": residents, "records": records, "load": loaded,
-                         "ceiling": ceiling, "measured": measured})
+                         "ceiling": ceiling, "measured": measured, "one_shot": one_shot})
         # written after every size: a later size's hour-long load must not lose the earlier results
         Path(args.output).write_text(render(results, args))
         log(f"wrote {args.output}")
     return results
+
+
+def refresh_rollups(env):
+    """Bring the reports' monthly roll-ups up to date, as cron does every few minutes; returns the seconds.
+
+    On a freshly loaded database this is the first, full build (it counts every transfer and score entry;
+    about nine minutes at 800,000 residents on a busy machine); on a reused one only what the last run's
+    writes added."""
+    started = time.monotonic()
+    # a database loaded by an older build is reused as it is: bring its schema up to date first
+    run([sys.executable, "-m", "flask", "db", "upgrade"], env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run([sys.executable, "-m", "flask", "jobs", "run", "--only", "reports"], env, stdout=subprocess.DEVNULL)
+    seconds = time.monotonic() - started
+    log(f"reports' roll-ups refreshed in {seconds:,.1f} s")
+    return seconds
+
+
+def _timed_get(url, token):
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            while response.read(1 << 16):
+                pass
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    return (time.monotonic() - started) * 1000, status
+
+
+def _worker_peak_mb(master):
+    """The peak resident memory (VmHWM) of a one-worker gunicorn's worker process, in MB."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    for line in Path(f"/proc/{children[0]}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def measure_reports_once(env, tmp, rollup_seconds):
+    """Each report requested once on a quiet single worker (the first answer, then the best of three more),
+    and the peak memory of the worker that streams every resident into XLSX (skipped with a note while the
+    export endpoint is not there: it answers 404)."""
+    token = (tmp / "admin_token").read_text().strip()
+    out = {"rollup_seconds": rollup_seconds, "latency": {}, "export": None}
+    port = free_port()
+    proc = start_gunicorn(env, 1, port)
+    try:
+        for name, path in REPORT_URLS.items():
+            timings = [_timed_get(f"http://127.0.0.1:{port}{path}", token) for _ in range(4)]
+            out["latency"][name] = {"first": timings[0][0], "best": min(t for t, _s in timings[1:]),
+                                    "status": timings[0][1]}
+            log(f"one request of {name}: first {timings[0][0]:,.0f} ms, best {out['latency'][name]['best']:,.0f} ms "
+                f"(HTTP {timings[0][1]})")
+    finally:
+        stop(proc)
+    proc = start_gunicorn(env, 1, port)  # a fresh worker: its peak memory is the export's
+    try:
+        idle = _worker_peak_mb(proc)
+        seconds, status = _timed_get(f"http://127.0.0.1:{port}{RESIDENTS_EXPORT}", token)
+        if status == 404:
+            out["export"] = {"skipped": f"GET {RESIDENTS_EXPORT} answered 404 (the residents export is not in this "
+                                        "build yet): not measured"}
+        else:
+            out["export"] = {"status": status, "seconds": seconds / 1000, "idle_mb": idle,
+                             "peak_mb": _worker_peak_mb(proc)}
+        log(f"residents export: {out['export']}")
+    finally:
+        stop(proc)
+    return out
+
+
+def render_one_shot(one_shot):
+    """The one-request latency of each report and the export's peak memory, as Markdown lines."""
+    if not one_shot:
+        return []
+    lines = [f"District reports, one request each on a single quiet worker, whole district, default months "
+             f"(roll-ups refreshed just before, in {one_shot['rollup_seconds']:,.1f} s):", "",
+             "| report | first request ms | best of the next three ms | HTTP |", "| --- | ---: | ---: | ---: |"]
+    for name, t in one_shot["latency"].items():
+        lines.append(f"| {name} | {t['first']:,.0f} | {t['best']:,.0f} | {t['status']} |")
+    export = one_shot["export"] or {}
+    if "skipped" in export:
+        lines += ["", f"Residents' XLSX export: {export['skipped']}."]
+    elif export:
+        lines += ["", (f"Residents' XLSX export (`GET {RESIDENTS_EXPORT}`, every resident): HTTP {export['status']} in "
+                       f"{export['seconds']:,.1f} s; the worker's peak RSS {export['peak_mb']:,.0f} MB "
+                       f"({export['idle_mb']:,.0f} MB before the request).")]
+    return lines + [""]
 
 
 def ratio(part, whole):
@@ -280,6 +385,7 @@ def render(results, args):
             vs_pg = ratio(r["rps"], ceiling) if path in WRITE_PATHS else ""
             lines.append(f"| {path} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | | {vs_pg} |")
         lines.append("")
+        lines += render_one_shot(result.get("one_shot"))
     if len(results) >= 2:
         small, large = results[0], results[-1]
         lines += [f"## Growth: {large['residents']:,} vs {small['residents']:,} residents", "",

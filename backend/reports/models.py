@@ -1,7 +1,7 @@
 """What the reports package keeps: the credit reports (信用报告) it issued, as issued."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..common.time import utcnow
@@ -54,3 +54,84 @@ class CreditReport(db.Model):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: the headline numbers as issued: name, score, stars, totals of the period, lists
     snapshot: Mapped[dict] = mapped_column(JSON)
+
+
+class RollupState(db.Model):
+    """How far the reports' monthly roll-ups got, per district (the watermark), and the lock row of the job.
+
+    A report adds the roll-ups (everything up to these ids) to a live query over the rows after them, in
+    one statement, so it is exact at any moment; the job only decides how much of that is pre-counted."""
+
+    __tablename__ = "report_rollup_states"
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
+    #: transfers with ``id`` up to here are in ``report_points_monthly``
+    transfer_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: credit entries with ``id`` up to here are in ``report_records_monthly``
+    entry_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: resident changes (village, household, status) up to here are reflected in the roll-ups and summaries
+    change_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: residents with ``id`` up to here have a row in ``report_resident_summaries``
+    resident_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: the local month of bit 0 of the summaries' ``months`` (as year × 12 + month − 1); null: no summaries
+    months_base: Mapped[int | None]
+    #: the local calendar's UTC offset (minutes) the months were cut with; a change rebuilds everything
+    offset_minutes: Mapped[int] = mapped_column(default=0)
+    refreshed_at: Mapped[datetime | None]
+
+
+class PointsRollup(db.Model):
+    """Points into (``in``) and out of (``out``) residents' accounts by kind and local month, counted in the
+    village each resident lived in when the roll-up was refreshed (later moves are corrected by the report)."""
+
+    __tablename__ = "report_points_monthly"
+    __table_args__ = (
+        UniqueConstraint("district_id", "community_id", "month", "kind", "direction"),
+        CheckConstraint("direction IN ('in', 'out')", name="direction"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    #: local calendar month, ``YYYY-MM``
+    month: Mapped[str] = mapped_column(String(7))
+    kind: Mapped[str] = mapped_column(String(30))
+    direction: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RecordsRollup(db.Model):
+    """Residents' records that count as final (final or repaired) by village, local month of the deed and
+    category: +1 for each ``final`` score entry, −1 for each ``void`` entry."""
+
+    __tablename__ = "report_records_monthly"
+    __table_args__ = (UniqueConstraint("district_id", "community_id", "month", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    category: Mapped[str] = mapped_column(String(30))
+    good: Mapped[int] = mapped_column(BigInteger, default=0)
+    bad: Mapped[int] = mapped_column(BigInteger, default=0)
+    good_points: Mapped[int] = mapped_column(BigInteger, default=0)
+    bad_points: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ResidentSummary(db.Model):
+    """What the villages and households reports need of one resident, as of the watermark: where they live,
+    whether active, their score, and the local months in which they did a final good deed (participation).
+
+    A resident with a score entry, a change or an id past the watermark is computed live by the report
+    instead, so these rows never need to be newer than the watermark."""
+
+    __tablename__ = "report_resident_summaries"
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    active: Mapped[bool]
+    score_delta: Mapped[int] = mapped_column(BigInteger)
+    #: bit i set: a final (or repaired) good record of a deed in local month ``months_base + i`` (i < 62)
+    months: Mapped[int] = mapped_column(BigInteger)

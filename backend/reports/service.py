@@ -8,18 +8,20 @@ takes their history along); records in the village where the deed was logged.
 """
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select, union_all
 
 from ..common.auth import STAFF_ROLES
 from ..common.time import utcnow
-from ..credit.models import CreditRecord, CreditSubject
+from ..credit.models import CreditEntry, CreditRecord, CreditSubject
 from ..credit.periods import local_date, local_midnight_utc
 from ..credit.policy import district_policy
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..ledger.models import Account, Transfer
 from ..org.models import Community, Household, Town
-from ..residents.models import Resident
+from ..residents.models import Resident, ResidentChange
+from . import rollups
+from .models import PointsRollup, RecordsRollup, ResidentSummary
 
 #: at most this many months in one report (three years)
 MAX_MONTHS = 36
@@ -92,26 +94,76 @@ def _month_index(column, months):
     return case(*whens, else_=None)
 
 
+def _whole_district(principal, args):
+    """True when the report covers every village of the district (no village filter is then needed)."""
+    return principal.communities(*STAFF_ROLES) is None and not args.get("town_id") and not args.get("community_id")
+
+
+def _in_scope(principal, args, scope):
+    """``in_scope(column)``: the column is one of the scope's villages (always true for the whole district:
+    a list of 1,400 ids costs more to send and to plan than the filter saves)."""
+    if _whole_district(principal, args):
+        return lambda column: literal(True)
+    ids = [c.id for c, _t in scope]
+    return lambda column: column.in_(ids)
+
+
 # --- points: issued, spent, expired, outstanding --------------------------------------------
+
+def _month_label(column, months):
+    """A CASE that maps a UTC time to its month's label in ``months`` (``0000-00`` before, None after)."""
+    whens = [(column < months[0][1], "0000-00")]
+    whens += [(column < end, label) for label, _start, end in months]
+    return case(*whens, else_=None)
+
 
 def points_report(principal, args):
     """Per month: points that came into residents' accounts and went out, by kind, and what
     residents hold at each month's end. ``closing`` of a month = its ``opening`` + ``inflow`` −
-    ``outflow``; the last month's closing equals the sum of the balances when it is the current month."""
+    ``outflow``; the last month's closing equals the sum of the balances when it is the current month.
+
+    One statement: the monthly roll-ups up to the watermark, the transfers after it, and for residents
+    who moved since, their rolled-up transfers taken from the old village and given to the new one."""
     scope = report_scope(principal, args.get("town_id"), args.get("community_id"))
     months = months_between(args.get("from"), args.get("to"))
     community_ids = [c.id for c, _t in scope]
-    accounts = (select(Account.id).join(Resident, and_(Account.kind == "resident", Account.owner_id == Resident.id))
-                .where(Account.district_id == principal.district_id, Resident.community_id.in_(community_ids)))
+    in_scope = _in_scope(principal, args, scope)
+    district_id = principal.district_id
+    transfer_mark, _entry_mark, move_mark = rollups.state_of(district_id)
+    hint = rollups.marks(district_id)
+    label = _month_label(Transfer.created_at, months)
+    parts = [select(PointsRollup.month, PointsRollup.kind, PointsRollup.direction, PointsRollup.amount)
+             .where(PointsRollup.district_id == district_id, in_scope(PointsRollup.community_id),
+                    PointsRollup.month <= months[-1][0])]
+    for direction, column in rollups.DIRECTIONS:
+        parts.append(
+            select(label, Transfer.kind, literal(direction), Transfer.amount)
+            .select_from(Transfer)
+            .join(Account, and_(Account.id == column, Account.kind == "resident"))
+            .join(Resident, Resident.id == Account.owner_id)
+            .where(Transfer.district_id == district_id, Transfer.id > transfer_mark, Transfer.id > hint["transfer"],
+                   in_scope(Resident.community_id), Transfer.created_at < months[-1][2]))
+        moved = (case((in_scope(ResidentChange.to_community_id), 1), else_=0)
+                 - case((in_scope(ResidentChange.from_community_id), 1), else_=0))
+        parts.append(
+            select(label, Transfer.kind, literal(direction), moved * Transfer.amount)
+            .select_from(ResidentChange)
+            .join(Account, and_(Account.kind == "resident", Account.owner_id == ResidentChange.resident_id))
+            .join(Transfer, column == Account.id)
+            .where(ResidentChange.district_id == district_id, ResidentChange.id > move_mark,
+                   ResidentChange.id > hint["change"],
+                   ResidentChange.from_community_id != ResidentChange.to_community_id,
+                   Transfer.id <= transfer_mark, Transfer.created_at < months[-1][2]))
+    both = union_all(*parts).subquery()
+    position = {label: i for i, (label, _start, _end) in enumerate(months)}
     flows = {}
-    for direction, column in (("in", Transfer.to_account_id), ("out", Transfer.from_account_id)):
-        index = _month_index(Transfer.created_at, months)
-        stmt = (select(index.label("m"), Transfer.kind, func.sum(Transfer.amount))
-                .where(Transfer.district_id == principal.district_id, column.in_(accounts),
-                       Transfer.created_at < months[-1][2])
-                .group_by(index, Transfer.kind))
-        for month, kind, amount in db.session.execute(stmt).all():
-            flows.setdefault((month, direction), {})[kind] = int(amount)
+    for month, kind, direction, amount in db.session.execute(
+            select(both.c[0], both.c[1], both.c[2], func.sum(both.c[3])).group_by(both.c[0], both.c[1], both.c[2])):
+        if month is None:
+            continue
+        index = -1 if month < months[0][0] else position[month]
+        into = flows.setdefault((index, direction), {})
+        into[kind] = into.get(kind, 0) + int(amount)
     opening = sum(flows.get((-1, "in"), {}).values()) - sum(flows.get((-1, "out"), {}).values())
     rows = []
     for i, (label, _start, _end) in enumerate(months):
@@ -145,36 +197,72 @@ def _stars_expression(score, thresholds):
     return sum((case((score >= t, 1), else_=0) for t in thresholds), literal(0))
 
 
+def _residents_now(district_id, community_ids, months):
+    """``(village, household, score delta, took part)`` of every active resident of ``community_ids`` (None:
+    the whole district), where *took part* = a final (or repaired) good record of a deed in ``months``: one
+    subquery, so a report reads it in the same statement (snapshot) as its watermarks.
+
+    Residents as of the watermark come from their summaries (their good months as bits); those with a score
+    entry, a change or an id after it are computed live. Without summaries (the job never ran), or for
+    months outside their window, every resident is computed live: exact, only slower."""
+    entry_mark, change_mark, resident_mark, base = rollups.state_columns(district_id)[1:]
+    first, last = rollups.month_index(months[0][0]), rollups.month_index(months[-1][0])
+    covered = and_(base.is_not(None), first - base >= 0, last - base < rollups.WINDOW)
+    wanted = rollups.bit(last - base + 1) - rollups.bit(first - base)
+    touched = rollups.touched_since(district_id, entry_mark, change_mark, resident_mark,
+                                    hints=rollups.marks(district_id)).subquery()
+    def in_villages(column):
+        return column.in_(community_ids) if community_ids is not None else literal(True)
+    took_part = case((ResidentSummary.months.op("&")(wanted) != 0, 1), else_=0)
+    summarised = (
+        select(ResidentSummary.community_id.label("community_id"), ResidentSummary.household_id.label("household_id"),
+               ResidentSummary.score_delta.label("score_delta"), took_part.label("took_part"))
+        .where(ResidentSummary.district_id == district_id, ResidentSummary.active.is_(True),
+               in_villages(ResidentSummary.community_id), covered,
+               ResidentSummary.resident_id.not_in(select(touched.c[0]))))
+    good = (select(CreditRecord.id).where(
+        CreditRecord.resident_id == Resident.id, CreditRecord.status.in_(("final", "repaired")),
+        CreditRecord.points > 0, CreditRecord.occurred_at >= months[0][1], CreditRecord.occurred_at < months[-1][2]))
+    def live(which):
+        return (
+            select(Resident.community_id, Resident.household_id, func.coalesce(CreditSubject.score_delta, 0),
+                   case((good.exists(), 1), else_=0))
+            .select_from(Resident).outerjoin(CreditSubject, CreditSubject.resident_id == Resident.id)
+            .where(Resident.district_id == district_id, Resident.status == "active",
+                   in_villages(Resident.community_id), which))
+    # (each part is switched on or off once per statement by ``covered``, so each keeps its own plan)
+    return union_all(summarised, live(and_(covered, Resident.id.in_(select(touched.c[0])))),
+                     live(~covered)).subquery()
+
+
+
+
 def villages_report(principal, args):
     """Per village: active residents by star level, average score, and participation (the share of
     residents with at least one final good record in the months asked); ranked by average score
-    (诚信示范村), ties by participation."""
+    (诚信示范村), ties by participation. One statement over the residents' summaries (see rollups.py)."""
     scope = report_scope(principal, args.get("town_id"), args.get("community_id"))
     months = months_between(args.get("from"), args.get("to"))
     policy = district_policy(principal.district_id)
-    score = policy.base_score + func.coalesce(CreditSubject.score_delta, 0)
-    stars = _stars_expression(score, policy.star_thresholds)
     ids = [c.id for c, _t in scope]
+    residents = _residents_now(principal.district_id, None if _whole_district(principal, args) else ids, months)
+    score = policy.base_score + residents.c.score_delta
+    stars = _stars_expression(score, policy.star_thresholds)
     by_star = db.session.execute(
-        select(Resident.community_id, stars.label("stars"), func.count(), func.sum(score))
-        .select_from(Resident).outerjoin(CreditSubject, CreditSubject.resident_id == Resident.id)
-        .where(Resident.community_id.in_(ids), Resident.status == "active")
-        .group_by(Resident.community_id, stars)
+        select(residents.c.community_id, stars.label("stars"), func.count(), func.sum(score),
+               func.sum(residents.c.took_part))
+        .group_by(residents.c.community_id, stars)
     ).all()
-    active = db.session.execute(
-        select(Resident.community_id, func.count(func.distinct(CreditRecord.resident_id)))
-        .join(CreditRecord, CreditRecord.resident_id == Resident.id)
-        .where(Resident.community_id.in_(ids), Resident.status == "active",
-               CreditRecord.status.in_(("final", "repaired")), CreditRecord.points > 0,
-               CreditRecord.occurred_at >= months[0][1], CreditRecord.occurred_at < months[-1][2])
-        .group_by(Resident.community_id)
-    ).all()
+    active = {}
+    for community_id, _star, _count, _score, took_part in by_star:
+        active[community_id] = active.get(community_id, 0) + int(took_part or 0)
+    by_star = [row[:4] for row in by_star]
     participants = dict(active)
     stats = {c.id: {"stars": [0] * (len(policy.star_thresholds) + 1), "residents": 0, "score_sum": 0} for c, _ in scope}
     for community_id, star, count, score_sum in by_star:
         entry = stats[community_id]
-        entry["stars"][int(star)] += count
-        entry["residents"] += count
+        entry["stars"][int(star)] += int(count)
+        entry["residents"] += int(count)
         entry["score_sum"] += int(score_sum or 0)
     rows = []
     for community, town in scope:
@@ -198,18 +286,19 @@ def villages_report(principal, args):
 
 
 def households_report(principal, args):
-    """Households (信用户) ranked by their members' average score (诚信示范户), the best first."""
+    """Households (信用户) ranked by their members' average score (诚信示范户), the best first; active members
+    from the residents' summaries (see rollups.py), one statement."""
     scope = report_scope(principal, args.get("town_id"), args.get("community_id"))
     names = {c.id: c for c, _t in scope}
     policy = district_policy(principal.district_id)
-    score = policy.base_score + func.coalesce(CreditSubject.score_delta, 0)
+    residents = _residents_now(principal.district_id, None, months_between(None, None))
+    score = policy.base_score + residents.c.score_delta
     average = func.avg(score)
     rows = db.session.execute(
         select(Household.id, Household.code, Household.name, Household.community_id,
-               func.count(Resident.id), average.label("average"), func.min(score))
-        .join(Resident, Resident.household_id == Household.id)
-        .outerjoin(CreditSubject, CreditSubject.resident_id == Resident.id)
-        .where(Household.community_id.in_(names), Resident.status == "active")
+               func.count(), average.label("average"), func.min(score))
+        .join(residents, residents.c.household_id == Household.id)
+        .where(Household.community_id.in_(names))
         .group_by(Household.id, Household.code, Household.name, Household.community_id)
         .order_by(average.desc(), Household.code)
         .limit(args.get("limit", 100))
@@ -227,25 +316,43 @@ def households_report(principal, args):
 
 def records_report(principal, args):
     """Final good and bad records (repaired ones included, as they happened) by category and local month
-    of the deed."""
+    of the deed.
+
+    A record counts from its ``final`` score entry until a ``void`` one: the roll-ups up to the watermark
+    plus the entries after it, in one statement. A repaired record that is voided later has nothing left to
+    undo and so no ``void`` entry: those few are taken off by their status."""
     scope = report_scope(principal, args.get("town_id"), args.get("community_id"))
     months = months_between(args.get("from"), args.get("to"))
-    index = _month_index(CreditRecord.occurred_at, months)
+    in_scope = _in_scope(principal, args, scope)
+    district_id = principal.district_id
+    _transfer_mark, entry_mark, _move_mark = rollups.state_of(district_id)
+    hint = rollups.marks(district_id)
+    first, last = months[0][0], months[-1][0]
+    label = _month_label(CreditRecord.occurred_at, months)
     good = CreditRecord.points > 0
-    rows = db.session.execute(
-        select(index.label("m"), CreditRecord.category,
-               func.sum(case((good, 1), else_=0)), func.sum(case((good, 0), else_=1)),
-               func.sum(case((good, CreditRecord.points), else_=0)),
-               func.sum(case((good, 0), else_=CreditRecord.points)))
-        .where(CreditRecord.district_id == principal.district_id, CreditRecord.subject_type == "resident",
-               CreditRecord.community_id.in_([c.id for c, _t in scope]),
-               CreditRecord.status.in_(("final", "repaired")),
-               CreditRecord.occurred_at >= months[0][1], CreditRecord.occurred_at < months[-1][2])
-        .group_by(index, CreditRecord.category)
+    in_months = and_(CreditRecord.district_id == district_id, CreditRecord.subject_type == "resident",
+                     in_scope(CreditRecord.community_id),
+                     CreditRecord.occurred_at >= months[0][1], CreditRecord.occurred_at < months[-1][2])
+    rolled = (select(RecordsRollup.month, RecordsRollup.category, RecordsRollup.good, RecordsRollup.bad,
+                     RecordsRollup.good_points, RecordsRollup.bad_points)
+              .where(RecordsRollup.district_id == district_id, in_scope(RecordsRollup.community_id),
+                     RecordsRollup.month >= first, RecordsRollup.month <= last))
+    sign = case((CreditEntry.kind == "final", 1), else_=-1)
+    live = (select(label, CreditRecord.category, *rollups.record_counts(sign, good))
+            .select_from(CreditEntry).join(CreditRecord, CreditRecord.id == CreditEntry.record_id)
+            .where(CreditEntry.district_id == district_id, CreditEntry.id > entry_mark, CreditEntry.id > hint["entry"],
+                   CreditEntry.kind.in_(("final", "void")), in_months))
+    repaired_then_voided = (select(label, CreditRecord.category, *rollups.record_counts(-1, good))
+                            .where(in_months, CreditRecord.status == literal("voided", literal_execute=True),
+                                   CreditRecord.repaired_at.is_not(None)))
+    both = union_all(rolled, live, repaired_then_voided).subquery()
+    c = both.c
+    totals = db.session.execute(
+        select(c[0], c[1], func.sum(c[2]), func.sum(c[3]), func.sum(c[4]), func.sum(c[5])).group_by(c[0], c[1])
     ).all()
-    out = [{"month": months[m][0], "category": category, "good": int(g), "bad": int(b),
+    out = [{"month": month, "category": category, "good": int(g), "bad": int(b),
             "good_points": int(gp), "bad_points": int(bp)}
-           for m, category, g, b, gp, bp in rows if m is not None and m >= 0]
+           for month, category, g, b, gp, bp in totals if month is not None and (g or b)]
     out.sort(key=lambda r: (r["month"], r["category"]))
     return {"from": months[0][0], "to": months[-1][0], "rows": out}
 
@@ -253,11 +360,11 @@ def records_report(principal, args):
 def backlog_report(principal, args):
     """Per village: records waiting for review, in public notice and disputed, with the oldest waiting deed."""
     scope = report_scope(principal, args.get("town_id"), args.get("community_id"))
+    # the villages of the scope are the district's: no district filter, so an index-only scan of
+    # ix_credit_records_community_status (which carries created_at) answers it
     counts = db.session.execute(
         select(CreditRecord.community_id, CreditRecord.status, func.count(), func.min(CreditRecord.created_at))
-        .where(CreditRecord.district_id == principal.district_id,
-               CreditRecord.community_id.in_([c.id for c, _t in scope]),
-               CreditRecord.status.in_(BACKLOG_STATES))
+        .where(CreditRecord.community_id.in_([c.id for c, _t in scope]), CreditRecord.status.in_(BACKLOG_STATES))
         .group_by(CreditRecord.community_id, CreditRecord.status)
     ).all()
     table = {}

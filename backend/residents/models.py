@@ -1,8 +1,9 @@
 """Residents (居民), the log of staff look-ups of their archive (查询登记) and app activation codes."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm.base import NO_VALUE, NEVER_SET
 
 from ..common.time import utcnow
 from ..extensions import db
@@ -42,6 +43,47 @@ class Resident(db.Model):
 
     community: Mapped[Community] = relationship(lazy="joined")
     household: Mapped[Household | None] = relationship()
+
+
+class ResidentChange(db.Model):
+    """A saved resident's village, household or status changed: the history reports need, append-only.
+
+    Reports count a resident in the village they live in now (points carry their history along) and
+    keep per-resident summaries; this log tells them whose summary is out of date. Written by the ORM
+    whenever one of those attributes changes on a saved resident (an edit, a roster re-import), so no path
+    can forget it. ``from_community_id`` = ``to_community_id`` unless the village changed."""
+
+    __tablename__ = "resident_changes"
+    __table_args__ = (Index("ix_resident_changes_district_id", "district_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    #: the resident's village before and after the change
+    from_community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    to_community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    #: ``community``, ``household`` or ``status``
+    what: Mapped[str] = mapped_column(String(10))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def _note_change(what):
+    def note(resident, value, oldvalue, _initiator):
+        if oldvalue in (NO_VALUE, NEVER_SET) or value == oldvalue or resident.id is None:
+            return
+        session = object_session(resident)
+        if session is None:
+            return
+        before = oldvalue if what == "community" else resident.community_id
+        after = value if what == "community" else resident.community_id
+        session.add(ResidentChange(district_id=resident.district_id, resident_id=resident.id,
+                                   from_community_id=before, to_community_id=after, what=what))
+    return note
+
+
+for _what, _attribute in (("community", Resident.community_id), ("household", Resident.household_id),
+                          ("status", Resident.status)):
+    event.listen(_attribute, "set", _note_change(_what), active_history=True)
 
 
 class ResidentLookup(db.Model):

@@ -115,8 +115,15 @@ def test_benchmark_runs_end_to_end_at_tiny_size():
                     "--connections", "4", "--reload", "--output", str(output)])
     measured = results[0]["measured"]
     for path in ("home", "sale", "redeem", "log_record", "merchant_page", "code_refresh", "check_in", "approve",
-                 "villages_report", "baseline_read", "baseline_write"):
+                 "villages_report", "points_report", "records_report", "backlog_report", "baseline_read",
+                 "baseline_write"):
         assert measured[path]["requests"] > 0, path
         assert measured[path]["errors"] == 0, (path, measured[path])
     report = output.read_text()
     assert "pgbench" in report and "| home" in report
+    # each report timed once on its own, and the residents' export measured or said to be missing
+    one_shot = results[0]["one_shot"]
+    assert set(one_shot["latency"]) >= {"villages_report", "points_report", "records_report", "backlog_report"}
+    assert all(t["status"] == 200 for t in one_shot["latency"].values())
+    assert "peak_mb" in one_shot["export"] or "404" in one_shot["export"]["skipped"]
+    assert "| points_report |" in report and "Residents' XLSX export" in report
