@@ -16,7 +16,7 @@ from .schemas import (
     ItemUpdateArgs, ListArgs, ListEntrySchema, ListFilterArgs, MyObjectionSchema, MyRecordQueryArgs, MyRecordSchema, MyRepairSchema,
     NoticeBoardArgs, NoticeSchema, ObjectionCreateArgs, ObjectionDecisionArgs, ObjectionFilterArgs, ObjectionQueryArgs, ObjectionSchema,
     PolicySchema, PolicyUpdateArgs, PublicListArgs, PublicListEntrySchema, RecordCreateArgs, RecordQueryArgs,
-    RecordSchema, RejectArgs, RepairCreateArgs, RepairFilterArgs, RepairQueryArgs, RepairSchema, StandingQueryArgs, StandingSchema,
+    RecordDetailSchema, RecordSchema, RejectArgs, RepairCreateArgs, RepairFilterArgs, RepairQueryArgs, RepairSchema, StandingQueryArgs, StandingSchema,
 )
 
 bp = Blueprint("credit", __name__, url_prefix="/api/v1",
@@ -122,7 +122,7 @@ def create_record(args):
 @bp.route("/records", methods=["GET"])
 @auth_required("staff", roles=STAFF)
 @bp.arguments(RecordQueryArgs, location="query")
-@bp.response(200, page_of(RecordSchema))
+@bp.response(200, page_of(RecordDetailSchema))
 def list_records(args):
     """Records of my communities (e.g. ``status=pending`` is the review queue)."""
     page = split_page(args)
@@ -131,7 +131,7 @@ def list_records(args):
 
 @bp.route("/records/<int:record_id>", methods=["GET"])
 @auth_required("staff", roles=STAFF)
-@bp.response(200, RecordSchema)
+@bp.response(200, RecordDetailSchema)
 def get_record(record_id):
     """One record (the look-up is logged for the resident to see)."""
     return service.get_record_for_staff(current_principal(), record_id)

@@ -160,8 +160,6 @@ class RecordSchema(Schema):
     note = fields.String(allow_none=True)
     source_ref = fields.String(allow_none=True)
     logged_by = fields.String()
-    #: the staff member who logged it, by name (null for system credit)
-    logged_by_name = fields.Function(lambda r: _staff_name(r.logged_by_user_id), allow_none=True)
     logged_by_user_id = fields.Integer(allow_none=True)
     reviewed_by_user_id = fields.Integer(allow_none=True)
     reviewed_at = UTCDateTime(allow_none=True)
@@ -173,6 +171,14 @@ class RecordSchema(Schema):
     repaired_at = UTCDateTime(allow_none=True)
     created_at = UTCDateTime()
     evidence = fields.List(fields.Nested(EvidenceSchema))
+
+
+class RecordDetailSchema(RecordSchema):
+    """A record as the lists and the record page show it: with the logger's name. Not on the answers of
+    logging or reviewing a record, whose callers know who they are (one statement fewer on those paths)."""
+
+    #: the staff member who logged it, by name (null for system credit)
+    logged_by_name = fields.Function(lambda r: _staff_name(r.logged_by_user_id), allow_none=True)
 
 
 class MyRecordSchema(Schema):
