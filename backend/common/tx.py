@@ -3,11 +3,12 @@
 Every view is wrapped once in ``create_app``; an exception anywhere rolls
 the whole request back, so nothing is ever half-written.
 """
+import time
 from functools import wraps
 
 from flask import g, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -37,7 +38,15 @@ def _run_read_only(view, args, kwargs):
         # autocommit (SQLite's reads skip the BEGIN in ``configure_sqlite``'s listener)
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     try:
-        return view(*args, **kwargs)
+        try:
+            return view(*args, **kwargs)
+        except OperationalError as error:
+            if not getattr(error, "connection_invalidated", False):
+                raise
+            db.session.rollback()  # the pooled connection had died: once more on a fresh one, as below
+            if not is_sqlite():
+                db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            return view(*args, **kwargs)
     finally:
         # no transaction is open on the server: this sends nothing, and ends the session's bookkeeping
         db.session.rollback()
@@ -76,10 +85,20 @@ def _commit_on_success(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         try:
+            stage = "view"
             try:
                 response = view(*args, **kwargs)
+                stage = "commit"
                 db.session.commit()
             except OperationalError as error:
+                if stage == "view" and getattr(error, "connection_invalidated", False):
+                    # the pooled connection had died (a database restart) before the view could commit: the
+                    # server dropped its transaction with it, so the view runs again on a fresh connection
+                    # (connections are pinged only after sitting idle: ``ping_idle_connections``)
+                    db.session.rollback()
+                    response = view(*args, **kwargs)
+                    db.session.commit()
+                    return response
                 if not _read_must_write(error):
                     raise
                 # a read that writes (a logged look-up) lost SQLite's lock race: run it again holding
@@ -98,6 +117,35 @@ def _commit_on_success(view):
             raise
 
     return wrapper
+
+
+def ping_idle_connections(engine, idle_seconds):
+    """Check a pooled connection with a ping before use only when it has sat idle ``idle_seconds``.
+
+    ``pool_pre_ping`` pings on every checkout: one round trip per request, as costly as a statement of
+    the request itself (the resident's home: one in four). A connection in steady use needs none; one
+    idle for a while may have been closed by a restart or a firewall, and is pinged (and replaced if it
+    is dead). One that dies between two requests of a busy worker is caught by ``commit_on_success``,
+    which runs the view again on a fresh connection.
+    """
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection, record):
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, record, _proxy):
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except dbapi_error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError("the idle connection was closed") from error  # the pool reconnects
+            raise
 
 
 def _read_must_write(error):
@@ -150,4 +198,4 @@ def is_sqlite(engine=None):
     return (engine or db.engine).dialect.name == "sqlite"
 
 
-__all__ = ["commit_on_success", "read_only", "ReadOnlyRequestWrote", "wrap_views", "configure_sqlite", "is_sqlite", "Engine"]
+__all__ = ["commit_on_success", "ping_idle_connections", "read_only", "ReadOnlyRequestWrote", "wrap_views", "configure_sqlite", "is_sqlite", "Engine"]
