@@ -119,9 +119,9 @@ def _read_session_rows(principal):
         .options(joinedload(Supermarket.served))
         .where(KioskDevice.id == principal.device_id)
     ).unique().all()
-    for row in rows:
-        for obj in row:
-            keep(obj) if obj is not None else None
+    for obj in (obj for row in rows for obj in row):
+        if obj is not None:
+            keep(obj)
 
 
 def check_session(principal, device_sid):
