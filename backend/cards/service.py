@@ -397,7 +397,7 @@ def resolve_with_stars(raw):
     """``resolve(raw, "dynamic")`` and the resident's stars, read in one statement (a sale's scan)."""
     payload = tokens.verify(raw)
     if payload.kind != tokens.KIND_DYNAMIC:
-        raise WrongCodeKind(f"A {payload.kind_name.replace('_', ' ')} cannot be used here.")
+        return resolve(raw, "dynamic"), None  # refused there, as any code of the wrong kind (WrongCodeKind)
     resident, stars = credit.resident_with_stars(payload.subject_id)
     if resident is None or resident.status != "active":
         raise NotFound("This code belongs to no active resident.", code="resident_not_found")
