@@ -14,7 +14,7 @@ from .cards import routes as cards_routes
 from .cli import register as register_commands
 from .common.inputs import register_input_guards
 from .common.security import register_security_headers
-from .common.tx import configure_sqlite, wrap_views
+from .common.tx import configure_sqlite, ping_idle_connections, wrap_views
 from .config import ROOT, config_from_env, fill_secrets
 from .console import routes as console_routes
 from .credit import routes as credit_routes
@@ -108,6 +108,8 @@ def register_extensions(app):
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+            ping_idle_connections(db.engine, app.config["DB_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     jwt.init_app(app)
     limiter.init_app(app)

@@ -46,7 +46,10 @@ class Config:
     #: public keys ("kid:base64,…") of retired signing keys: old cards still verify
     TOKEN_RETIRED_PUBLIC_KEYS = _env("TOKEN_RETIRED_PUBLIC_KEYS", "")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL") or None  # filled in by create_app
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: no ping on every checkout (a round trip per request): a pooled connection idle this long is pinged
+    #: before use, and a request whose connection turns out dead runs again on a new one
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    DB_PING_IDLE_SECONDS = _int("DB_PING_IDLE_SECONDS", 10)
     JWT_SECRET_KEY = _env("JWT_SECRET_KEY")
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_int("JWT_ACCESS_MINUTES", 15))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_int("JWT_REFRESH_DAYS", 14))

@@ -5,6 +5,7 @@ from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.pdf import PDF, pdf_response
 from ..common.pagination import page_of, split_page
+from ..common.tx import read_only
 from ..errors import DomainError, ValidationFailed
 from ..extensions import limiter
 from ..merchants.service import rate_from_card
@@ -153,6 +154,7 @@ def my_merchant_card():
 @bp.route("/me/dynamic-code", methods=["POST"])
 @auth_required("resident")
 @bp.response(201, DynamicCodeSchema)
+@read_only
 def my_dynamic_code():
     """A fresh phone code (about 75 s, one discount or one redemption)."""
     return service.issue_my_dynamic_code(current_principal().id)
@@ -211,6 +213,7 @@ def _page_headers():
 
 
 @public_bp.route("/c/<token>", methods=["GET"])
+@read_only
 def card_page(token):
     view = service.public_view(token)
     template = {"resident": "cards/resident.html", "merchant": "cards/merchant.html",

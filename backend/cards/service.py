@@ -25,7 +25,8 @@ from ..common.time import utcnow
 from ..credit import service as credit
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..extensions import db
-from ..merchants.models import Merchant
+from ..credit.models import CreditSubject
+from ..merchants.models import Merchant, MerchantDiscount
 from ..merchants.profile import public_profile, public_summary
 from ..org.models import Community, District, Household
 from ..residents.models import Resident
@@ -374,17 +375,33 @@ def resolve(raw, *kinds):
         if resident is None or resident.status != "active":
             raise NotFound("This code belongs to no active resident.", code="resident_not_found")
         return Scan(payload=payload, resident=resident)
-    card = db.session.get(Card, payload.subject_id)
+    # the card and, for a resident's card, its resident in one statement
+    found = db.session.execute(
+        select(Card, Resident).outerjoin(Resident, (Card.kind == "resident") & (Resident.id == Card.subject_id))
+        .where(Card.id == payload.subject_id)
+    ).first()
+    card, holder = found if found is not None else (None, None)
     if card is None or card.nonce != payload.nonce:
         raise tokens.InvalidToken("This card is unknown.")
     if card.status != "active":
         raise CardRevoked("This card has been revoked; please use the new card.")
     if card.kind == "resident":
-        resident = db.session.get(Resident, card.subject_id)
+        resident = keep(holder) if holder is not None else None
         if resident is None or resident.status != "active":
             raise NotFound("This card belongs to no active resident.", code="resident_not_found")
         return Scan(payload=payload, card=card, resident=resident)
     return Scan(payload=payload, card=card, merchant_id=card.subject_id)
+
+
+def resolve_with_stars(raw):
+    """``resolve(raw, "dynamic")`` and the resident's stars, read in one statement (a sale's scan)."""
+    payload = tokens.verify(raw)
+    if payload.kind != tokens.KIND_DYNAMIC:
+        return resolve(raw, "dynamic"), None  # refused there, as any code of the wrong kind (WrongCodeKind)
+    resident, stars = credit.resident_with_stars(payload.subject_id)
+    if resident is None or resident.status != "active":
+        raise NotFound("This code belongs to no active resident.", code="resident_not_found")
+    return Scan(payload=payload, resident=keep(resident)), stars
 
 
 def resolve_resident(raw, *, allow_static=True):
@@ -504,12 +521,16 @@ def public_view(raw):
         if resident is None or resident.status != "active":
             raise NotFound("This code belongs to no active resident.", code="resident_not_found")
         return {"kind": "dynamic", "expires_at": expires_at(payload)}
-    # the card and, for a door card, its merchant in one statement (the merchant is then in the identity map)
-    found = db.session.execute(
-        select(Card, Merchant).outerjoin(Merchant, (Card.kind == "merchant") & (Merchant.id == Card.subject_id))
+    # the card and, for a door card, its merchant with its credit standing and its discount rates, in one
+    # statement (a row per stored rate): the page then reads only the merchant's ratings
+    rows = db.session.execute(
+        select(Card, Merchant, CreditSubject.score_delta, MerchantDiscount.stars, MerchantDiscount.percent)
+        .outerjoin(Merchant, (Card.kind == "merchant") & (Merchant.id == Card.subject_id))
+        .outerjoin(CreditSubject, (CreditSubject.subject_type == "merchant") & (CreditSubject.merchant_id == Merchant.id))
+        .outerjoin(MerchantDiscount, MerchantDiscount.merchant_id == Merchant.id)
         .where(Card.id == payload.subject_id)
-    ).first()
-    card, _merchant_row = found if found is not None else (None, None)
+    ).all()
+    card, merchant = (rows[0][0], rows[0][1]) if rows else (None, None)
     if card is None or card.nonce != payload.nonce:
         raise tokens.InvalidToken("This card is unknown.")
     view = {"kind": card.kind, "status": card.status, "revoked_at": card.revoked_at}
@@ -522,6 +543,10 @@ def public_view(raw):
                     community_zh=resident.community.name_zh, community_en=resident.community.name_en,
                     stars=resident_stars(resident.id) if valid else None)
         return view
-    view["merchant"] = public_profile(_merchant(card.subject_id), full=card.status == "active")
+    if merchant is None:
+        raise tokens.InvalidToken("This card is unknown.")
+    standing = credit.subject_score_of("merchant", merchant.id, merchant.district_id, rows[0].score_delta)
+    stored = {row.stars: row.percent for row in rows if row.stars is not None}
+    view["merchant"] = public_profile(merchant, full=card.status == "active", standing=standing, stored=stored)
     return view
 

@@ -8,6 +8,7 @@ from ..common.idempotency import idempotent
 from ..common.inputs import clean_filename
 from ..common.pagination import PageArgs, page_of, split_page
 from ..common.time import utcnow
+from ..common.tx import read_only
 from ..common.xlsx import XLSX, xlsx_response
 from ..residents.service import get_resident_for_staff
 from . import catalogue, evidence, exports, lists, objections, policy, repairs, scoring, service
@@ -314,6 +315,7 @@ def my_standing(args):
 @bp.route("/me/home", methods=["GET"])
 @auth_required("resident")
 @bp.response(200, HomeSchema)
+@read_only
 def my_home():
     """My home screen: score, stars, points, the next star and my 20 newest records."""
     return service.resident_home(current_principal().id)

@@ -49,18 +49,59 @@ def ensure_subject(district_id, subject_type, subject_id, *, lock=False):
     return subject
 
 
-def _add_entry(record, kind, delta, actor, now, serious_change=0):
+def add_to_subject(district_id, subject_type, subject_id, delta, serious_change, now):
+    """Move a subject's running total ahead of the record that will justify it; returns the subject's id.
+
+    One ``UPDATE … RETURNING`` that also locks the row (created on first use), where a locking read
+    and, after the record, an update were two statements. The caller inserts the record and its entry
+    (``finalise(record, total_moved=True)``) in the same transaction, or gives the total back with
+    ``take_from_subject`` when the record is refused (its cap reached): the row stays locked meanwhile,
+    so nobody sees the total without its record.
+    """
+    stmt = (update(CreditSubject.__table__)
+            .where(CreditSubject.subject_type == subject_type, _owner_column(subject_type) == subject_id)
+            .values(score_delta=CreditSubject.score_delta + delta,
+                    serious_count=CreditSubject.serious_count + serious_change, updated_at=now)
+            .returning(CreditSubject.id))
+    found = db.session.execute(stmt).scalar_one_or_none()
+    if found is None:
+        ensure_subject(district_id, subject_type, subject_id)
+        found = db.session.execute(stmt).scalar_one()
+    _expire_subject(found)
+    return found
+
+
+def take_from_subject(subject_row_id, delta, serious_change):
+    """Undo ``add_to_subject`` when its record was not made (the row is still locked by this transaction)."""
+    db.session.execute(update(CreditSubject.__table__).where(CreditSubject.id == subject_row_id).values(
+        score_delta=CreditSubject.score_delta - delta, serious_count=CreditSubject.serious_count - serious_change))
+    _expire_subject(subject_row_id)
+
+
+def _expire_subject(subject_row_id):
+    subject = db.session.identity_map.get(db.session.identity_key(CreditSubject, subject_row_id))
+    if subject is not None:
+        db.session.expire(subject, ["score_delta", "serious_count", "updated_at"])
+
+
+def _add_entry(record, kind, delta, actor, now, serious_change=0, *, total_moved=False):
     """Insert the entry and move the running total; False if this record already had this entry.
 
     The entry is unique per (record, kind): ``ON CONFLICT DO NOTHING RETURNING`` says whether this call
-    added it, in one statement instead of a savepoint around the insert.
+    added it, in one statement instead of a savepoint around the insert. ``total_moved``: the caller
+    moved the running total already (``add_to_subject``), for a record it has just inserted, which
+    can have no entry yet (the unique key stays the last line of defence).
     """
     added = db.session.execute(insert_or_nothing(CreditEntry).values(
         district_id=record.district_id, subject_id=record.subject_id, record_id=record.id, kind=kind,
         delta=delta, actor=actor, created_at=now,
     ).returning(CreditEntry.id)).first()
     if added is None:
+        if total_moved:
+            raise RuntimeError(f"record {record.id} already had its {kind!r} entry")
         return False
+    if total_moved:
+        return True
     db.session.execute(
         update(CreditSubject).where(CreditSubject.id == record.subject_id).values(
             score_delta=CreditSubject.score_delta + delta,
@@ -69,9 +110,7 @@ def _add_entry(record, kind, delta, actor, now, serious_change=0):
         ),
         execution_options={"synchronize_session": False},
     )
-    subject = db.session.identity_map.get(db.session.identity_key(CreditSubject, record.subject_id))
-    if subject is not None:
-        db.session.expire(subject, ["score_delta", "serious_count", "updated_at"])
+    _expire_subject(record.subject_id)
     return True
 
 
@@ -98,13 +137,17 @@ def penalty_key(record):
     return f"record:{record.id}:penalty"
 
 
-def finalise(record, now=None, actor="system"):
-    """The record counts: score entry, and points (award, or a penalty if the policy says so)."""
+def finalise(record, now=None, actor="system", *, total_moved=False):
+    """The record counts: score entry, and points (award, or a penalty if the policy says so).
+
+    ``total_moved``: the subject's running total already holds the record (``add_to_subject``).
+    """
     now = now or utcnow()
     record.status = "final"
     record.finalised_at = now
     db.session.flush()
-    _add_entry(record, "final", record.points, actor, now, serious_change=1 if _is_serious(record) else 0)
+    _add_entry(record, "final", record.points, actor, now, serious_change=1 if _is_serious(record) else 0,
+               total_moved=total_moved)
     if record.subject_type != "resident":
         return record
     if record.points > 0:
@@ -213,6 +256,20 @@ def resident_standing(resident_id):
     }
 
 
+def resident_with_stars(resident_id):
+    """``(resident, stars)`` in one statement (a sale's scan: who, and the discount they are due);
+    ``(None, None)`` for no such resident."""
+    row = db.session.execute(
+        select(Resident, CreditSubject.score_delta)
+        .outerjoin(CreditSubject, CreditSubject.resident_id == Resident.id)
+        .where(Resident.id == resident_id)
+    ).first()
+    if row is None:
+        return None, None
+    policy = district_policy(row[0].district_id)
+    return row[0], stars_for(policy.base_score + (row.score_delta or 0), policy)
+
+
 def subject_score(subject_type, subject_id, *, district_id=None):
     """``{"score", "stars"}`` for residents, ``{"score", "level"}`` ('A'…'E') for merchants.
 
@@ -221,7 +278,18 @@ def subject_score(subject_type, subject_id, *, district_id=None):
     if subject_type not in ("resident", "merchant"):
         raise ValueError(f"unknown subject type {subject_type!r}")
     policy = district_policy(district_id if district_id is not None else _subject_district(subject_type, subject_id))
-    score = int(_score(subject_type, subject_id, policy))
+    return _score_view(subject_type, subject_id, policy, _score(subject_type, subject_id, policy))
+
+
+def subject_score_of(subject_type, subject_id, district_id, score_delta):
+    """``subject_score`` for a caller that read the subject's ``score_delta`` (None: no subject row yet)
+    with its other rows, in the same statement (the merchant's card page)."""
+    policy = district_policy(district_id)
+    return _score_view(subject_type, subject_id, policy, policy.base_score + (score_delta or 0))
+
+
+def _score_view(subject_type, subject_id, policy, score):
+    score = int(score)
     out = {"subject_type": subject_type, "subject_id": subject_id, "score": score}
     if subject_type == "merchant":
         out["level"] = merchant_level_for(score, policy)

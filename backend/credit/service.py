@@ -38,7 +38,7 @@ from . import scoring
 from .catalogue import find_item, item_for_community, version_in_force
 from .models import CAP_COUNTING, CatalogueItem, CatalogueItemVersion, CreditRecord, Evidence, Objection, RepairRequest
 from .policy import district_policy
-from .scoring import resident_standing, subject_score
+from .scoring import resident_standing, resident_with_stars, subject_score, subject_score_of
 
 
 def _ids_in_community(model):
@@ -60,7 +60,7 @@ MAX_VARIABLE_POINTS = 10000
 #: items whose points and cap per day come from the district policy (merchant credit settings)
 POLICY_DRIVEN_ITEMS = {"merchant_discount_given": ("merchant_points_per_sale", "merchant_daily_cap", "day")}
 
-__all__ = ["resident_standing", "subject_score", "district_policy", "find_item", "create_record",
+__all__ = ["resident_standing", "resident_with_stars", "subject_score_of", "subject_score", "district_policy", "find_item", "create_record",
            "record_system_credit", "system_credit_allowance", "void_system_credit"]
 
 
@@ -79,8 +79,10 @@ def lock_record(record_id):
     """The record, locked for this transaction (``FOR UPDATE`` on PostgreSQL; SQLite writes are serial)."""
     return db.session.execute(
         select(CreditRecord).where(CreditRecord.id == record_id).with_for_update(of=CreditRecord)
-        # the item comes with the record; its versions only if someone asks (a review does not)
-        .options(joinedload(CreditRecord.item).lazyload(CatalogueItem.versions))
+        # the item comes with the record; its versions only if someone asks (a review does not); its
+        # evidence and its resident (a review checks and answers both) in the same statement
+        .options(joinedload(CreditRecord.item).lazyload(CatalogueItem.versions),
+                 joinedload(CreditRecord.evidence), joinedload(CreditRecord.resident))
         .execution_options(populate_existing=True)
     ).unique().scalar_one_or_none()
 
@@ -395,27 +397,37 @@ def record_system_credit(*, district_id, subject_type, subject_id, item_code, so
     if version is None or not version.active:
         return None
     policy = district_policy(district_id, now)
-    subject = scoring.ensure_subject(district_id, subject_type, subject_id, lock=True)
     cap, period = _cap_of(version, policy, item)
-    if not new_source and cap is not None and _cap_count(subject, item, occurred_at, period) >= cap:
-        return None
+    points = _points_of(version, policy, item)
+    serious = 1 if points < 0 and version.severity == "serious" else 0
+    if new_source:
+        # the running total moves first, in the statement that locks the subject row (two callers for one
+        # subject still take turns at the cap); a refused record gives it back before anyone can see it
+        subject = SimpleNamespace(id=scoring.add_to_subject(district_id, subject_type, subject_id, points,
+                                                            serious, now))
+    else:
+        subject = scoring.ensure_subject(district_id, subject_type, subject_id, lock=True)
+        if cap is not None and _cap_count(subject, item, occurred_at, period) >= cap:
+            return None
     record = CreditRecord(
         district_id=district_id, subject_type=subject_type, subject_id=subject.id,
         resident_id=subject_id if subject_type == "resident" else None,
         merchant_id=subject_id if subject_type == "merchant" else None,
         community_id=community_id, item_id=item.id, item_version_id=version.id,
-        points=_points_of(version, policy, item), severity=version.severity, category=version.category,
+        points=points, severity=version.severity, category=version.category,
         status="final", reviewed_at=now, finalised_at=now, occurred_at=occurred_at, source_ref=source_ref,
         logged_by=_actor_ref(actor), logged_by_user_id=_staff_user_id(actor), created_at=now,
     )
     if new_source:
         if not _insert_within_cap(record, subject, item, cap, period):  # the cap counted in the insert
+            scoring.take_from_subject(subject.id, points, serious)
             return None
     else:
         inserted = _insert(record)
         if inserted is not record:
             return inserted
-    scoring.finalise(record, now, _actor_ref(actor))  # the record is already final: the flush inserts it so
+    # the record is already final: the flush inserts it so
+    scoring.finalise(record, now, _actor_ref(actor), total_moved=new_source)
     record_audit(actor, "credit_record.system_credit", "credit_record", record.id, district_id=district_id,
                  after=_summary(record))
     return record
@@ -482,9 +494,8 @@ def approve_record(principal, record_id, note=None, *, now=None):
     if record.logged_by_user_id is not None and record.logged_by_user_id == principal.id:
         raise Forbidden("双人审核：不能审核自己登记的记录。Two-person rule: you cannot approve a record you logged.",
                         code="two_person_rule")
-    resident = db.session.get(Resident, record.resident_id)
+    resident = record.resident  # read with the record (the answer names the resident)
     check_conflict(principal, resident)
-    set_committed_value(record, "resident", resident)  # the answer names the resident: read once
     policy = district_policy(record.district_id, now)
     record.reviewed_by_user_id, record.reviewed_at, record.review_note = principal.id, now, note
     record.status = "in_notice"

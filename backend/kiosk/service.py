@@ -10,11 +10,19 @@ session at once too.
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import aliased, joinedload
 
 from ..announcements import service as announcements_service
 from ..auth.service import issue_tokens, revoke_session
 from ..cards import service as cards
 from ..common.masking import mask_name
+from ..common.sql import keep
+from ..devices.models import KioskDevice
+from ..extensions import db
+from ..ledger.models import Account
+from ..residents.models import Resident
+from ..supermarket.models import Supermarket
 from ..common.qr import qr_svg_data_uri
 from ..credit.service import record_titles, resident_standing
 from ..devices.service import get_device
@@ -94,8 +102,31 @@ def sign_in(principal, code, pin=None):
     return {**tokens, "method": method, "resident": {"masked_name": mask_name(resident.name)}}
 
 
+def _read_session_rows(principal):
+    """The kiosk, its supermarket (with the villages it serves) and the shop's points account, the
+    signed-in resident and theirs: one statement where every resident request of a kiosk (a redemption
+    above all) read them in four. Kept in the session, so the services that ask for them next
+    (``get_device``, ``get_supermarket``, ``get_resident``, ``ledger.ensure_accounts``) find them in
+    memory. SQLAlchemy Core-level reads of other domains' tables on purpose: STYLE rule 12 (a hot path)."""
+    shop_account, own_account = aliased(Account), aliased(Account)
+    rows = db.session.execute(
+        select(KioskDevice, Supermarket, shop_account, Resident, own_account)
+        .select_from(KioskDevice)
+        .outerjoin(Supermarket, Supermarket.id == KioskDevice.supermarket_id)
+        .outerjoin(shop_account, (shop_account.kind == "supermarket") & (shop_account.owner_id == Supermarket.id))
+        .outerjoin(Resident, Resident.id == principal.id)
+        .outerjoin(own_account, (own_account.kind == "resident") & (own_account.owner_id == Resident.id))
+        .options(joinedload(Supermarket.served))
+        .where(KioskDevice.id == principal.device_id)
+    ).unique().all()
+    for obj in (obj for row in rows for obj in row):
+        if obj is not None:
+            keep(obj)
+
+
 def check_session(principal, device_sid):
     """Refuse a resident session whose kiosk has been disabled or re-paired since sign-in."""
+    _read_session_rows(principal)
     device = active_device(principal)
     if device_sid is None or device.session_id != device_sid:
         raise Forbidden("This kiosk has been paired again; sign in again.", code="device_disabled")

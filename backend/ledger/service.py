@@ -59,10 +59,18 @@ def ensure_account(district_id, kind, owner_id):
 def ensure_accounts(district_id, *owners):
     """The accounts of several ``(kind, owner_id)`` at once, in the order asked: one statement when they
     all exist (a redemption's resident and shop), each missing one created as ``ensure_account`` does."""
-    rows = db.session.execute(
-        select(Account).where(or_(*[(Account.kind == kind) & (Account.owner_id == owner) for kind, owner in owners]))
-    ).scalars()
-    found = {(account.kind, account.owner_id): account for account in rows}
+    # accounts this request holds already (a kiosk reads the resident's and the shop's with its session)
+    # (loaded ones only: an expired account is read again below, with the others)
+    found = {(obj.kind, obj.owner_id): obj for obj in list(db.session.identity_map.values())
+             if isinstance(obj, Account) and {"kind", "owner_id", "balance"} <= obj.__dict__.keys()
+             and (obj.kind, obj.owner_id) in owners}
+    missing = [owner for owner in owners if owner not in found]
+    if missing:
+        rows = db.session.execute(
+            select(Account).where(or_(*[(Account.kind == kind) & (Account.owner_id == owner)
+                                        for kind, owner in missing]))
+        ).scalars()
+        found.update({(account.kind, account.owner_id): account for account in rows})
     return [found.get((kind, owner)) or ensure_account(district_id, kind, owner) for kind, owner in owners]
 
 

@@ -70,13 +70,17 @@ def public_summary(merchant):
             "status": merchant.status}
 
 
-def public_profile(merchant, *, full=True, recent=10):
-    """The public card page of a merchant: public data only (no licence, contact or staff)."""
+def public_profile(merchant, *, full=True, recent=10, standing=None, stored=None):
+    """The public card page of a merchant: public data only (no licence, contact or staff).
+
+    ``standing`` (``credit.subject_score``) and ``stored`` ({stars: percent}) when the caller read them
+    with the merchant, in the same statement (the card page).
+    """
     out = public_summary(merchant)
     out["status_zh"], out["status_en"] = STATUS_LABELS[merchant.status]
     if not full:
         return out
-    standing = credit_standing(merchant)
+    standing = credit_standing(merchant) if standing is None else standing
     # the newest ratings and, over all of them (window functions run before LIMIT), their count and average:
     # one statement where there were two
     rows = db.session.execute(
@@ -89,7 +93,7 @@ def public_profile(merchant, *, full=True, recent=10):
     out.update(
         address=merchant.address,
         level=standing["level"],
-        discounts=[{"stars": d["stars"], "percent": d["percent"]} for d in discount_table(merchant)]
+        discounts=[{"stars": d["stars"], "percent": d["percent"]} for d in discount_table(merchant, stored)]
         if merchant.status == "approved" else [],
         ratings=stats,
         recent_ratings=[

@@ -254,10 +254,9 @@ def _own_merchant_and_rates(principal):
 def _scan_for_sale(principal, code):
     merchant, stored = _own_merchant_and_rates(principal)
     _require_active(merchant)
-    scan = cards.resolve(code, "dynamic")
+    scan, stars = cards.resolve_with_stars(code)  # the resident and their stars in one statement
     if scan.resident.district_id != merchant.district_id:
         raise ValidationFailed("This code belongs to a resident of another district.", code="other_district")
-    stars = cards.resident_stars(scan.resident.id)
     return merchant, scan, stars, discount_percent(merchant, stars, stored)
 
 

@@ -16,12 +16,14 @@ def _own_household(principal):
     """(resident id, household id) the staff member is linked to, or (None, None)."""
     if not isinstance(principal, Principal) or principal.kind != "staff":
         return None, None
-    resident_id = db.session.execute(select(User.resident_id).where(User.id == principal.id)).scalar_one_or_none()
-    if resident_id is None:
+    # the link and the household in one statement
+    row = db.session.execute(
+        select(User.resident_id, Resident.household_id).outerjoin(Resident, Resident.id == User.resident_id)
+        .where(User.id == principal.id)
+    ).first()
+    if row is None or row.resident_id is None:
         return None, None
-    household_id = db.session.execute(
-        select(Resident.household_id).where(Resident.id == resident_id)).scalar_one_or_none()
-    return resident_id, household_id
+    return row.resident_id, row.household_id
 
 
 def check_conflict(principal, *residents):

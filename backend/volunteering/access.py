@@ -7,6 +7,7 @@ processes; a check-in also locks the resident row, so one person cannot be
 checked in at two overlapping activities by two organisers at once.
 """
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..audit.service import record_audit
 from ..common.calendar import local_date
@@ -26,7 +27,10 @@ STATE_ZH = {"draft": "草稿", "open": "报名中", "running": "进行中", "clo
 def load_activity(activity_id, *, lock=False):
     stmt = select(VolunteerActivity).where(VolunteerActivity.id == activity_id)
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        # the row locked and its villages read in the same statement (only the activity's row is locked)
+        stmt = (stmt.options(joinedload(VolunteerActivity.communities)).with_for_update(of=VolunteerActivity)
+                .execution_options(populate_existing=True))
+        return db.session.execute(stmt).unique().scalar_one_or_none()
     return db.session.execute(stmt).scalar_one_or_none()
 
 
@@ -84,6 +88,21 @@ def count(activity_id, *conditions):
 
 def confirmed_count(activity_id):
     return count(activity_id, VolunteerParticipation.status == "confirmed")
+
+
+def lock_resident_and_participation(activity_id, resident_id):
+    """Lock the resident's row (``lock_resident``) and read their participation in the activity (or
+    None), in one statement where there were two."""
+    row = db.session.execute(
+        select(Resident.id, VolunteerParticipation)
+        .outerjoin(VolunteerParticipation, (VolunteerParticipation.resident_id == Resident.id)
+                   & (VolunteerParticipation.activity_id == activity_id))
+        .where(Resident.id == resident_id)
+        # the activity and the resident are in the session already: no join to read them again
+        .options(lazyload(VolunteerParticipation.activity), lazyload(VolunteerParticipation.resident))
+        .with_for_update(of=Resident)
+    ).first()
+    return row[1] if row is not None else None
 
 
 def lock_resident(resident_id):

@@ -19,6 +19,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..residents.models import Resident
 from .access import (READ_ROLES, WRITE_ROLES, check_age, check_eligible, get_activity_for_staff, lock_resident,
+                     lock_resident_and_participation,
                      participation, participation_of, require_state, transition)
 from .errors import AlreadyCheckedOut, AttendingElsewhere, NotCheckedIn, NotSignedUp, OnWaitingList, OutsideActivityTime
 from .models import VolunteerParticipation
@@ -111,8 +112,7 @@ def check_in(principal, activity_id, data):
     now = utcnow()
     _check_in_window(activity, now)
     resident = _scanned_resident(activity, data)
-    lock_resident(resident.id)
-    part = participation(activity.id, resident.id)
+    part = lock_resident_and_participation(activity.id, resident.id)
     if part is None or part.status == "withdrawn" or (part.status == "waiting" and data.get("walk_in")):
         if not data.get("walk_in"):
             raise NotSignedUp("该居民未报名，可作为现场报名加入。Not signed up for this activity; add them as a walk-in.")

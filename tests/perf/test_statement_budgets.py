@@ -25,14 +25,14 @@ from tests.volunteering.conftest import clock, vol  # noqa: F401,F811 — the vo
 
 #: path → (statements before the rework, budget)
 BUDGETS = {
-    "home": (4, 4),
-    "merchant_page": (8, 5),
-    "sale": (28, 12),
-    "redeem": (28, 15),
+    "home": (4, 3),
+    "merchant_page": (8, 2),
+    "sale": (28, 10),
+    "redeem": (28, 12),
     "log_record": (16, 7),
-    "code_refresh": (3, 3),
-    "check_in": (12, 12),
-    "approve": (9, 8),
+    "code_refresh": (3, 2),
+    "check_in": (12, 9),
+    "approve": (9, 6),
     "villages_report": (5, 5),
 }
 
