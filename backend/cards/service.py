@@ -523,5 +523,6 @@ def public_view(raw):
                     stars=resident_stars(resident.id) if valid else None)
         return view
     view["merchant"] = public_profile(_merchant(card.subject_id), full=card.status == "active")
+    view["merchant_id"] = card.subject_id  # the rating link opens this shop's page in the phone app
     return view
 

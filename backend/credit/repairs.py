@@ -7,6 +7,7 @@ hours the volunteering domain has settled since, next to what the resident repor
 from datetime import timedelta
 
 from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import joinedload
 
 from ..audit.service import record_audit
 from ..common.auth import require_scope
@@ -128,6 +129,8 @@ def list_repairs(principal, args, page):
         stmt = stmt.where(RepairRequest.community_id == args["community_id"])
     if args.get("status"):
         stmt = stmt.where(RepairRequest.status == args["status"])
+    # the queue names each applicant: their record's resident comes with the page, not one query per row
+    stmt = stmt.options(joinedload(RepairRequest.record).joinedload(CreditRecord.resident))
     return paginate(stmt.order_by(RepairRequest.id), page)
 
 

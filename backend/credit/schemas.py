@@ -353,6 +353,8 @@ class RepairSchema(Schema):
     id = fields.Integer()
     record_id = fields.Integer()
     resident_id = fields.Integer()
+    #: the applicant, for the reviewer of their community
+    resident_name = fields.Function(lambda r: r.record.resident.name if r.record.resident is not None else None)
     community_id = fields.Integer(allow_none=True)
     commitment = fields.String()
     volunteer_hours = fields.Integer()
