@@ -1,7 +1,7 @@
 /* The phone app's service worker: keeps the app shell (page, scripts, styles, vendored bundles)
  * so "add to home screen" opens at once and without a signal. It never stores an /api/ answer:
  * those hold personal data (and a phone code must never be replayed from a cache). */
-const VERSION = "chengxin-m-4";
+const VERSION = "chengxin-m-5";
 const SHELL = [
   "/m/",
   "/m/app.css",
@@ -30,6 +30,10 @@ const SHELL = [
   "/m/js/views/review.js",
   "/m/js/views/volunteer.js",
   "/m/js/views/worker.js",
+  "/m/js/views/alliance.js",
+  "/m/js/views/points.js",
+  "/m/js/views/repair.js",
+  "/m/js/views/repairs.js",
   "/m/vendor/vue.global.prod.js",
   "/m/vendor/vant.min.js",
   "/m/vendor/vant.css",

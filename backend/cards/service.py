@@ -548,5 +548,6 @@ def public_view(raw):
     standing = credit.subject_score_of("merchant", merchant.id, merchant.district_id, rows[0].score_delta)
     stored = {row.stars: row.percent for row in rows if row.stars is not None}
     view["merchant"] = public_profile(merchant, full=card.status == "active", standing=standing, stored=stored)
+    view["merchant_id"] = merchant.id  # the rating link opens this shop's page in the phone app
     return view
 

@@ -7,6 +7,7 @@ hours the volunteering domain has settled since, next to what the resident repor
 from datetime import timedelta
 
 from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import joinedload
 
 from ..audit.service import record_audit
 from ..common.auth import require_scope
@@ -17,7 +18,7 @@ from ..extensions import db
 from ..residents.households import check_conflict
 from ..residents.models import Resident
 from . import scoring
-from .models import Objection, RepairRequest
+from .models import CatalogueItemVersion, CreditRecord, Objection, RepairRequest
 from .periods import local_date
 from .policy import district_policy
 from .service import lock_record
@@ -128,7 +129,8 @@ def repairs_query(principal, args):
         stmt = stmt.where(RepairRequest.community_id == args["community_id"])
     if args.get("status"):
         stmt = stmt.where(RepairRequest.status == args["status"])
-    return stmt.order_by(RepairRequest.id)
+    # the queue names each applicant: they come with the page, not one query per row
+    return stmt.options(joinedload(RepairRequest.resident)).order_by(RepairRequest.id)
 
 
 def list_repairs(principal, args, page):
@@ -143,3 +145,49 @@ def export_repairs(principal, args):
 def list_my_repairs(principal, page):
     stmt = select(RepairRequest).where(RepairRequest.resident_id == principal.id).order_by(RepairRequest.id.desc())
     return paginate(stmt, page)
+
+
+def my_repair_options(principal, *, now=None):
+    """What the resident may ask to repair: each final deduction of theirs not yet repaired, whether it
+    can be repaired at all (serious ones never), from when (the district's calendar day), and what stands
+    in the way today (a pending request, an open objection, the waiting period)."""
+    now = now or utcnow()
+    records = db.session.execute(
+        select(CreditRecord.id, CreditRecord.district_id, CreditRecord.points, CreditRecord.severity,
+               CreditRecord.occurred_at, CreditRecord.finalised_at,
+               CatalogueItemVersion.title_zh, CatalogueItemVersion.title_en)
+        .join(CatalogueItemVersion, CatalogueItemVersion.id == CreditRecord.item_version_id)
+        .where(CreditRecord.resident_id == principal.id, CreditRecord.status == "final", CreditRecord.points < 0)
+        .order_by(CreditRecord.id.desc())
+    ).all()
+    ids = [r.id for r in records]
+    pending = dict(db.session.execute(
+        select(RepairRequest.record_id, RepairRequest.id)
+        .where(RepairRequest.record_id.in_(ids), RepairRequest.status == "pending")).all()) if ids else {}
+    disputed = set(db.session.execute(
+        select(Objection.record_id).where(Objection.record_id.in_(ids), Objection.status == "open")).scalars()) \
+        if ids else set()
+    policy = district_policy(principal.district_id, now)
+    options = []
+    for r in records:
+        repair_from = r.finalised_at + timedelta(days=policy.repair_wait_days)
+        if r.severity == "serious":
+            blocked = "serious_not_repairable"
+        elif r.id in pending:
+            blocked = "repair_pending"
+        elif r.id in disputed:
+            blocked = "objection_open"
+        elif now < repair_from:
+            blocked = "repair_too_early"
+        else:
+            blocked = None
+        options.append({
+            "record_id": r.id, "title_zh": r.title_zh, "title_en": r.title_en, "points": r.points,
+            "severity": r.severity, "occurred_at": r.occurred_at, "finalised_at": r.finalised_at,
+            "repairable": r.severity != "serious",
+            "repair_from": None if r.severity == "serious" else repair_from,
+            "repair_from_local": None if r.severity == "serious" else local_date(repair_from),
+            "can_apply": blocked is None, "blocked_by": blocked, "pending_repair_id": pending.get(r.id),
+        })
+    return {"items": options, "volunteer_hours_required": policy.repair_volunteer_hours,
+            "wait_days": policy.repair_wait_days}

@@ -17,7 +17,7 @@ from .schemas import (
     ItemUpdateArgs, ListArgs, ListEntrySchema, ListFilterArgs, MyObjectionSchema, MyRecordQueryArgs, MyRecordSchema, MyRepairSchema,
     NoticeBoardArgs, NoticeSchema, ObjectionCreateArgs, ObjectionDecisionArgs, ObjectionFilterArgs, ObjectionQueryArgs, ObjectionSchema,
     PolicySchema, PolicyUpdateArgs, PublicListArgs, PublicListEntrySchema, RecordCreateArgs, RecordQueryArgs,
-    RecordDetailSchema, RecordSchema, RejectArgs, RepairCreateArgs, RepairFilterArgs, RepairQueryArgs, RepairSchema, StandingQueryArgs, StandingSchema,
+    RecordDetailSchema, RecordSchema, RejectArgs, RepairCreateArgs, RepairFilterArgs, RepairOptionsSchema, RepairQueryArgs, RepairSchema, StandingQueryArgs, StandingSchema,
 )
 
 bp = Blueprint("credit", __name__, url_prefix="/api/v1",
@@ -347,6 +347,14 @@ def my_objections(args):
 def my_repairs(args):
     """My credit repair requests."""
     return repairs.list_my_repairs(current_principal(), args)
+
+
+@bp.route("/me/repair-options", methods=["GET"])
+@auth_required("resident")
+@bp.response(200, RepairOptionsSchema)
+def my_repair_options():
+    """Which of my final deductions I may ask to repair, and from when (serious ones never)."""
+    return repairs.my_repair_options(current_principal())
 
 
 @bp.route("/residents/<int:resident_id>/standing", methods=["GET"])

@@ -379,6 +379,7 @@ class RepairSchema(Schema):
     id = fields.Integer()
     record_id = fields.Integer()
     resident_id = fields.Integer()
+    #: the applicant, for the reviewer of their community
     resident_name = fields.Function(lambda r: r.resident.name)
     community_id = fields.Integer(allow_none=True)
     commitment = fields.String()
@@ -403,6 +404,35 @@ class MyRepairSchema(Schema):
     decision_note = fields.String(allow_none=True)
     created_at = UTCDateTime()
     record = fields.Nested(RecordBriefSchema)
+
+
+class RepairOptionSchema(Schema):
+    """One final deduction of mine and whether, and from when, I may ask to have it repaired."""
+
+    record_id = fields.Integer()
+    title_zh = fields.String()
+    title_en = fields.String(allow_none=True)
+    points = fields.Integer()
+    severity = fields.String(allow_none=True)
+    occurred_at = UTCDateTime()
+    finalised_at = UTCDateTime()
+    #: false for serious records: they are never repaired
+    repairable = fields.Boolean()
+    #: the earliest moment a request is accepted (UTC), and its calendar day in the district's time
+    repair_from = UTCDateTime(allow_none=True)
+    repair_from_local = fields.Date(allow_none=True)
+    #: a request would be accepted now (the volunteer hours aside)
+    can_apply = fields.Boolean()
+    #: why not now: ``serious_not_repairable``, ``repair_pending``, ``objection_open`` or ``repair_too_early``
+    blocked_by = fields.String(allow_none=True)
+    pending_repair_id = fields.Integer(allow_none=True)
+
+
+class RepairOptionsSchema(Schema):
+    items = fields.List(fields.Nested(RepairOptionSchema))
+    #: volunteer hours since the record the policy asks for (0: none)
+    volunteer_hours_required = fields.Integer()
+    wait_days = fields.Integer()
 
 
 class RepairCreateArgs(Schema):

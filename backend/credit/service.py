@@ -31,6 +31,7 @@ from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
+from ..ledger import points
 from ..residents.households import check_conflict
 from ..residents.models import Resident
 from ..residents.service import log_lookup
@@ -671,3 +672,7 @@ def newest_records(resident_id, limit):
 
 _MY_RECORD_COLUMNS = ("id", "category", "points", "severity", "status", "occurred_at", "note", "review_note",
                       "notice_ends_at", "finalised_at", "voided_at", "void_reason", "repaired_at", "created_at")
+
+
+# a points history line caused by a record says the rule's title (the ledger asks; it imports nothing of credit)
+points.register_purpose("credit_record", record_titles)

@@ -16,6 +16,14 @@ class LedgerLineSchema(Schema):
     memo = fields.String(allow_none=True)
     reverses_id = fields.Integer(allow_none=True)
     created_at = UTCDateTime()
+    #: what it was for, in words: the rule's title (and the volunteer activity), the supermarket and its
+    #: goods, or the staff's reason; a reversal says what it gave back. Null when there is nothing to say
+    for_zh = fields.String(allow_none=True)
+    for_en = fields.String(allow_none=True)
+    #: the kind of the movement it was for (a reversal: the kind of the one it reverses)
+    for_kind = fields.String()
+    #: the balance this movement left
+    balance_after = fields.Integer()
 
 
 class LedgerHistorySchema(Schema):

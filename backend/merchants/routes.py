@@ -4,6 +4,7 @@ from ..common.idempotency import idempotent
 from ..common.pagination import PageArgs, page_of
 from . import service
 from .schemas import (
+    AllianceArgs, AllianceSchema,
     DiscountsArgs, DiscountTableSchema, MerchantCreateArgs, MerchantQueryArgs, MerchantRatingSchema,
     MerchantRecordArgs, MerchantRecordSchema, MerchantSchema, MerchantSummarySchema, MerchantUpdateArgs, MySaleSchema, RatingCreateArgs, RatingQueryArgs,
     RatingSchema, ReasonArgs, ReplyArgs, SaleCreateArgs, SaleQueryArgs, SaleSchema, ScanArgs, DiscountPreviewSchema,
@@ -260,3 +261,14 @@ def my_purchases(args):
 def rate(args, sale_id):
     """Rate my purchase (1–5 stars, short comment): once per purchase, within 7 days."""
     return service.rate_sale(current_principal().id, sale_id, args["stars"], args.get("comment"))
+
+
+@bp.route("/me/alliance", methods=["GET"])
+@auth_required("resident")
+@bp.arguments(AllianceArgs, location="query")
+@bp.response(200, AllianceSchema)
+def my_alliance(args):
+    """The alliance's shops with the discount my star level earns at each and what the next star would."""
+    page = _page(args)
+    principal = current_principal()
+    return service.alliance_for_resident(principal.id, principal.district_id, args, page)

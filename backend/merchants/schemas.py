@@ -256,3 +256,46 @@ class MerchantRecordSchema(Schema):
     points = fields.Integer()
     status = fields.String()
     credit = fields.Nested(CreditLevelSchema)
+
+
+class AllianceArgs(PageArgs):
+    category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
+    #: one shop (the app's page of a shop, e.g. opened from its door card's rating link)
+    merchant_id = fields.Integer(validate=validate.Range(min=1))
+
+
+class StarDiscountSchema(Schema):
+    stars = fields.Integer()
+    percent = fields.Integer()
+
+
+class AllianceShopSchema(Schema):
+    """An alliance shop as a resident sees it: where it is and what my stars earn there."""
+
+    id = fields.Integer()
+    name = fields.String()
+    category = fields.String()
+    category_zh = fields.Function(lambda m: CATEGORIES.get(m["category"], (m["category"], m["category"]))[0])
+    category_en = fields.Function(lambda m: CATEGORIES.get(m["category"], (m["category"], m["category"]))[1])
+    #: the village (community) it stands in; null for a shop of the whole district
+    community_name_zh = fields.String(allow_none=True)
+    community_name_en = fields.String(allow_none=True)
+    address = fields.String()
+    discounts = fields.List(fields.Nested(StarDiscountSchema))
+    #: percent off my star level earns here today (0: none)
+    my_percent = fields.Integer()
+    #: percent off at my next star level (null: I am at the top)
+    next_star_percent = fields.Integer(allow_none=True)
+    ratings = fields.Nested(RatingStatsSchema)
+    #: my newest purchase here I may still rate (null: none)
+    rateable_sale_id = fields.Integer(allow_none=True)
+
+
+class AllianceSchema(Schema):
+    items = fields.List(fields.Nested(AllianceShopSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    stars = fields.Integer()
+    next_star = fields.Integer(allow_none=True)
+    score_to_next_star = fields.Integer(allow_none=True)

@@ -547,3 +547,54 @@ def list_ratings(principal, args, page, *, merchant_id=None):
     if args.get("hidden") is not None:
         stmt = stmt.where(MerchantRating.hidden_at.isnot(None) if args["hidden"] else MerchantRating.hidden_at.is_(None))
     return paginate(stmt.order_by(MerchantRating.id.desc()), page)
+
+
+# --- the alliance as a resident sees it ---------------------------------------------------
+
+
+def alliance_for_resident(resident_id, district_id, args, page):
+    """The approved shops of my district's alliance with the discount my star level earns at each, what the
+    next star would earn there, and the newest visit of mine there I may still rate."""
+    standing = credit.resident_standing(resident_id)
+    stars, next_star = standing["stars"], standing["next_star"]
+    stmt = (select(Merchant, Community.name_zh, Community.name_en)
+            .outerjoin(Community, Community.id == Merchant.community_id)
+            .where(Merchant.district_id == district_id, Merchant.status == "approved"))
+    if args.get("category"):
+        stmt = stmt.where(Merchant.category == args["category"])
+    if args.get("merchant_id") is not None:
+        stmt = stmt.where(Merchant.id == args["merchant_id"])
+    result = paginate(stmt.order_by(Merchant.name, Merchant.id), page, scalars=False)
+    ids = [row[0].id for row in result["items"]]
+    stored, stats, rateable = {}, {}, {}
+    if ids:
+        for merchant_id, level, percent in db.session.execute(
+                select(MerchantDiscount.merchant_id, MerchantDiscount.stars, MerchantDiscount.percent)
+                .where(MerchantDiscount.merchant_id.in_(ids))):
+            stored.setdefault(merchant_id, {})[level] = percent
+        for merchant_id, count, average in db.session.execute(
+                select(MerchantRating.merchant_id, func.count(MerchantRating.id), func.avg(MerchantRating.stars))
+                .where(MerchantRating.merchant_id.in_(ids)).group_by(MerchantRating.merchant_id)):
+            stats[merchant_id] = {"count": count, "average": round(float(average), 1)}
+        rated = select(MerchantRating.sale_id).where(MerchantRating.resident_id == resident_id)
+        for merchant_id, sale_id in db.session.execute(
+                select(Sale.merchant_id, func.max(Sale.id))
+                .where(Sale.resident_id == resident_id, Sale.merchant_id.in_(ids), Sale.status == "valid",
+                       Sale.created_at >= utcnow() - RATING_WINDOW, Sale.id.not_in(rated))
+                .group_by(Sale.merchant_id)):
+            rateable[merchant_id] = sale_id
+    items = []
+    for merchant, community_zh, community_en in result["items"]:
+        table = discount_table(merchant, stored.get(merchant.id, {}))
+        percent = {row["stars"]: row["percent"] for row in table}
+        items.append({
+            "id": merchant.id, "name": merchant.name, "category": merchant.category,
+            "community_name_zh": community_zh, "community_name_en": community_en, "address": merchant.address,
+            "discounts": [{"stars": row["stars"], "percent": row["percent"]} for row in table],
+            "my_percent": percent.get(stars, 0),
+            "next_star_percent": percent.get(next_star, 0) if next_star else None,
+            "ratings": stats.get(merchant.id, {"count": 0, "average": None}),
+            "rateable_sale_id": rateable.get(merchant.id),
+        })
+    return {**result, "items": items, "stars": stars, "next_star": next_star,
+            "score_to_next_star": standing["score_to_next_star"]}

@@ -30,6 +30,7 @@ from ..common.sql import keep
 from ..common.time import utcnow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
+from ..ledger import points as ledger_points
 from ..ledger import service as ledger
 from ..org.models import Community
 from .models import (
@@ -581,3 +582,26 @@ def catalogue(supermarket_id, resident_id):
     categories = [{"code": c, "name_zh": CATEGORY_NAMES[c][0], "name_en": CATEGORY_NAMES[c][1]}
                   for c in CATEGORIES if any(i.category == c for i in items)]
     return {"categories": categories, "items": out}
+
+
+def order_purposes(order_ids):
+    """{order id: (zh, en)}: the supermarket and the goods of each order, for a points history line."""
+    rows = db.session.execute(
+        select(SupermarketOrder.id, Supermarket.name_zh, Supermarket.name_en, SupermarketItem.name_zh,
+               SupermarketItem.name_en, SupermarketOrderLine.quantity)
+        .join(Supermarket, Supermarket.id == SupermarketOrder.supermarket_id)
+        .join(SupermarketOrderLine, SupermarketOrderLine.order_id == SupermarketOrder.id)
+        .join(SupermarketItem, SupermarketItem.id == SupermarketOrderLine.item_id)
+        .where(SupermarketOrder.id.in_(order_ids)).order_by(SupermarketOrderLine.id)
+    ).all()
+    goods = {}
+    for order_id, shop_zh, shop_en, item_zh, item_en, quantity in rows:
+        zh, en = goods.setdefault(order_id, ([shop_zh], [shop_en or shop_zh]))
+        zh.append(f"{item_zh}×{quantity}")
+        en.append(f"{item_en or item_zh} ×{quantity}")
+    return {order_id: (f"{zh[0]}：" + "、".join(zh[1:]), f"{en[0]}: " + ", ".join(en[1:]))
+            for order_id, (zh, en) in goods.items()}
+
+
+# a points history line of a redemption names the shop and the goods (the ledger asks; it imports nothing of us)
+ledger_points.register_purpose("supermarket_order", order_purposes)

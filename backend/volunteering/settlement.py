@@ -7,8 +7,9 @@ from ..common.time import utcnow
 from ..credit import service as credit
 from ..errors import Forbidden
 from ..extensions import db
+from ..ledger import points as ledger_points
 from .access import WRITE_ROLES, get_activity_for_staff, require_state, transition, with_counts
-from .models import VolunteerParticipation
+from .models import VolunteerActivity, VolunteerParticipation
 from .ratings import apply_ratings
 from .rules import credited_minutes, points_for, quality_text, volunteer_settings
 
@@ -66,3 +67,18 @@ def settle_activity(principal, activity_id, ratings=None):
                  after={"attendees": len(attendees), "records": created,
                         "points": sum(p.points or 0 for p in attendees)})
     return with_counts([activity])[0]
+
+
+def activity_titles(record_ids):
+    """{credit record id: (activity title zh, en)} of records a settlement logged: a points history line
+    then says which activity the hours were for, after the rule's title."""
+    rows = db.session.execute(
+        select(VolunteerParticipation.credit_record_id, VolunteerActivity.title_zh, VolunteerActivity.title_en)
+        .join(VolunteerActivity, VolunteerActivity.id == VolunteerParticipation.activity_id)
+        .where(VolunteerParticipation.credit_record_id.in_(record_ids))
+    ).all()
+    return {record_id: (zh, en or zh) for record_id, zh, en in rows}
+
+
+# after the rule's title (rank 1): the ledger asks, it imports nothing of volunteering
+ledger_points.register_purpose("credit_record", activity_titles, rank=1)

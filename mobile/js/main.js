@@ -18,6 +18,10 @@ import { MyPurchases } from "./views/purchases.js";
 import { MerchantRatings } from "./views/ratings.js";
 import { ReviewQueue } from "./views/review.js";
 import { FindResident, ResidentArchive } from "./views/worker.js";
+import { MyRepair } from "./views/repair.js";
+import { PointsHistory } from "./views/points.js";
+import { Alliance, AllianceShop } from "./views/alliance.js";
+import { RepairQueue } from "./views/repairs.js";
 
 /* path pattern → screen, and who may open it (null: anyone) */
 const ROUTES = [
@@ -30,6 +34,10 @@ const ROUTES = [
   { path: "/r/purchases", view: MyPurchases, who: "resident" },
   { path: "/r/volunteer", view: MyVolunteering, who: "resident" },
   { path: "/r/archive", view: MyArchive, who: "resident" },
+  { path: "/r/repair", view: MyRepair, who: "resident" },
+  { path: "/r/points", view: PointsHistory, who: "resident" },
+  { path: "/r/alliance", view: Alliance, who: "resident" },
+  { path: "/r/shop/:id", view: AllianceShop, who: "resident" },
   { path: "/m/scan", view: MerchantScan, who: "merchant" },
   { path: "/m/sales", view: MerchantSales, who: "merchant" },
   { path: "/m/ratings", view: MerchantRatings, who: "merchant" },
@@ -41,6 +49,7 @@ const ROUTES = [
   { path: "/w/activity/:id", view: ActivityScanner, who: "staff" },
   { path: "/w/review", view: ReviewQueue, who: "staff" },
   { path: "/w/objections", view: ObjectionQueue, who: "staff" },
+  { path: "/w/repairs", view: RepairQueue, who: "staff" },
   { path: "/me", view: Account, who: "any" },
 ];
 
@@ -58,6 +67,7 @@ function staffTabs() {
   if (mine.includes("worker") || mine.includes("district_admin")) tabs.push(["/w/activities", "friends-o", "tab.activities"]);
   if (mine.includes("reviewer") || mine.includes("district_admin")) {
     tabs.push(["/w/review", "passed", "tab.review"], ["/w/objections", "warning-o", "tab.objections"]);
+    tabs.push(["/w/repairs", "replay", "tab.repairs"]);
   }
   return [...tabs, ["/me", "user-o", "tab.me"]];
 }

@@ -21,7 +21,10 @@ export const Account = {
       <van-cell :title="session.me.name || '—'" :label="roleNames"></van-cell>
     </van-cell-group>
     <van-cell-group v-if="session.me && session.me.kind === 'resident'" inset>
+      <van-cell :title="t('points.menu')" is-link @click="$router('/r/points')" data-test="my-points"></van-cell>
+      <van-cell :title="t('alliance.menu')" is-link @click="$router('/r/alliance')" data-test="my-alliance"></van-cell>
       <van-cell :title="t('vol.menu')" is-link @click="$router('/r/volunteer')" data-test="my-volunteering"></van-cell>
+      <van-cell :title="t('repair.menu')" is-link @click="$router('/r/repair')" data-test="my-repair"></van-cell>
       <van-cell :title="t('purchases.menu')" is-link @click="$router('/r/purchases')" data-test="my-purchases"></van-cell>
       <van-cell :title="t('archive.menu')" is-link @click="$router('/r/archive')" data-test="my-archive"></van-cell>
       <van-cell :title="t('lookups.title')" is-link @click="$router('/r/lookups')" data-test="my-lookups"></van-cell>

@@ -1,9 +1,16 @@
 /* My archive: download everything the centre holds about me (XLSX), and issue my own credit report
  * (信用报告, e.g. for a loan) as a PDF. Files come from the API with the bearer token, as blobs. */
-import { localDate, t } from "../i18n.js";
+import { addTexts, localDate, t } from "../i18n.js";
 import { api } from "../session.js";
 import { ErrorBox, fieldError } from "../ui.js";
 import { onBeforeUnmount, onMounted, ref } from "../vue.js";
+
+addTexts({
+  "zh-CN": { "archive.data.both": "信用中心保存的关于您的全部信息（信用记录、积分、谁查看过您的档案等）：Excel 表格方便自己看，JSON 文件方便交给其他机构或程序读取。",
+    "archive.json.get": "下载我的数据（JSON）", "archive.json.file": "我的数据 my-data.json" },
+  en: { "archive.data.both": "Everything the credit centre holds about you (records, points, who looked at your archive …): the Excel workbook to read yourself, the JSON file for another office or a program.",
+    "archive.json.get": "Download my data (JSON)", "archive.json.file": "My data my-data.json" },
+});
 
 export const MyArchive = {
   components: { ErrorBox },
@@ -29,11 +36,13 @@ export const MyArchive = {
       link.click();
       link.remove();
     }
-    async function myData() {
-      busy.value = "data";
+    async function myData(kind = "xlsx") {
+      const key = kind === "json" ? "data-json" : "data"; //: the workbook keeps its first name
+      busy.value = key;
       error.value = null;
       try {
-        keep("data", await api.blobOf("/me/export.xlsx"), "my-data.xlsx", t("archive.data.file"));
+        keep(key, await api.blobOf(`/me/export.${kind}`), `my-data.${kind}`,
+          t(kind === "json" ? "archive.json.file" : "archive.data.file"));
       } catch (err) {
         error.value = err;
       } finally {
@@ -71,10 +80,11 @@ export const MyArchive = {
     <h1>{{ t('archive.title') }}</h1>
     <error-box :error="error"></error-box>
     <van-cell-group inset :title="t('archive.data')">
-      <p class="empty-line">{{ t('archive.data.intro') }}</p>
+      <p class="empty-line">{{ t('archive.data.both') }}</p>
     </van-cell-group>
     <div class="actions">
-      <van-button block type="primary" size="large" icon="down" :loading="busy === 'data'" @click="myData" data-test="my-data">{{ t('archive.data.get') }}</van-button>
+      <van-button block type="primary" size="large" icon="down" :loading="busy === 'data'" @click="myData('xlsx')" data-test="my-data">{{ t('archive.data.get') }}</van-button>
+      <van-button block plain type="primary" size="large" icon="down" :loading="busy === 'data-json'" @click="myData('json')" data-test="my-data-json">{{ t('archive.json.get') }}</van-button>
     </div>
     <van-form @submit="report">
       <van-cell-group inset :title="t('archive.report')">

@@ -33,7 +33,9 @@ export const Login = {
         busy.value = false;
       }
     }
-    return { t, prefs, tab, form, busy, error, submit, session, fieldError };
+    // a villager sent here from a shop's rating link activates and still lands on the rating
+    const activatePath = () => (nextPath() ? "/activate?next=" + encodeURIComponent(nextPath()) : "/activate");
+    return { t, prefs, tab, form, busy, error, submit, session, fieldError, activatePath };
   },
   template: `
   <section class="screen login">
@@ -62,7 +64,7 @@ export const Login = {
       </div>
     </van-form>
     <div v-if="tab === 'resident'" class="actions">
-      <van-button block plain type="primary" size="large" @click="$router('/activate')">{{ t('login.activate') }}</van-button>
+      <van-button block plain type="primary" size="large" @click="$router(activatePath())">{{ t('login.activate') }}</van-button>
     </div>
   </section>`,
 };
@@ -88,14 +90,15 @@ export const Activate = {
         const tokens = await api.public.post("/auth/resident-activate", body);
         await acceptTokens(tokens);
         flash(t("activate.done"));
-        go("/r/home", { replace: true });
+        go(nextPath() && nextPath().startsWith("/r/") ? nextPath() : "/r/home", { replace: true });
       } catch (err) {
         error.value = err;
       } finally {
         busy.value = false;
       }
     }
-    return { t, form, busy, error, local, submit, fieldError };
+    const loginPath = () => (nextPath() ? "/login?next=" + encodeURIComponent(nextPath()) : "/login");
+    return { t, form, busy, error, local, submit, fieldError, loginPath };
   },
   template: `
   <section class="screen activate">
@@ -121,7 +124,7 @@ export const Activate = {
       <error-box :error="error"></error-box>
       <div class="actions">
         <van-button block type="primary" native-type="submit" size="large" :loading="busy">{{ t('activate.submit') }}</van-button>
-        <van-button block plain size="large" @click="$router('/login')">{{ t('common.back') }}</van-button>
+        <van-button block plain size="large" @click="$router(loginPath())">{{ t('common.back') }}</van-button>
       </div>
     </van-form>
   </section>`,
