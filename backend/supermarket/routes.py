@@ -157,8 +157,10 @@ def find_pickup(code):
 
 @bp.route("/pickups", methods=["POST"])
 @auth_required("staff", roles=RUN)
+@idempotent
 @bp.arguments(SupermarketPickupArgs)
 @bp.response(200, SupermarketPickupSchema)
 def collect_order(args):
-    """Hand the goods over: the scanned pickup code marks the order collected (once)."""
+    """Hand the goods over: the scanned pickup code marks the order collected (once; a retry with the same
+    Idempotency-Key gets the first answer again instead of "already collected")."""
     return service.collect_order(current_principal(), args["code"])
