@@ -234,3 +234,32 @@ def test_worker_records_goods_from_a_donor_and_zero_or_negative_quantities_move_
         assert (movement.donor_name, movement.donor_kind, movement.quantity) == ("米山小学", "school", 5)
     page.shots("intake-done")
     assert_readable(page)
+
+
+def test_a_receipt_of_the_villages_other_shop_is_refused_at_this_counter_and_handed_over_at_its_own(
+        open_phone, live, counter):
+    with live.db():
+        second = _shop(live, live.community_id, "西楼村第二信用超市", "Xilou second credit supermarket")
+        oil = _item(second, "食用油", "Oil", 10, 5)
+        order = _order(db.session.get(Resident, live.residents["zhao"]), second, [(oil, 1)], 10)
+        code, order_id, second_id = order.pickup_code, order.id, second.id
+    page = open_phone("/login?as=staff")
+    sign_in(page, username="worker1")
+    page.wait_for_selector('[data-test="tab:/w/counter"]')
+    page.click('[data-test="tab:/w/counter"]')
+    page.wait_for_selector("#shop-pick")  # two shops of the village: the worker says which counter this is
+    assert page.get_attribute("[role=radio] >> nth=0", "aria-checked") == "true"
+    page.fill("input[name=pickup_code]", code)
+    page.click("[data-test=find-pickup]")
+    assert "该订单属于另一家超市" in page.wait_for_selector(".error-box").inner_text()
+    assert page.locator("[data-test=order]").count() == 0 and _status(live, order_id) == "placed"
+    page.shots("other-shop")
+    assert_readable(page)
+    page.click("text=西楼村第二信用超市")
+    page.click("[data-test=find-pickup]")
+    page.wait_for_selector("[data-test=hand-over]")
+    page.click("[data-test=hand-over]")
+    page.wait_for_selector("[data-test=pickup-green]")
+    assert _status(live, order_id) == "collected"
+    with live.db():
+        assert db.session.get(SupermarketOrder, order_id).supermarket_id == second_id

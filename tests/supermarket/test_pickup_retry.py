@@ -69,3 +69,26 @@ def test_a_handover_key_reused_for_another_code_is_refused(client, counter, make
                    409, "idempotency_key_reused")
     db.session.expire_all()
     assert db.session.get(SupermarketOrder, other.id).status == "placed"
+
+
+def test_a_receipt_of_another_shop_run_by_the_same_worker_is_refused_at_this_counter(client, zh_client, counter,
+                                                                                       community, make_supermarket,
+                                                                                       make_item, make_order):
+    second_shop = make_supermarket(community, name_zh="西楼村第二信用超市")
+    oil = make_item(second_shop, stock=5, price=10, name_zh="食用油", name_en="Oil")
+    other = make_order(counter.resident, second_shop, [(oil, 1)])
+    here = counter.shop.id
+    looked = client.get(f"/api/v1/supermarkets/pickups/{other.pickup_code}?supermarket_id={here}",
+                        headers=counter.worker)
+    assert assert_problem(looked, 409, "pickup_other_supermarket")["detail"] == \
+        "This order belongs to another supermarket and is collected there."
+    handed = zh_client.post("/api/v1/supermarkets/pickups", headers=counter.worker,
+                            json={"code": other.pickup_code, "supermarket_id": here})
+    assert assert_problem(handed, 409, "pickup_other_supermarket")["detail"] == "该订单属于另一家超市，请到该超市取货。"
+    db.session.expire_all()
+    assert db.session.get(SupermarketOrder, other.id).status == "placed"
+    # at its own counter it is handed over
+    assert client.post("/api/v1/supermarkets/pickups", headers=counter.worker,
+                       json={"code": other.pickup_code, "supermarket_id": second_shop.id}).status_code == 200
+    assert client.get(f"/api/v1/supermarkets/pickups/{counter.order.pickup_code}?supermarket_id={here}",
+                      headers=counter.worker).get_json()["status"] == "placed"

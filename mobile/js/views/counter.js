@@ -9,7 +9,7 @@ import { listenWedge, startCamera } from "/webcommon/scanner.js";
 import { addTexts, localDateTime, prefs, t } from "../i18n.js";
 import { api, flash, session } from "../session.js";
 import { ErrorBox, message } from "../ui.js";
-import { computed, nextTick, onBeforeUnmount, onMounted, reactive, ref } from "../vue.js";
+import { nextTick, onBeforeUnmount, onMounted, reactive, ref } from "../vue.js";
 
 addTexts({
   "zh-CN": {
@@ -37,7 +37,6 @@ addTexts({
     "counter.done": "已交付，商品已交给居民。",
     "counter.already": "这张取货码已经用过：商品已于 {when} 交付，不能再次交付。",
     "counter.cancelled": "这个订单已取消，不能交付。",
-    "counter.elsewhere": "这个订单属于另一家超市（{name}），请到该超市取货。",
     "counter.retry": "网络不好？再点一次“确认交付”不会重复交付。",
     "counter.next": "扫下一张",
     "counter.intake": "捐赠入库",
@@ -87,7 +86,6 @@ addTexts({
     "counter.done": "Handed over: the resident has the goods.",
     "counter.already": "This pickup code was already used: the goods were handed over on {when}. Not again.",
     "counter.cancelled": "This order was cancelled: nothing to hand over.",
-    "counter.elsewhere": "This order belongs to another supermarket ({name}); it is collected there.",
     "counter.retry": "Poor signal? Pressing \"Hand the goods over\" again never hands over twice.",
     "counter.next": "Scan the next one",
     "counter.intake": "Goods from a donor",
@@ -167,8 +165,6 @@ export const SupermarketCounter = {
     let stopCamera = null;
     let stopWedge = null;
 
-    const shop = computed(() => (shops.value || []).find((s) => s.id === shopId.value) || null);
-    const elsewhere = computed(() => order.value && shop.value && order.value.supermarket_id !== shop.value.id);
 
     onMounted(async () => {
       try {
@@ -184,10 +180,6 @@ export const SupermarketCounter = {
     function describe(found) {
       if (found.status === "collected") return { tone: "amber", text: t("counter.already", { when: localDateTime(found.collected_at) }) };
       if (found.status === "cancelled") return { tone: "red", text: t("counter.cancelled") };
-      if (shop.value && found.supermarket_id !== shop.value.id) {
-        const other = (shops.value || []).find((s) => s.id === found.supermarket_id);
-        return { tone: "red", text: t("counter.elsewhere", { name: other ? shopName(other) : `#${found.supermarket_id}` }) };
-      }
       return null;
     }
 
@@ -200,7 +192,8 @@ export const SupermarketCounter = {
       code.value = wanted;
       busy.value = true;
       try {
-        order.value = await api.get(`/supermarkets/pickups/${encodeURIComponent(wanted)}`);
+        // asked at this counter: the API refuses a receipt of another shop
+        order.value = await api.get(`/supermarkets/pickups/${encodeURIComponent(wanted)}`, { query: { supermarket_id: shopId.value } });
         outcome.value = describe(order.value);
       } catch (err) {
         error.value = err;
@@ -215,14 +208,15 @@ export const SupermarketCounter = {
       error.value = null;
       busy.value = true;
       try {
-        order.value = await api.post("/supermarkets/pickups", { code: wanted }, { idempotencyKey: keys[wanted] });
+        order.value = await api.post("/supermarkets/pickups", { code: wanted, supermarket_id: shopId.value },
+          { idempotencyKey: keys[wanted] });
         outcome.value = { tone: "green", text: t("counter.done"), done: true };
         flash(t("counter.done"));
       } catch (err) {
         error.value = err;
         if (err.code === "order_already_collected" || err.code === "order_cancelled") {
           try {
-            order.value = await api.get(`/supermarkets/pickups/${encodeURIComponent(wanted)}`);
+            order.value = await api.get(`/supermarkets/pickups/${encodeURIComponent(wanted)}`, { query: { supermarket_id: shopId.value } });
             outcome.value = describe(order.value);
           } catch (e) { /* the error says enough */ }
         }
@@ -257,7 +251,7 @@ export const SupermarketCounter = {
       }
     }
 
-    return { t, shops, shopId, shop, code, order, outcome, error, busy, camera, video, elsewhere, find, handOver,
+    return { t, shops, shopId, code, order, outcome, error, busy, camera, video, find, handOver,
       next, openCamera, closeCamera, itemName, localDateTime, message };
   },
   template: `
@@ -279,9 +273,9 @@ export const SupermarketCounter = {
         <van-cell :title="t('counter.placed')" :value="localDateTime(order.created_at)"></van-cell>
       </van-cell-group>
       <div class="actions">
-        <van-button v-if="order.status === 'placed' && !elsewhere" block type="success" size="large" :loading="busy"
+        <van-button v-if="order.status === 'placed'" block type="success" size="large" :loading="busy"
           :loading-text="t('counter.handing')" @click="handOver" data-test="hand-over">{{ t('counter.handover') }}</van-button>
-        <p v-if="order.status === 'placed' && !elsewhere && error && error.offline" class="hint">{{ t('counter.retry') }}</p>
+        <p v-if="order.status === 'placed' && error && error.offline" class="hint">{{ t('counter.retry') }}</p>
         <van-button block plain type="primary" size="large" icon="scan" @click="next" data-test="next">{{ t('counter.next') }}</van-button>
       </div>
     </template>

@@ -595,7 +595,7 @@ export const ActivityManage = {
         show-cancel-button :before-close="() => false" @confirm="saveFix" @cancel="fix.open = false" :confirm-button-text="t('man.fix.save')">
         <van-field v-model="fix.checkedIn" name="checked_in_at" type="datetime-local" :label="t('man.fix.in')"></van-field>
         <van-field v-model="fix.checkedOut" name="checked_out_at" type="datetime-local" :label="t('man.fix.out')"></van-field>
-        <van-field v-model="fix.reason" name="reason" :label="t('man.fix.reason')" :placeholder="t('man.fix.reason.ph')" maxlength="500" autocomplete="off"></van-field>
+        <van-field v-model="fix.reason" @update:model-value="fix.problem = ''" name="reason" :label="t('man.fix.reason')" :placeholder="t('man.fix.reason.ph')" maxlength="500" autocomplete="off"></van-field>
         <div v-if="fix.problem" class="error-box" role="alert" data-test="fix-error">{{ fix.problem }}</div>
       </van-dialog>
     </template>
