@@ -180,3 +180,26 @@ def test_worker_creates_publishes_runs_closes_fixes_and_settles_an_activity(open
     assert page.inner_text(f"[data-test=next-{activity.id}]") == "查看结算结果"
     page.shots("board-settled")
     assert_readable(page)
+
+
+def test_the_activity_list_and_a_new_activity_read_in_english(open_phone, live):
+    page = open_phone("/login?as=staff", lang="en")
+    sign_in(page, username="worker1")
+    page.wait_for_selector('[data-test="tab:/w/activities"]')
+    page.click('[data-test="tab:/w/activities"]')
+    activity = _activity(live, "清理村东河道")
+    page.wait_for_selector(f"[data-test=next-{activity.id}]")
+    assert page.inner_text(f"[data-test=state-{activity.id}]") == "Settled"
+    assert page.inner_text(f"[data-test=next-{activity.id}]") == "See what was credited"
+    page.shots("board-en")
+    assert_readable(page)
+    page.click("[data-test=new-activity]")
+    page.wait_for_selector("input[name=title_zh]")
+    page.fill("input[name=title_zh]", "敬老院包饺子")
+    page.fill("input[name=place]", "敬老院")
+    page.fill("input[name=ends]", page.input_value("input[name=starts]"))
+    page.click("[data-test=save-activity]")
+    assert page.inner_text("[data-test=local-error]") == "Give the start and the end; the end comes after the start."
+    assert _activity(live, "敬老院包饺子") is None
+    page.shots("new-en")
+    assert_readable(page)
