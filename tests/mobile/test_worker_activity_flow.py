@@ -7,6 +7,7 @@ from datetime import timedelta
 from backend.audit.models import AuditLog
 from backend.cards.models import Card
 from backend.common.time import utcnow
+from backend.credit.catalogue import find_item
 from backend.credit.models import CreditRecord
 from backend.extensions import db
 from backend.volunteering.models import VolunteerActivity, VolunteerParticipation
@@ -203,3 +204,43 @@ def test_the_activity_list_and_a_new_activity_read_in_english(open_phone, live):
     assert _activity(live, "敬老院包饺子") is None
     page.shots("new-en")
     assert_readable(page)
+
+
+def test_a_lost_publish_answer_is_retried_with_the_same_key_and_publishes_once(open_phone, live):
+    worker = live.token(username="worker1")["access_token"]
+    with live.db():
+        item_id = find_item("volunteer_service", district_id=live.district_id, community_id=live.community_id).id
+    now = utcnow().replace(microsecond=0)
+    status, created = live.api("POST", "/volunteering/activities", {
+        "community_ids": [live.community_id], "item_id": item_id, "title_zh": "修剪村道树枝", "title_en": "Trimming trees",
+        "place": "村道", "starts_at": (now + timedelta(days=3)).isoformat() + "Z",
+        "ends_at": (now + timedelta(days=3, hours=2)).isoformat() + "Z", "capacity": 8, "points_per_hour": 4},
+        token=worker)
+    assert status == 201, created
+    page = open_phone("/login?as=staff")
+    sign_in(page, username="worker1")
+    page.wait_for_selector('[data-test="tab:/w/activities"]')
+    keys = []
+
+    def lose_first_answer(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            route.fetch()  # the server publishes …
+            route.abort("internetdisconnected")  # … and the answer never reaches the phone
+        else:
+            route.continue_()
+
+    page.route(f"**/api/v1/volunteering/activities/{created['id']}/open", lose_first_answer)
+    page.evaluate(f"location.hash = '#/w/activity/{created['id']}/manage'")
+    page.click("[data-test=publish]")
+    page.locator(".van-dialog__confirm:visible").click()
+    assert "网络" in page.wait_for_selector(".error-box").inner_text()
+    assert _activity(live, "修剪村道树枝").status == "open"  # it went through once already
+    page.click("[data-test=publish]")
+    page.locator(".van-dialog__confirm:visible").click()
+    page.wait_for_function("document.querySelector('[data-test=state]').textContent.includes('报名中')")
+    assert page.locator(".error-box").count() == 0
+    assert len(keys) == 2 and keys[0] and keys[0] == keys[1]
+    with live.db():
+        opened = db.session.query(AuditLog).filter_by(target_type="volunteer_activity", target_id=str(created["id"]))
+        assert [entry.action for entry in opened.order_by(AuditLog.id)].count("volunteering.activity_open") == 1

@@ -8,7 +8,7 @@
 import { newIdempotencyKey } from "/webcommon/api.js";
 import { addTexts, localDateTime, t } from "../i18n.js";
 import { api, flash, route } from "../session.js";
-import { ErrorBox, message } from "../ui.js";
+import { ErrorBox } from "../ui.js";
 import { computed, onMounted, ref } from "../vue.js";
 
 addTexts({
@@ -141,7 +141,7 @@ export const ResidentCard = {
       }
     }
 
-    return { t, cards, error, busy, issued, reason, name, active, earlier, issue, revoke, localDateTime, REASONS, message };
+    return { t, cards, error, busy, issued, reason, name, active, earlier, issue, revoke, localDateTime, REASONS };
   },
   template: `
   <section class="screen resident-card">

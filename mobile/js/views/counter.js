@@ -7,8 +7,8 @@
 import { newIdempotencyKey } from "/webcommon/api.js";
 import { listenWedge, startCamera } from "/webcommon/scanner.js";
 import { addTexts, localDateTime, prefs, t } from "../i18n.js";
-import { api, flash, session } from "../session.js";
-import { ErrorBox, message } from "../ui.js";
+import { api, session } from "../session.js";
+import { ErrorBox } from "../ui.js";
 import { nextTick, onBeforeUnmount, onMounted, reactive, ref } from "../vue.js";
 
 addTexts({
@@ -211,7 +211,6 @@ export const SupermarketCounter = {
         order.value = await api.post("/supermarkets/pickups", { code: wanted, supermarket_id: shopId.value },
           { idempotencyKey: keys[wanted] });
         outcome.value = { tone: "green", text: t("counter.done"), done: true };
-        flash(t("counter.done"));
       } catch (err) {
         error.value = err;
         if (err.code === "order_already_collected" || err.code === "order_cancelled") {
@@ -252,7 +251,7 @@ export const SupermarketCounter = {
     }
 
     return { t, shops, shopId, code, order, outcome, error, busy, camera, video, find, handOver,
-      next, openCamera, closeCamera, itemName, localDateTime, message };
+      next, openCamera, closeCamera, itemName, localDateTime };
   },
   template: `
   <section class="screen counter">
@@ -371,7 +370,7 @@ export const StockIntake = {
       }
     }
     return { t, shops, shopId, items, itemId, quantity, donor, donorKind, note, error, local, done, busy, submit,
-      pickShop, itemName, DONOR_KINDS, message };
+      pickShop, itemName, DONOR_KINDS };
   },
   template: `
   <section class="screen intake">

@@ -4,8 +4,9 @@
  *   one activity: publish, start, the on-site scanner, walk-ins by card number, fixing forgotten
  *   check-outs (the times and a reason, kept in the audit log), close, settle, and what settling credited.
  *
- * Times are typed and shown in the district's local time (UTC+8), sent as UTC. Settling is sent with an
- * Idempotency-Key kept until it answers; settling again creates nothing on the server either. */
+ * Times are typed and shown in the district's local time (UTC+8), sent as UTC. Each step (create, publish,
+ * start, close, settle) keeps its Idempotency-Key until it answers: a retry after a lost answer gets the
+ * first answer again instead of a second draft or a "wrong state" refusal. */
 import { newIdempotencyKey } from "/webcommon/api.js";
 import { addTexts, localDateTime, prefs, t } from "../i18n.js";
 import { api, flash, go, session } from "../session.js";
@@ -237,6 +238,7 @@ export const ActivityBoard = {
     const items = ref(null);
     const error = ref(null);
     const busy = ref(0);
+    const keys = {}; //: one Idempotency-Key per activity's publish until it answers
     async function load() {
       error.value = null;
       try {
@@ -258,7 +260,9 @@ export const ActivityBoard = {
       busy.value = a.id;
       error.value = null;
       try {
-        await api.post(`/volunteering/activities/${a.id}/open`);
+        keys[a.id] = keys[a.id] || newIdempotencyKey();
+        await api.post(`/volunteering/activities/${a.id}/open`, {}, { idempotencyKey: keys[a.id] });
+        delete keys[a.id];
         flash(t("org.published"));
         await load();
       } catch (err) {
@@ -299,6 +303,7 @@ export const NewActivity = {
     const error = ref(null);
     const local = ref("");
     const busy = ref(false);
+    const sent = { key: null, body: "" }; //: a retried save of the same form sends the same key
     const start = new Date(Date.now() + 24 * 3600 * 1000);
     start.setUTCMinutes(0, 0, 0);
     const form = reactive({
@@ -355,12 +360,13 @@ export const NewActivity = {
       if (problem) { local.value = t(problem); return; }
       busy.value = true;
       try {
-        // a draft publishes nothing: a retried save at worst leaves a second draft to ignore
-        const created = await api.post("/volunteering/activities", {
+        const body = {
           community_ids: [form.community_id], item_id: form.item_id, title_zh: form.title_zh.trim(),
           title_en: form.title_en.trim() || form.title_zh.trim(), place: form.place.trim(), starts_at: startsAt,
           ends_at: endsAt, points_per_hour: points, capacity,
-        });
+        };
+        if (sent.body !== JSON.stringify(body)) { sent.body = JSON.stringify(body); sent.key = newIdempotencyKey(); }
+        const created = await api.post("/volunteering/activities", body, { idempotencyKey: sent.key });
         flash(t("new.done"));
         go(`/w/activity/${created.id}/manage`, { replace: true });
       } catch (err) {
@@ -428,7 +434,7 @@ export const ActivityManage = {
     const busy = ref("");
     const card = ref("");
     const fix = reactive({ open: false, part: null, checkedIn: "", checkedOut: "", reason: "", problem: "" });
-    let settleKey = null;
+    const keys = {}; //: one Idempotency-Key per step (publish, start, close, settle) until it answers
     const base = `/volunteering/activities/${props.id}`;
 
     async function load() {
@@ -456,12 +462,14 @@ export const ActivityManage = {
       };
     });
 
-    async function run(name, path, body, { confirmText, done, key } = {}) {
+    async function run(name, path, body, { confirmText, done } = {}) {
       if (confirmText && !(await confirmed(confirmText))) return false;
       busy.value = name;
       error.value = null;
+      keys[name] = keys[name] || newIdempotencyKey(); // a retry after a lost answer replays, never repeats
       try {
-        await api.post(`${base}/${path}`, body, key ? { idempotencyKey: key } : {});
+        await api.post(`${base}/${path}`, body, { idempotencyKey: keys[name] });
+        delete keys[name];
         if (done) flash(done);
         await load();
         return true;
@@ -477,12 +485,7 @@ export const ActivityManage = {
     const start = () => run("start", "start", {}, { done: t("man.started") });
     const close = () => run("close", "close", {}, { confirmText: t("man.confirm.close", { n: onSiteCount.value }),
       done: t("man.closed") });
-    async function settle() {
-      settleKey = settleKey || newIdempotencyKey(); // kept until it answers: a retry settles nothing twice
-      if (await run("settle", "settle", {}, { confirmText: t("man.confirm.settle"), done: t("man.settled"), key: settleKey })) {
-        settleKey = null;
-      }
-    }
+    const settle = () => run("settle", "settle", {}, { confirmText: t("man.confirm.settle"), done: t("man.settled") });
 
     async function addWalkIn() {
       const number = card.value.trim().toUpperCase();
