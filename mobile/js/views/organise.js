@@ -334,9 +334,10 @@ export const NewActivity = {
     }
     onMounted(async () => {
       try {
+        // a worker's own villages (a handful); a district admin picks from the district's
         const mine = ((session.me && session.me.roles) || {}).worker;
-        const page = await api.get("/communities", { query: { per_page: 100 } });
-        communities.value = mine ? page.items.filter((c) => mine.includes(c.id)) : page.items;
+        communities.value = mine ? await Promise.all(mine.map((id) => api.get(`/communities/${id}`)))
+          : (await api.get("/communities", { query: { per_page: 100 } })).items;
         form.community_id = communities.value.length ? communities.value[0].id : null;
         await loadItems();
       } catch (err) {
@@ -450,6 +451,8 @@ export const ActivityManage = {
 
     const canStart = computed(() => activity.value && activity.value.status === "open"
       && new Date() >= checkInOpens(activity.value));
+    //: an open activity may be closed once its start has passed (before that the API says to cancel it)
+    const begun = computed(() => activity.value && new Date() >= new Date(activity.value.starts_at));
     const canFix = computed(() => activity.value && ["running", "closed"].includes(activity.value.status));
     const attendees = computed(() => people.value.filter((p) => p.checked_in_at));
     const onSiteCount = computed(() => attendees.value.filter((p) => !p.checked_out_at).length);
@@ -547,7 +550,7 @@ export const ActivityManage = {
     const credited = (p) => (p.points > 0 ? t("man.result.line", { hours: hoursOf(p.credited_minutes), points: p.points })
       : t("man.result.none"));
 
-    return { t, activity, people, error, busy, card, fix, canStart, canFix, attendees, result, publish, start, close,
+    return { t, activity, people, error, busy, card, fix, canStart, begun, canFix, attendees, result, publish, start, close,
       settle, addWalkIn, openFix, saveFix, flags, times, credited, titleOf, localDateTime };
   },
   template: `
@@ -567,7 +570,7 @@ export const ActivityManage = {
         <van-button v-if="canStart" block type="primary" size="large" :loading="busy === 'start'" @click="start" data-test="start">{{ t('man.start') }}</van-button>
         <van-button v-if="activity.status === 'open' || activity.status === 'running'" block :type="activity.status === 'running' ? 'primary' : 'default'"
           size="large" icon="scan" @click="$router('/w/activity/' + activity.id)" data-test="to-scanner">{{ t('man.scan') }}</van-button>
-        <van-button v-if="activity.status === 'running' || (activity.status === 'open' && canStart)" block plain type="danger" size="large"
+        <van-button v-if="activity.status === 'running' || (activity.status === 'open' && begun)" block plain type="danger" size="large"
           :loading="busy === 'close'" @click="close" data-test="close">{{ t('man.close') }}</van-button>
         <van-button v-if="activity.status === 'closed'" block type="primary" size="large" :loading="busy === 'settle'" @click="settle" data-test="settle">{{ t('man.settle') }}</van-button>
       </div>
