@@ -1,7 +1,7 @@
 /* The phone app's service worker: keeps the app shell (page, scripts, styles, vendored bundles)
  * so "add to home screen" opens at once and without a signal. It never stores an /api/ answer:
  * those hold personal data (and a phone code must never be replayed from a cache). */
-const VERSION = "chengxin-m-5";
+const VERSION = "chengxin-m-6";
 const SHELL = [
   "/m/",
   "/m/app.css",
@@ -18,11 +18,14 @@ const SHELL = [
   "/m/js/views/activity.js",
   "/m/js/views/archive.js",
   "/m/js/views/auth.js",
+  "/m/js/views/cards.js",
+  "/m/js/views/counter.js",
   "/m/js/views/deed.js",
   "/m/js/views/merchant.js",
   "/m/js/views/lookups.js",
   "/m/js/views/notice.js",
   "/m/js/views/objections.js",
+  "/m/js/views/organise.js",
   "/m/js/views/poster.js",
   "/m/js/views/purchases.js",
   "/m/js/views/ratings.js",

@@ -3,6 +3,7 @@ from flask import current_app, render_template, request
 
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
+from ..common.idempotency import idempotent
 from ..common.pdf import PDF, pdf_response
 from ..common.pagination import page_of, split_page
 from ..common.tx import read_only
@@ -44,6 +45,7 @@ def list_cards(args):
 
 @bp.route("/cards", methods=["POST"])
 @auth_required("staff", roles=["worker", "district_admin"])
+@idempotent
 @bp.arguments(CardIssueArgs)
 @bp.response(201, CardSchema)
 def issue_card(args):

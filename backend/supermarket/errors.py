@@ -17,6 +17,7 @@ catalogue("supermarket", {
     "order_not_found": (404, "未找到订单", "Order not found"),
     "pickup_code_not_found": (404, "取货码无效", "Pickup code not found"),
     "order_already_collected": (409, "已取货", "Already collected"),
+    "pickup_other_supermarket": (409, "不是本超市的订单", "Order of another supermarket"),
     "order_cancelled": (409, "订单已取消", "Order cancelled"),
 }, messages={
     "No such supermarket.": "没有这个超市。",
@@ -48,6 +49,7 @@ catalogue("supermarket", {
     "No such order.": "没有这个订单。",
     "No order has this pickup code.": "没有订单使用这个取货码。",
     "These goods have already been handed over.": "这些商品已经领取。",
+    "This order belongs to another supermarket and is collected there.": "该订单属于另一家超市，请到该超市取货。",
     "This order was cancelled.": "该订单已取消。",
     "A /path or an http(s) URL.": "须为 /路径 或 http(s) 网址。",
 })

@@ -7,7 +7,7 @@ from .schemas import (
     StockAdjustmentCreateArgs, StockIntakeCreateArgs, StockMovementQueryArgs, StockMovementSchema,
     SupermarketCreateArgs, SupermarketItemCreateArgs, SupermarketItemQueryArgs, SupermarketItemSchema,
     SupermarketItemUpdateArgs, SupermarketOrderCancelArgs, SupermarketOrderQueryArgs, SupermarketOrderSchema,
-    SupermarketPickupArgs, SupermarketPickupSchema, SupermarketSchema, SupermarketUpdateArgs,
+    SupermarketPickupArgs, SupermarketPickupQueryArgs, SupermarketPickupSchema, SupermarketSchema, SupermarketUpdateArgs,
 )
 
 bp = Blueprint("supermarket", __name__, url_prefix="/api/v1/supermarkets",
@@ -149,16 +149,19 @@ def cancel_order(args, order_id):
 
 @bp.route("/pickups/<string:code>", methods=["GET"])
 @auth_required("staff", roles=RUN)
+@bp.arguments(SupermarketPickupQueryArgs, location="query")
 @bp.response(200, SupermarketPickupSchema)
-def find_pickup(code):
+def find_pickup(args, code):
     """What a scanned pickup code stands for, before handing the goods over."""
-    return service.find_order_by_pickup_code(current_principal(), code)
+    return service.find_order_by_pickup_code(current_principal(), code, args.get("supermarket_id"))
 
 
 @bp.route("/pickups", methods=["POST"])
 @auth_required("staff", roles=RUN)
+@idempotent
 @bp.arguments(SupermarketPickupArgs)
 @bp.response(200, SupermarketPickupSchema)
 def collect_order(args):
-    """Hand the goods over: the scanned pickup code marks the order collected (once)."""
-    return service.collect_order(current_principal(), args["code"])
+    """Hand the goods over: the scanned pickup code marks the order collected (once; a retry with the same
+    Idempotency-Key gets the first answer again instead of "already collected")."""
+    return service.collect_order(current_principal(), args["code"], args.get("supermarket_id"))

@@ -182,6 +182,13 @@ class SupermarketOrderCancelArgs(Schema):
 class SupermarketPickupArgs(Schema):
     #: the code on the receipt, scanned or typed
     code = fields.String(required=True, validate=validate.Length(4, 300))
+    #: the counter the goods are handed over at: a receipt of another shop is refused
+    supermarket_id = fields.Integer(strict=True)
+
+
+class SupermarketPickupQueryArgs(Schema):
+    #: the counter looking the code up: a receipt of another shop is refused
+    supermarket_id = fields.Integer()
 
 
 class SupermarketOrderLineArgs(Schema):

@@ -540,8 +540,9 @@ def _clean_code(raw):
     return text.upper()
 
 
-def find_order_by_pickup_code(principal, code):
-    """The order behind a scanned pickup code, for a worker of the shop (else 404)."""
+def find_order_by_pickup_code(principal, code, supermarket_id=None):
+    """The order behind a scanned pickup code, for a worker of the shop (else 404); with
+    ``supermarket_id`` (the counter it is scanned at), a receipt of another shop is refused (409)."""
     order = db.session.execute(
         select(SupermarketOrder).where(SupermarketOrder.pickup_code == _clean_code(code),
                                        SupermarketOrder.district_id == principal.district_id)
@@ -552,12 +553,16 @@ def find_order_by_pickup_code(principal, code):
         get_supermarket_for_staff(principal, order.supermarket_id, run=True)
     except NotFound:
         raise NotFound("No order has this pickup code.", code="pickup_code_not_found") from None
+    if supermarket_id is not None and order.supermarket_id != supermarket_id:
+        raise Conflict("This order belongs to another supermarket and is collected there.",
+                       code="pickup_other_supermarket")
     return order
 
 
-def collect_order(principal, code):
-    """A worker hands the goods over on a scan of the receipt's pickup code (once)."""
-    order = find_order_by_pickup_code(principal, code)
+def collect_order(principal, code, supermarket_id=None):
+    """A worker hands the goods over on a scan of the receipt's pickup code (once), at ``supermarket_id``'s
+    counter when given."""
+    order = find_order_by_pickup_code(principal, code, supermarket_id)
     _set_status(order, {"status": "collected", "collected_at": utcnow(), "collected_by": principal.ref})
     record_audit(principal, "supermarket_order.collect", "supermarket_order", order.id)
     return order

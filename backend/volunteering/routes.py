@@ -46,6 +46,7 @@ def list_activities(args):
 
 @bp.route("/activities", methods=["POST"])
 @auth_required("staff", roles=ORGANISERS)
+@idempotent
 @bp.arguments(ActivityCreateArgs)
 @bp.response(201, ActivitySchema)
 def create_activity(args):
@@ -72,6 +73,7 @@ def update_activity(args, activity_id):
 
 @bp.route("/activities/<int:activity_id>/open", methods=["POST"])
 @auth_required("staff", roles=ORGANISERS)
+@idempotent
 @bp.response(200, ActivitySchema)
 def open_activity(activity_id):
     """Publish a draft: residents of its communities may sign up."""
@@ -80,6 +82,7 @@ def open_activity(activity_id):
 
 @bp.route("/activities/<int:activity_id>/start", methods=["POST"])
 @auth_required("staff", roles=ORGANISERS)
+@idempotent
 @bp.response(200, ActivitySchema)
 def start_activity(activity_id):
     """Start the activity on site (the first check-in starts it too)."""
@@ -88,6 +91,7 @@ def start_activity(activity_id):
 
 @bp.route("/activities/<int:activity_id>/close", methods=["POST"])
 @auth_required("staff", roles=ORGANISERS)
+@idempotent
 @bp.arguments(ActivityCloseArgs)
 @bp.response(200, ActivitySchema)
 def close_activity(args, activity_id):

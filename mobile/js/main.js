@@ -7,7 +7,10 @@ import { Activate, Login } from "./views/auth.js";
 import { MerchantSales, MerchantScan } from "./views/merchant.js";
 import { MyCode, ResidentHome } from "./views/resident.js";
 import { LogDeed } from "./views/deed.js";
-import { ActivityScanner, MyActivities } from "./views/activity.js";
+import { ActivityScanner } from "./views/activity.js";
+import { ActivityBoard, ActivityManage, NewActivity } from "./views/organise.js";
+import { StockIntake, SupermarketCounter } from "./views/counter.js";
+import { ResidentCard } from "./views/cards.js";
 import { MyVolunteering } from "./views/volunteer.js";
 import { MyArchive } from "./views/archive.js";
 import { MyLookups } from "./views/lookups.js";
@@ -45,8 +48,13 @@ const ROUTES = [
   { path: "/w/find", view: FindResident, who: "staff" },
   { path: "/w/resident/:id", view: ResidentArchive, who: "staff" },
   { path: "/w/resident/:id/deed", view: LogDeed, who: "staff" },
-  { path: "/w/activities", view: MyActivities, who: "staff" },
+  { path: "/w/activities", view: ActivityBoard, who: "staff" },
+  { path: "/w/activities/new", view: NewActivity, who: "staff" },
   { path: "/w/activity/:id", view: ActivityScanner, who: "staff" },
+  { path: "/w/activity/:id/manage", view: ActivityManage, who: "staff" },
+  { path: "/w/counter", view: SupermarketCounter, who: "staff" },
+  { path: "/w/intake", view: StockIntake, who: "staff" },
+  { path: "/w/resident/:id/card", view: ResidentCard, who: "staff" },
   { path: "/w/review", view: ReviewQueue, who: "staff" },
   { path: "/w/objections", view: ObjectionQueue, who: "staff" },
   { path: "/w/repairs", view: RepairQueue, who: "staff" },
@@ -65,6 +73,7 @@ function staffTabs() {
   const mine = roles();
   const tabs = [["/w/find", "search", "tab.find"]];
   if (mine.includes("worker") || mine.includes("district_admin")) tabs.push(["/w/activities", "friends-o", "tab.activities"]);
+  if (mine.includes("worker") || mine.includes("district_admin")) tabs.push(["/w/counter", "shop-o", "tab.counter"]);
   if (mine.includes("reviewer") || mine.includes("district_admin")) {
     tabs.push(["/w/review", "passed", "tab.review"], ["/w/objections", "warning-o", "tab.objections"]);
     tabs.push(["/w/repairs", "replay", "tab.repairs"]);

@@ -86,7 +86,9 @@ def test_worker_checks_residents_in_and_out_by_camera_and_wedge_scanner_with_ins
     page.shots("activities")
     assert_readable(page)
 
-    page.click(f"[data-test=activity-{activity}]")
+    # the next step of an open activity within its check-in hour is the scanner
+    assert page.inner_text(f"[data-test=next-{activity}]") == "现场签到"
+    page.click(f"[data-test=next-{activity}]")
     page.wait_for_selector("[data-test=counts]")
     assert page.inner_text("[data-test=counts]").split() == ["0", "人在现场", "1", "人已报名"]
     # count the tones the screen plays: one per answer

@@ -1,5 +1,5 @@
-/* The worker on site at a volunteer activity: pick one of my activities that is open or running,
- * then scan people in and out with the phone camera or a keyboard-wedge scanner. Every scan answers
+/* The worker on site at a volunteer activity (opened from the activity list, views/organise.js):
+ * scan people in and out with the phone camera or a keyboard-wedge scanner. Every scan answers
  * at once: green (checked in / out), amber (already, nothing changed) or red (refused, with the API's
  * own message), with a short tone. Someone who did not sign up joins as a walk-in when the switch is
  * on (the API enrols them if there is room). A repeated scan changes nothing on the server, so a
@@ -9,39 +9,6 @@ import { localDateTime, prefs, t } from "../i18n.js";
 import { api } from "../session.js";
 import { ErrorBox, message } from "../ui.js";
 import { nextTick, onBeforeUnmount, onMounted, ref } from "../vue.js";
-
-export const MyActivities = {
-  components: { ErrorBox },
-  setup() {
-    const items = ref(null);
-    const error = ref(null);
-    async function load() {
-      error.value = null;
-      try {
-        items.value = (await api.get("/volunteering/activities",
-          { query: { status: "open,running", upcoming: true, per_page: 50 } })).items;
-      } catch (err) {
-        error.value = err;
-      }
-    }
-    const title = (a) => (prefs.lang === "en" ? a.title_en : a.title_zh);
-    onMounted(load);
-    return { t, items, error, title, localDateTime };
-  },
-  template: `
-  <section class="screen activities">
-    <h1>{{ t('act.title') }}</h1>
-    <p class="intro">{{ t('act.intro') }}</p>
-    <error-box :error="error"></error-box>
-    <p v-if="!items && !error" class="hint">{{ t('common.loading') }}</p>
-    <van-empty v-if="items && !items.length" :description="t('act.none')"></van-empty>
-    <van-cell-group v-if="items && items.length" inset>
-      <van-cell v-for="a in items" :key="a.id" :title="title(a)" is-link :data-test="'activity-' + a.id"
-        :label="localDateTime(a.starts_at) + ' – ' + localDateTime(a.ends_at) + ' · ' + a.place"
-        :value="t('act.status.' + a.status)" @click="$router('/w/activity/' + a.id)"></van-cell>
-    </van-cell-group>
-  </section>`,
-};
 
 /* Short tones: high for done, two middle ones for "already", low and longer for a refusal. */
 let audio = null;
@@ -195,6 +162,7 @@ export const ActivityScanner = {
       <van-button v-else block size="large" @click="closeCamera" data-test="close-camera">{{ t('scan.camera.stop') }}</van-button>
     </div>
     <p class="hint wedge-hint">{{ t('act.wedge') }}</p>
+    <div class="actions"><van-button block plain size="large" @click="$router('/w/activity/' + id + '/manage')" data-test="to-manage">{{ t('org.manage') }}</van-button></div>
     <error-box :error="error"></error-box>
     <van-cell-group v-if="log.length" inset :title="t('act.log')">
       <van-cell v-for="(entry, i) in log" :key="entry.at + i" :title="entry.text" :label="entry.name"

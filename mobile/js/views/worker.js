@@ -179,6 +179,8 @@ export const ResidentArchive = {
           @click="$router('/w/resident/' + resident.id + '/deed?c=' + resident.community_id + '&name=' + encodeURIComponent(resident.name))">{{ t('resident.deed') }}</van-button>
         <van-button block plain type="primary" size="large" :loading="busy" @click="issue" data-test="issue-activation">{{ t('resident.activation') }}</van-button>
         <van-button block plain type="primary" size="large" @click="pinOpen = true" data-test="reset-pin">{{ t('resident.pin') }}</van-button>
+        <van-button block plain type="primary" size="large" icon="idcard" data-test="resident-card"
+          @click="$router('/w/resident/' + resident.id + '/card?name=' + encodeURIComponent(resident.name))">{{ t('card.open') }}</van-button>
         <van-button block plain size="large" @click="$router('/w/find')">{{ t('common.back') }}</van-button>
       </div>
     </template>
