@@ -191,3 +191,14 @@ class SupermarketOrderLineArgs(Schema):
 
 class SupermarketOrderCreateArgs(Schema):
     lines = fields.List(fields.Nested(SupermarketOrderLineArgs), required=True, validate=validate.Length(1, 50))
+
+
+def _export_args(list_args):
+    """The list's filters without paging: an export holds every match."""
+    meta = type("Meta", (), {"exclude": ("page", "per_page")})
+    return type(list_args.__name__.replace("QueryArgs", "ExportArgs"), (list_args,), {"Meta": meta})
+
+
+SupermarketItemExportArgs = _export_args(SupermarketItemQueryArgs)
+StockMovementExportArgs = _export_args(StockMovementQueryArgs)
+SupermarketOrderExportArgs = _export_args(SupermarketOrderQueryArgs)
