@@ -5,6 +5,11 @@ import { ResidentsView } from "./views/residents.js";
 import { ReviewView } from "./views/review.js";
 import { ImportView } from "./views/import.js";
 import { AnnouncementsView } from "./views/announcements.js";
+import { CatalogueView } from "./views/catalogue.js";
+import { PolicyView } from "./views/policy.js";
+import { MerchantsView } from "./views/merchants.js";
+import { SupermarketsView } from "./views/supermarkets.js";
+import { KiosksView } from "./views/kiosks.js";
 import { prefs, setLang, t } from "./i18n.js";
 import {
   currentPath, go, homePath, loadMe, pagesForMe, route, session, sessionEnded, signOut,
@@ -12,7 +17,9 @@ import {
 import { computed, createApp, ElementPlus, ref, watch, zhCn } from "./vue.js";
 
 const VIEWS = { "/reports": ReportsView, "/review": ReviewView, "/residents": ResidentsView,
-  "/import": ImportView, "/announcements": AnnouncementsView };
+  "/import": ImportView, "/announcements": AnnouncementsView,
+  "/catalogue": CatalogueView, "/policy": PolicyView, "/merchants": MerchantsView, "/supermarkets": SupermarketsView,
+  "/kiosks": KiosksView };
 
 const App = {
   components: { LoginView },

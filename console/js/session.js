@@ -23,6 +23,11 @@ export const PAGES = [
   { path: "/residents", key: "menu.residents", roles: ["district_admin", "reviewer", "worker"] },
   { path: "/import", key: "menu.import", roles: ["district_admin", "worker"] },
   { path: "/announcements", key: "menu.announcements", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/catalogue", key: "menu.catalogue", roles: ["district_admin", "reviewer"] },
+  { path: "/policy", key: "menu.policy", roles: ["district_admin"] },
+  { path: "/merchants", key: "menu.merchants", roles: ["district_admin"] },
+  { path: "/supermarkets", key: "menu.supermarkets", roles: ["district_admin", "worker"] },
+  { path: "/kiosks", key: "menu.kiosks", roles: ["district_admin"] },
 ];
 
 export function pagesForMe() {
