@@ -149,6 +149,8 @@ class SupermarketOrderSchema(Schema):
     supermarket_id = fields.Integer()
     resident_id = fields.Integer()
     device_id = fields.Integer(allow_none=True)
+    #: who hands the goods over needs the name (the console's order list shows it)
+    resident_name = fields.Function(lambda order: _resident_name(order))
     receipt_no = fields.String()
     pickup_code = fields.String()
     status = fields.String()
@@ -163,6 +165,11 @@ class SupermarketOrderSchema(Schema):
 
 
 class SupermarketPickupSchema(SupermarketOrderSchema):
+    """What the counter sees of a scanned receipt: the name masked, as on the receipt."""
+
+    class Meta:
+        exclude = ("resident_name",)
+
     masked_name = fields.Function(lambda order: mask_name(_resident_name(order)))
 
 

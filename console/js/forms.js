@@ -2,7 +2,7 @@
  * and the "导出 Excel" button's download of a list with the same filters as on screen. */
 import { addTexts, messageOf, t } from "./i18n.js";
 import { download } from "./session.js";
-import { ElMessage, reactive } from "./vue.js";
+import { ElMessage, nextTick, reactive } from "./vue.js";
 
 addTexts({
   "zh-CN": { "common.cancel": "取消", "common.export": "导出 Excel", "common.actions": "操作", "common.save": "保存" },
@@ -25,6 +25,11 @@ export function formErrors() {
       }
     }
     state.fields = fields;
+    // a long form (the policy) may have its refused field scrolled out of sight: bring it into view
+    nextTick(() => {
+      const field = document.querySelector(".el-dialog .el-form-item.is-error, .el-drawer .el-form-item.is-error");
+      if (field) field.scrollIntoView({ block: "center" });
+    });
   };
   return state;
 }

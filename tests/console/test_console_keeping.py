@@ -116,6 +116,31 @@ def test_catalogue_exports_the_filtered_list(console):
     shots("exported")
 
 
+def test_reviewer_adds_an_item_for_their_own_village_only(console):
+    page, shots = console("reviewer1", path="/console/#/catalogue")
+    page.wait_for_selector("[data-table=catalogue] tbody tr")
+    wait_idle(page)
+    assert not page.query_selector("[data-change='beautiful_courtyard']")  # district items are the centre's
+    page.click("[data-test=cat-new]")
+    assert not page.query_selector(".el-dialog .el-radio >> text=全区")
+    page.fill("[data-test=cat-code]", "xilou_river_cleanup")
+    page.click(".el-dialog .el-radio >> text=村社区")
+    pick(page, ".el-dialog .el-select:has-text('村社区')", "西楼村")
+    page.fill("[data-test=cat-title-zh]", "清理村前小河垃圾")
+    page.fill("[data-test=cat-title-en]", "Clearing litter from the village stream")
+    pick(page, ".el-select:has(#cat-category)", "环境卫生")
+    page.fill("[data-test=cat-points] input", "4")
+    page.keyboard.press("Tab")
+    assert_dialog_axe_clean(page)
+    shots("new-village-item")
+    page.click("[data-test=cat-save]")
+    dialogs_closed(page)
+    _status, listed = api(page, "GET", "/catalogue/items?scope=community&per_page=100")
+    made = next(i for i in listed["items"] if i["code"] == "xilou_river_cleanup")
+    assert (made["points"], made["category"], made["title_zh"]) == (4, "environment", "清理村前小河垃圾")
+    assert not page.errors
+
+
 # --- the policy ------------------------------------------------------------------------------
 
 
@@ -216,6 +241,23 @@ def test_merchant_suspended_reinstated_and_its_discounts_kept_inside_the_policys
         page.click("[data-test=mer-poster]")
     assert poster.value.status == 200 and poster.value.headers["content-type"] == "application/pdf"
     tab.value.close()
+    assert not page.errors
+
+
+def test_pending_merchant_is_approved_into_the_alliance(console):
+    page, shots = console("admin", path="/console/#/merchants")
+    page.wait_for_selector("[data-table=merchants] tbody tr")
+    wait_idle(page)
+    _status, pending = api(page, "GET", "/merchants?status=pending")
+    if not pending["items"]:
+        pytest.skip("the demo district has no pending merchant")
+    merchant = pending["items"][0]
+    page.click(f"[data-approve='{merchant['id']}']")
+    page.click(".el-message-box__btns .el-button--primary")  # approving needs no reason
+    page.wait_for_selector(f"[data-approve='{merchant['id']}']", state="detached")
+    assert api(page, "GET", f"/merchants/{merchant['id']}")[1]["status"] == "approved"
+    row = next(r for r in table_rows(page, "merchants") if r[0].startswith(merchant["name"]))
+    assert row[4].startswith("联盟商家")
     assert not page.errors
 
 

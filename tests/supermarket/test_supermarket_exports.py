@@ -69,3 +69,10 @@ def test_exports_of_a_shop_out_of_scope_are_not_found(client, setup, make_commun
                        404, "supermarket_not_found")
     assert_problem(client.get(f"/api/v1/supermarkets/{setup.shop.id}/orders/export.xlsx?status=lost",
                               headers=setup.worker), 422)
+
+
+def test_staff_order_list_names_the_resident_but_the_counters_pickup_stays_masked(client, setup):
+    listed = client.get(f"/api/v1/supermarkets/{setup.shop.id}/orders", headers=setup.worker).get_json()["items"]
+    assert [order["resident_name"] for order in listed] == ["张三明"]
+    pickup = client.get(f"/api/v1/supermarkets/pickups/{setup.order.pickup_code}", headers=setup.worker).get_json()
+    assert pickup["masked_name"] == "张*明" and "resident_name" not in pickup

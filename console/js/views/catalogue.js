@@ -20,6 +20,7 @@ addTexts({
     "cat.saved": "已保存为第 {n} 版，{date} 起生效", "cat.created": "已新增事项", "cat.historyOf": "“{title}”的历史版本",
     "cat.by": "修改人", "cat.at": "保存时间", "cat.inForce": "现行", "cat.future": "待生效", "cat.village": "村社区",
     "cat.pointsHelp": "加分事项填正数，扣分事项填负数",
+    "cat.effectiveHelpNew": "从这一天起用于登记的记录（首个版本可以是过去的日期）。",
   },
   en: {
     "menu.catalogue": "Rule catalogue", "cat.scope": "Scope", "cat.scope.district": "District", "cat.scope.town": "Town",
@@ -35,6 +36,7 @@ addTexts({
     "cat.saved": "Saved as version {n}, effective {date}", "cat.created": "Item added", "cat.historyOf": "Versions of “{title}”",
     "cat.by": "By", "cat.at": "Saved at", "cat.inForce": "In force", "cat.future": "Scheduled", "cat.village": "Village",
     "cat.pointsHelp": "Positive for good conduct, negative for bad",
+    "cat.effectiveHelpNew": "Applies to deeds from this day on (the first version may start in the past).",
   },
 });
 
@@ -186,7 +188,7 @@ export const CatalogueView = {
     </el-table>
     <el-pagination v-if="total > 20" layout="prev, pager, next" :total="total" :page-size="20" :current-page="page" @current-change="load" class="pager" />
 
-    <el-drawer v-model="history.open" size="760px" :title="history.item ? t('cat.historyOf', { title: history.item.title_zh }) : ''">
+    <el-drawer v-model="history.open" size="880px" :title="history.item ? t('cat.historyOf', { title: history.item.title_zh }) : ''">
       <el-table v-if="history.item" :data="[...history.item.versions].reverse()" border data-table="versions">
         <el-table-column :label="t('cat.version')" width="80"><template #default="{ row }">v{{ row.version }}</template></el-table-column>
         <el-table-column :label="t('cat.effective')" width="130"><template #default="{ row }">{{ row.effective_from }}
@@ -196,7 +198,8 @@ export const CatalogueView = {
         <el-table-column :label="t('cat.points')" width="70" align="right"><template #default="{ row }">{{ row.points }}</template></el-table-column>
         <el-table-column :label="t('cat.cap')" width="100"><template #default="{ row }">{{ cap(row) }}</template></el-table-column>
         <el-table-column :label="t('cat.active')" width="70"><template #default="{ row }">{{ row.active ? t('cat.activeOn') : t('cat.activeOff') }}</template></el-table-column>
-        <el-table-column :label="t('cat.by')" width="120" prop="created_by" />
+        <el-table-column :label="t('cat.at')" width="150"><template #default="{ row }">{{ localTime(row.created_at) }}</template></el-table-column>
+        <el-table-column :label="t('cat.by')" width="100" prop="created_by" />
       </el-table>
     </el-drawer>
 
@@ -234,7 +237,7 @@ export const CatalogueView = {
         <el-form-item :label="t('cat.activeOn')"><el-switch v-model="editing.form.active" :aria-label="t('cat.activeOn')" /></el-form-item>
         <el-form-item :label="t('cat.effective')" for="cat-effective" :error="errors.fields.effective_from">
           <el-date-picker id="cat-effective" v-model="editing.form.effective_from" type="date" value-format="YYYY-MM-DD" :clearable="false" data-test="cat-effective" />
-          <span class="field-help">{{ t('cat.effectiveHelp') }}</span></el-form-item>
+          <span class="field-help">{{ t(editing.item ? 'cat.effectiveHelp' : 'cat.effectiveHelpNew') }}</span></el-form-item>
         <el-form-item v-if="editing.item" :label="t('cat.note')" for="cat-note" :error="errors.fields.note">
           <el-input id="cat-note" v-model="editing.form.note" maxlength="200" data-test="cat-note" /></el-form-item>
       </el-form>

@@ -24,7 +24,7 @@ addTexts({
     "shop.emptyOrders": "没有订单", "shop.emptyMovements": "没有库存变动", "shop.per": "每{period} {n} 件",
     "shop.period.day": "天", "shop.period.week": "周", "shop.period.month": "月", "shop.period.quarter": "季度", "shop.period.year": "年",
     "shop.cat.grain_oil": "粮油", "shop.cat.food": "食品", "shop.cat.daily": "日用品", "shop.cat.cleaning": "清洁用品",
-    "shop.cat.textiles": "床品毛巾", "shop.cat.stationery": "文具", "shop.cat.other": "其他", "shop.resident": "居民编号", "shop.off": "已下架",
+    "shop.cat.textiles": "床品毛巾", "shop.cat.stationery": "文具", "shop.cat.other": "其他", "shop.resident": "居民", "shop.off": "已下架",
   },
   en: {
     "menu.supermarkets": "Supermarkets", "shop.choose": "Supermarket", "shop.none": "No credit supermarket yet", "shop.items": "Items & stock",
@@ -43,7 +43,7 @@ addTexts({
     "shop.emptyOrders": "No order", "shop.emptyMovements": "No stock movement", "shop.per": "{n} a {period}",
     "shop.period.day": "day", "shop.period.week": "week", "shop.period.month": "month", "shop.period.quarter": "quarter", "shop.period.year": "year",
     "shop.cat.grain_oil": "Rice & oil", "shop.cat.food": "Food", "shop.cat.daily": "Daily goods", "shop.cat.cleaning": "Cleaning",
-    "shop.cat.textiles": "Towels & bedding", "shop.cat.stationery": "Stationery", "shop.cat.other": "Other", "shop.resident": "Resident no.", "shop.off": "Off sale",
+    "shop.cat.textiles": "Towels & bedding", "shop.cat.stationery": "Stationery", "shop.cat.other": "Other", "shop.resident": "Resident", "shop.off": "Off sale",
   },
 });
 
@@ -201,9 +201,9 @@ export const SupermarketsView = {
             <el-radio-button v-for="s in ['placed', 'collected', 'cancelled']" :key="s" :value="s">{{ t('shop.status.' + s) }}</el-radio-button></el-radio-group></div>
           <el-alert v-if="orders.error" :title="orders.error" type="error" show-icon :closable="false" class="page-error" />
           <el-table :data="orders.rows" v-loading="orders.loading" stripe border row-key="id" :empty-text="t('shop.emptyOrders')" data-table="orders">
-            <el-table-column :label="t('shop.receipt')" width="150" prop="receipt_no" />
+            <el-table-column :label="t('shop.receipt')" width="190" prop="receipt_no" />
             <el-table-column :label="t('shop.placedAt')" width="150"><template #default="{ row }">{{ localTime(row.created_at) }}</template></el-table-column>
-            <el-table-column :label="t('shop.resident')" width="100" prop="resident_id" />
+            <el-table-column :label="t('shop.resident')" width="110" prop="resident_name" />
             <el-table-column :label="t('shop.lines')" min-width="200"><template #default="{ row }">{{ lines(row) }}</template></el-table-column>
             <el-table-column :label="t('shop.points')" width="80" align="right" prop="total_points" />
             <el-table-column :label="t('shop.status')" width="170"><template #default="{ row }">{{ t('shop.status.' + row.status) }}
