@@ -235,6 +235,17 @@ def test_merchant_suspended_reinstated_and_its_discounts_kept_inside_the_policys
     assert (saved[-1]["percent"], saved[-1]["set_by_merchant"]) == (top["max_percent"], True)
     shots("discounts-saved")
 
+    # an abusive text is hidden with a reason; its stars still count
+    rating = next(r for r in api(page, "GET", f"/merchants/{merchant['id']}/ratings")[1]["items"]
+                  if r["comment"] and not r["hidden"])
+    page.click(f"[data-hide='{rating['id']}']")
+    page.fill(".el-message-box__input input", "含有对店员的人身攻击")
+    page.click(".el-message-box__btns .el-button--primary")
+    page.wait_for_selector(f"[data-hide='{rating['id']}']", state="detached")
+    hidden = next(r for r in api(page, "GET", f"/merchants/{merchant['id']}/ratings")[1]["items"]
+                  if r["id"] == rating["id"])
+    assert hidden["hidden"] and hidden["hidden_reason"] == "含有对店员的人身攻击"
+
     # the door poster opens as a PDF with the session
     with page.context.expect_page() as tab, page.expect_response(
             lambda r: "/poster.pdf" in r.url, timeout=120_000) as poster:
@@ -406,4 +417,23 @@ def test_kiosk_registered_shows_its_pairing_code_once_then_is_disabled_and_enabl
     assert name == "kiosks.xlsx" and header[:3] == ["编号", "名称", "村社区"]
     assert [row[1] for row in rows] == [d["name"] for d in devices["items"]]
     assert rows[-1][header.index("村社区")] == "东楼村"
+    assert not page.errors
+
+
+def test_keeping_screens_read_in_english(console):
+    page, shots = console("admin", path="/console/#/catalogue")
+    page.wait_for_selector("[data-table=catalogue] tbody tr")
+    page.click(".who >> text=English")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    headers = page.eval_on_selector_all("[data-table=catalogue] thead th", "ths => ths.map(th => th.innerText.trim())")
+    assert headers[:4] == ["Item", "Category", "Points", "Cap"]
+    for path, table in (("/kiosks", "kiosks"), ("/merchants", "merchants"), ("/supermarkets", "items")):
+        page.click(f"[data-page='{path}']")
+        page.wait_for_selector(f"[data-table={table}] tbody tr")
+        wait_idle(page)
+        heads = page.eval_on_selector_all(f"[data-table={table}] thead th", "ths => ths.map(th => th.innerText)")
+        assert not [h for h in heads if any("\u4e00" <= ch <= "\u9fff" for ch in h)], heads  # data stays Chinese
+        assert page.inner_text("[data-test=export]") == "Export Excel"
+        assert_no_serious_axe_violations(page)
+        shots(path.strip("/"))
     assert not page.errors
