@@ -9,9 +9,9 @@ from sqlalchemy import select
 from ..audit.service import record_audit, summarize
 from ..auth.service import issue_tokens, revoke_session
 from ..common.pagination import paginate
-from ..common.xlsx import streamed
 from ..common.sql import keep
 from ..common.time import utcnow
+from ..common.xlsx import streamed
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..org.models import Community

@@ -36,8 +36,8 @@ from ..cards import service as cards
 from ..common.calendar import period_bounds
 from ..common.masking import mask_name
 from ..common.pagination import paginate
-from ..common.xlsx import streamed
 from ..common.time import utcnow
+from ..common.xlsx import streamed
 from ..credit import service as credit
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db

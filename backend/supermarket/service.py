@@ -26,9 +26,9 @@ from ..audit.service import record_audit, summarize
 from ..common.auth import require_scope
 from ..common.calendar import local_date, period_bounds
 from ..common.pagination import paginate
-from ..common.xlsx import streamed
 from ..common.sql import keep
 from ..common.time import utcnow
+from ..common.xlsx import streamed
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..ledger import service as ledger
