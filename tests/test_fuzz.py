@@ -158,6 +158,9 @@ def test_file_answers_carry_their_documented_content_type(app, make_staff, make_
         ("/api/v1/black-list/export.xlsx", {}, {}),
         ("/api/v1/audit/export.xlsx", {}, {}),
         ("/api/v1/residents/lookups/export.xlsx", {}, {}),
+        ("/api/v1/merchants/export.xlsx", {}, {"status": "approved"}),
+        ("/api/v1/catalogue/items/export.xlsx", {}, {}),
+        ("/api/v1/devices/export.xlsx", {}, {}),
     ]
     for path, path_parameters, query in calls:
         case = schema[path]["GET"].Case(path_parameters=path_parameters, query=query)

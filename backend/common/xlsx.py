@@ -9,6 +9,7 @@ from datetime import datetime
 import xlsxwriter
 from flask import send_file
 
+from ..extensions import db
 from .calendar import offset
 from .i18n import language
 
@@ -16,7 +17,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def write_sheet(workbook, title, columns, rows):
-    """``columns``: ``[(header, key_or_function)]``; ``rows``: any iterable of dicts (streamed)."""
+    """``columns``: ``[(header, key_or_function)]``; ``rows``: any iterable of dicts or model rows (streamed)."""
     sheet = workbook.add_worksheet(title[:31])
     bold = workbook.add_format({"bold": True})
     for col, (header, _get) in enumerate(columns):
@@ -24,7 +25,7 @@ def write_sheet(workbook, title, columns, rows):
         sheet.set_column(col, col, max(10, len(header) * 2))
     for r, row in enumerate(rows, 1):
         for col, (_header, get) in enumerate(columns):
-            value = get(row) if callable(get) else row.get(get)
+            value = get(row) if callable(get) else row.get(get) if isinstance(row, dict) else getattr(row, get)
             if value is None:
                 continue
             if isinstance(value, bool):
@@ -53,11 +54,27 @@ def xlsx_response(filename, sheets):
 
 def headed(spec):
     """``[(zh, en, key_or_function)]`` → ``columns`` headed in the reader's language."""
-
-    english = language() == "en"
-    return [(en if english else zh, get) for zh, en, get in spec]
+    return [(en if english() else zh, get) for zh, en, get in spec]
 
 
 def local(moment):
     """A stored naive UTC time as the district's local time, the way every screen shows it."""
     return None if moment is None else moment + offset()
+
+
+# --- list exports (GET <list>/export.xlsx) ----------------------------------------------------
+
+
+def english():
+    """True when the reader asked for English (Accept-Language), else the sheet is in Chinese."""
+    return language() == "en"
+
+
+def local_text(value):
+    """A naive UTC time as the district's local wall-clock text (what a clerk reads on screen)."""
+    return None if value is None else (value + offset()).strftime("%Y-%m-%d %H:%M")
+
+
+def streamed(stmt):
+    """The rows of ``stmt`` fetched 1,000 at a time (an export never holds the whole list)."""
+    yield from db.session.execute(stmt.execution_options(yield_per=1000)).scalars()

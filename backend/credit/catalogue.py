@@ -208,9 +208,15 @@ def _page_list(rows, page):
 
 
 def list_items(principal, args, page):
+    """A page of ``item_rows``."""
+    return _page_list(item_rows(principal, args), page)
+
+
+def item_rows(principal, args):
     """Staff: the items of a community (overrides applied) or every item of the district.
 
     Residents: the items of their own community that are in force and active.
+    (A catalogue holds hundreds of items, not millions: the list is built in memory.)
     """
     today = local_date(utcnow())
     if principal.kind == "resident":
@@ -243,7 +249,7 @@ def list_items(principal, args, page):
         if args.get("active") is not None and (version.active and version.effective_from <= today) != args["active"]:
             continue
         rows.append(item_view(item, version))
-    return _page_list(rows, page)
+    return rows
 
 
 def get_item(principal, item_id):

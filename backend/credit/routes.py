@@ -9,11 +9,11 @@ from ..common.inputs import clean_filename
 from ..common.pagination import PageArgs, page_of, split_page
 from ..common.time import utcnow
 from ..common.tx import read_only
-from ..common.xlsx import XLSX, xlsx_response
+from ..common.xlsx import XLSX, english, headed, xlsx_response
 from ..residents.service import get_resident_for_staff
 from . import catalogue, evidence, exports, lists, objections, policy, repairs, scoring, service
 from .schemas import (
-    ApproveArgs, BulkReviewArgs, BulkReviewSchema, CategorySchema, EvidenceSchema, HomeSchema, ItemCreateArgs, ItemDetailSchema, ItemQueryArgs, ItemSchema,
+    ApproveArgs, BulkReviewArgs, ItemExportArgs, BulkReviewSchema, CategorySchema, EvidenceSchema, HomeSchema, ItemCreateArgs, ItemDetailSchema, ItemQueryArgs, ItemSchema,
     ItemUpdateArgs, ListArgs, ListEntrySchema, ListFilterArgs, MyObjectionSchema, MyRecordQueryArgs, MyRecordSchema, MyRepairSchema,
     NoticeBoardArgs, NoticeSchema, ObjectionCreateArgs, ObjectionDecisionArgs, ObjectionFilterArgs, ObjectionQueryArgs, ObjectionSchema,
     PolicySchema, PolicyUpdateArgs, PublicListArgs, PublicListEntrySchema, RecordCreateArgs, RecordQueryArgs,
@@ -52,6 +52,35 @@ def list_items(args):
     """Catalogue items (村规民约): of one community with overrides applied, or all of the district."""
     page = split_page(args)
     return catalogue.list_items(current_principal(), args, page)
+
+
+@bp.route("/catalogue/items/export.xlsx", methods=["GET"])
+@auth_required("staff")
+@bp.arguments(ItemExportArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The catalogue items of the list (same filters, every page)")
+def export_items(args):
+    """Catalogue items (the version in force today) as an XLSX download."""
+    lang = 1 if english() else 0
+    scopes = {"district": ("全区", "District"), "town": ("镇街", "Town"), "community": ("村社区", "Village")}
+    periods = {"day": ("每天", "a day"), "week": ("每周", "a week"), "month": ("每月", "a month"),
+               "quarter": ("每季度", "a quarter"), "year": ("每年", "a year")}
+    yes_no = (("否", "No"), ("是", "Yes"))
+
+    def cap(row):
+        if row["cap_count"] is None:
+            return None
+        period = periods.get(row["cap_period"], (row["cap_period"],) * 2)[lang]
+        return f"{period} {row['cap_count']} 次" if not lang else f"{row['cap_count']} times {period}"
+
+    return xlsx_response("catalogue-items.xlsx", [("信用事项", headed([
+        ("代码", "Code", "code"), ("范围", "Scope", lambda r: scopes[r["scope"]][lang]),
+        ("事项", "Title", "title_zh"), ("事项（英文）", "Title (English)", "title_en"),
+        ("类别", "Category", "category_en" if lang else "category_zh"), ("分值", "Points", "points"),
+        ("上限", "Cap", cap), ("需要证据", "Evidence required", lambda r: yes_no[bool(r["evidence_required"])][lang]),
+        ("严重程度", "Severity", lambda r: {"minor": ("轻微", "Minor"), "serious": ("严重", "Serious")}
+         .get(r["severity"], (None, None))[lang]), ("启用", "Active", lambda r: yes_no[bool(r["active"])][lang]),
+        ("版本", "Version", "version"), ("生效日期", "Effective from", lambda r: r["effective_from"].isoformat()),
+    ]), catalogue.item_rows(current_principal(), args))])
 
 
 @bp.route("/catalogue/items", methods=["POST"])

@@ -83,6 +83,13 @@ class ItemQueryArgs(PageArgs):
     active = fields.Boolean()
 
 
+class ItemExportArgs(ItemQueryArgs):
+    """The list's filters without paging: the export holds every match."""
+
+    class Meta:
+        exclude = ("page", "per_page")
+
+
 class _ItemContent(Schema):
     title_zh = fields.String(validate=validate.Length(1, 200))
     title_en = fields.String(validate=validate.Length(1, 200))

@@ -11,9 +11,11 @@ from ..auth.service import issue_tokens, revoke_session
 from ..common.pagination import paginate
 from ..common.sql import keep
 from ..common.time import utcnow
+from ..common.xlsx import streamed
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..org.models import Community
+from ..supermarket.models import Supermarket
 from ..supermarket.service import supermarket_serves
 from .models import KioskDevice
 
@@ -42,9 +44,23 @@ def get_device(principal, device_id):
     return device
 
 
+def devices_query(principal):
+    return select(KioskDevice).where(KioskDevice.district_id == principal.district_id).order_by(KioskDevice.id)
+
+
 def list_devices(principal, page):
-    stmt = select(KioskDevice).where(KioskDevice.district_id == principal.district_id).order_by(KioskDevice.id)
-    return paginate(stmt, page)
+    return paginate(devices_query(principal), page)
+
+
+def streamed_devices(principal):
+    return streamed(devices_query(principal))
+
+
+def supermarket_names(district_id):
+    """``{supermarket id: (name_zh, name_en)}`` of a district (the export names a kiosk's shop)."""
+    rows = db.session.execute(select(Supermarket.id, Supermarket.name_zh, Supermarket.name_en)
+                              .where(Supermarket.district_id == district_id))
+    return {row.id: (row.name_zh, row.name_en) for row in rows}
 
 
 def register_device(principal, data):

@@ -2,10 +2,14 @@ from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.idempotency import idempotent
 from ..common.pagination import PageArgs, page_of
+from ..common.xlsx import XLSX, english, headed, local_text, xlsx_response
+from ..org.service import community_names
 from . import service
+from .models import CATEGORIES
+from .profile import STATUS_LABELS
 from .schemas import (
     AllianceArgs, AllianceSchema,
-    DiscountsArgs, DiscountTableSchema, MerchantCreateArgs, MerchantQueryArgs, MerchantRatingSchema,
+    DiscountsArgs, DiscountTableSchema, MerchantCreateArgs, MerchantExportArgs, MerchantQueryArgs, MerchantRatingSchema,
     MerchantRecordArgs, MerchantRecordSchema, MerchantSchema, MerchantSummarySchema, MerchantUpdateArgs, MySaleSchema, RatingCreateArgs, RatingQueryArgs,
     RatingSchema, ReasonArgs, ReplyArgs, SaleCreateArgs, SaleQueryArgs, SaleSchema, ScanArgs, DiscountPreviewSchema,
     StatusChangeArgs,
@@ -33,6 +37,26 @@ def list_merchants(args):
     """Merchants of my district's alliance."""
     page = _page(args)
     return service.list_merchants(current_principal(), args, page)
+
+
+@bp.route("/merchants/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(MerchantExportArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The merchants of the list (same filters, every page)")
+def export_merchants(args):
+    """The merchant list as an XLSX download (the list's filters, no paging)."""
+    principal = current_principal()
+    villages, lang = community_names(principal.district_id), 1 if english() else 0
+    return xlsx_response("merchants.xlsx", [("商家", headed([
+        ("编号", "ID", "id"), ("名称", "Name", "name"),
+        ("类别", "Category", lambda m: CATEGORIES.get(m.category, (m.category,) * 2)[lang]),
+        ("地址", "Address", "address"), ("营业执照号", "Licence no.", "licence_no"),
+        ("联系人", "Contact", "contact_name"), ("联系电话", "Phone", "contact_phone"),
+        ("村社区", "Village", lambda m: villages.get(m.community_id, ("", ""))[lang]),
+        ("状态", "Status", lambda m: STATUS_LABELS.get(m.status, (m.status,) * 2)[lang]),
+        ("状态原因", "Reason", "status_reason"), ("批准时间", "Approved at", lambda m: local_text(m.approved_at)),
+        ("登记时间", "Created at", lambda m: local_text(m.created_at)),
+    ]), service.streamed_merchants(principal, args))])
 
 
 @bp.route("/merchants", methods=["POST"])
@@ -103,6 +127,17 @@ def expel_merchant(args, merchant_id):
 def merchant_summary(merchant_id):
     """A merchant's sales today and this month, ratings and credit level."""
     return service.merchant_summary(service.get_merchant(current_principal(), merchant_id))
+
+
+@bp.route("/merchants/<int:merchant_id>/discounts", methods=["PUT"])
+@auth_required("staff", roles=ADMIN)
+@bp.arguments(DiscountsArgs)
+@bp.response(200, DiscountTableSchema)
+def set_merchant_discounts(args, merchant_id):
+    """Set a merchant's discount per star level on its behalf, within the district's bounds."""
+    principal = current_principal()
+    merchant = service.get_merchant(principal, merchant_id)
+    return {"levels": service.set_discounts(principal, args["levels"], merchant)}
 
 
 @bp.route("/merchants/<int:merchant_id>/sales", methods=["GET"])

@@ -59,6 +59,13 @@ class MerchantQueryArgs(PageArgs):
     q = fields.String(validate=validate.Length(1, 50))
 
 
+class MerchantExportArgs(MerchantQueryArgs):
+    """The list's filters, without paging: the export holds every match."""
+
+    class Meta:
+        exclude = ("page", "per_page")
+
+
 class StatusChangeArgs(Schema):
     reason = fields.String(allow_none=True, validate=REASON)
 

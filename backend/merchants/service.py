@@ -37,6 +37,7 @@ from ..common.calendar import period_bounds
 from ..common.masking import mask_name
 from ..common.pagination import paginate
 from ..common.time import utcnow
+from ..common.xlsx import streamed
 from ..credit import service as credit
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
@@ -81,14 +82,23 @@ def own_merchant(principal):
     return merchant
 
 
-def list_merchants(principal, args, page):
+def merchants_query(principal, args):
+    """The merchants of my district matching the list's filters (the list and its export)."""
     stmt = select(Merchant).where(Merchant.district_id == principal.district_id)
     for name in ("status", "category", "community_id"):
         if args.get(name) is not None:
             stmt = stmt.where(getattr(Merchant, name) == args[name])
     if args.get("q"):
         stmt = stmt.where(Merchant.name.like(f"%{args['q']}%"))
-    return paginate(stmt.order_by(Merchant.id), page)
+    return stmt.order_by(Merchant.id)
+
+
+def list_merchants(principal, args, page):
+    return paginate(merchants_query(principal, args), page)
+
+
+def streamed_merchants(principal, args):
+    return streamed(merchants_query(principal, args))
 
 
 def _check_community(principal, community_id):
@@ -186,10 +196,11 @@ def discount_amount(bill_amount, percent):
     return (bill_amount * percent + 50) // 100
 
 
-def set_discounts(principal, levels):
+def set_discounts(principal, levels, merchant=None):
     """Replace the merchant's table: one rate per discounted star level, each within bounds,
-    never less for more stars."""
-    merchant = own_merchant(principal)
+    never less for more stars. ``merchant``: set by the district admin on the shop's behalf
+    (a shop without a phone at the counter); otherwise the merchant staff's own shop."""
+    merchant = merchant or own_merchant(principal)
     if merchant.status == "expelled":
         raise MerchantNotActive("An expelled merchant gives no discounts.")
     bounds = _bounds(merchant.district_id)

@@ -186,3 +186,10 @@ def _deleted(principal, obj):
     record_audit(principal, f"{_name(obj)}.delete", _name(obj), obj.id, before=summarize(obj, FIELDS[type(obj)]))
     db.session.delete(obj)
     db.session.flush()
+
+
+def community_names(district_id):
+    """``{community id: (name_zh, name_en)}`` of a district (exports name villages, not numbers)."""
+    rows = db.session.execute(select(Community.id, Community.name_zh, Community.name_en)
+                              .where(Community.district_id == district_id))
+    return {row.id: (row.name_zh, row.name_en) for row in rows}

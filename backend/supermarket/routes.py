@@ -2,8 +2,10 @@ from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.idempotency import idempotent
 from ..common.pagination import PageArgs, page_of, split_page
+from ..common.xlsx import XLSX, english, headed, local_text, xlsx_response
 from . import service
 from .schemas import (
+    StockMovementExportArgs, SupermarketItemExportArgs, SupermarketOrderExportArgs,
     StockAdjustmentCreateArgs, StockIntakeCreateArgs, StockMovementQueryArgs, StockMovementSchema,
     SupermarketCreateArgs, SupermarketItemCreateArgs, SupermarketItemQueryArgs, SupermarketItemSchema,
     SupermarketItemUpdateArgs, SupermarketOrderCancelArgs, SupermarketOrderQueryArgs, SupermarketOrderSchema,
@@ -165,3 +167,79 @@ def collect_order(args):
     """Hand the goods over: the scanned pickup code marks the order collected (once; a retry with the same
     Idempotency-Key gets the first answer again instead of "already collected")."""
     return service.collect_order(current_principal(), args["code"], args.get("supermarket_id"))
+
+
+# --- exports (the lists above, same filters, every page) ------------------------------------
+
+DONOR_KINDS = {"government": ("镇街政府", "Town government"), "school": ("学校", "School"),
+               "company": ("企业", "Company"), "individual": ("个人", "Individual")}
+MOVEMENT_KINDS = {"intake": ("入库", "Intake"), "adjustment": ("调整", "Adjustment"),
+                  "redemption": ("兑换", "Redemption"), "cancellation": ("取消退回", "Cancellation")}
+ORDER_STATUSES = {"placed": ("待领取", "Placed"), "collected": ("已领取", "Collected"),
+                  "cancelled": ("已取消", "Cancelled")}
+
+
+def _label(labels, lang):
+    return lambda code: labels.get(code, (code, code))[lang] if code else None
+
+
+@bp.route("/<int:supermarket_id>/items/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(SupermarketItemExportArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The items with their stock on hand")
+def export_items(args, supermarket_id):
+    """Items and stock on hand as an XLSX download (the list's filters, no paging)."""
+    lang = 1 if english() else 0
+    category = _label(service.CATEGORY_NAMES, lang)
+    return xlsx_response("supermarket-items.xlsx", [("物品库存", headed([
+        ("编号", "ID", "id"), ("名称", "Name (Chinese)", "name_zh"), ("英文名称", "Name (English)", "name_en"),
+        ("类别", "Category", lambda i: category(i.category)), ("兑换积分", "Points", "price_points"),
+        ("库存", "Stock", "stock"), ("库存价值（积分）", "Stock value (points)", lambda i: i.stock * i.price_points),
+        ("低库存提醒", "Low stock at", "low_stock_at"), ("限兑数量", "Limit", "limit_quantity"),
+        ("限兑周期", "Limit period", "limit_period"), ("上架", "On sale", "active"),
+        ("照片", "Photo", "photo"),
+    ]), service.streamed_items(current_principal(), supermarket_id, args))])
+
+
+@bp.route("/<int:supermarket_id>/stock-movements/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(StockMovementExportArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The stock movements, newest first")
+def export_movements(args, supermarket_id):
+    """Stock movements as an XLSX download (the list's filters, no paging)."""
+    lang = 1 if english() else 0
+    rows = service.streamed_movements(current_principal(), supermarket_id, args)  # checks the shop first
+    names = service.item_names(supermarket_id)
+    kind, donor = _label(MOVEMENT_KINDS, lang), _label(DONOR_KINDS, lang)
+    return xlsx_response("stock-movements.xlsx", [("库存变动", headed([
+        ("编号", "ID", "id"), ("时间", "Time", lambda m: local_text(m.created_at)),
+        ("物品", "Item", lambda m: names.get(m.item_id, ("", ""))[lang]), ("类型", "Kind", lambda m: kind(m.kind)),
+        ("数量", "Quantity", "quantity"), ("变动后库存", "Stock after", "stock_after"),
+        ("捐赠方", "Donor", "donor_name"), ("捐赠方类型", "Donor kind", lambda m: donor(m.donor_kind)),
+        ("原因", "Reason", "reason"), ("备注", "Note", "note"), ("操作人", "By", "actor"),
+    ]), rows)])
+
+
+@bp.route("/<int:supermarket_id>/orders/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(SupermarketOrderExportArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The redemption orders, newest first")
+def export_orders(args, supermarket_id):
+    """Redemption orders as an XLSX download (the list's filters, no paging)."""
+    lang = 1 if english() else 0
+    status = _label(ORDER_STATUSES, lang)
+
+    def lines(row):
+        return "；".join(f"{(line.item.name_en if lang else line.item.name_zh)} × {line.quantity}"
+                        for line in row["order"].lines)
+
+    return xlsx_response("supermarket-orders.xlsx", [("兑换订单", headed([
+        ("小票号", "Receipt", lambda r: r["order"].receipt_no),
+        ("下单时间", "Placed at", lambda r: local_text(r["order"].created_at)),
+        ("居民", "Resident", "resident_name"), ("物品", "Items", lines),
+        ("积分合计", "Points", lambda r: r["order"].total_points),
+        ("状态", "Status", lambda r: status(r["order"].status)),
+        ("领取时间", "Collected at", lambda r: local_text(r["order"].collected_at)),
+        ("取消时间", "Cancelled at", lambda r: local_text(r["order"].cancelled_at)),
+        ("取消原因", "Cancel reason", lambda r: r["order"].cancel_reason),
+    ]), service.streamed_orders(current_principal(), supermarket_id, args))])

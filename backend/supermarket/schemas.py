@@ -149,6 +149,8 @@ class SupermarketOrderSchema(Schema):
     supermarket_id = fields.Integer()
     resident_id = fields.Integer()
     device_id = fields.Integer(allow_none=True)
+    #: who hands the goods over needs the name (the console's order list shows it)
+    resident_name = fields.Function(lambda order: _resident_name(order))
     receipt_no = fields.String()
     pickup_code = fields.String()
     status = fields.String()
@@ -163,6 +165,11 @@ class SupermarketOrderSchema(Schema):
 
 
 class SupermarketPickupSchema(SupermarketOrderSchema):
+    """What the counter sees of a scanned receipt: the name masked, as on the receipt."""
+
+    class Meta:
+        exclude = ("resident_name",)
+
     masked_name = fields.Function(lambda order: mask_name(_resident_name(order)))
 
 
@@ -198,3 +205,14 @@ class SupermarketOrderLineArgs(Schema):
 
 class SupermarketOrderCreateArgs(Schema):
     lines = fields.List(fields.Nested(SupermarketOrderLineArgs), required=True, validate=validate.Length(1, 50))
+
+
+def _export_args(list_args):
+    """The list's filters without paging: an export holds every match."""
+    meta = type("Meta", (), {"exclude": ("page", "per_page")})
+    return type(list_args.__name__.replace("QueryArgs", "ExportArgs"), (list_args,), {"Meta": meta})
+
+
+SupermarketItemExportArgs = _export_args(SupermarketItemQueryArgs)
+StockMovementExportArgs = _export_args(StockMovementQueryArgs)
+SupermarketOrderExportArgs = _export_args(SupermarketOrderQueryArgs)

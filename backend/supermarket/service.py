@@ -19,7 +19,7 @@ import secrets
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record_audit, summarize
@@ -28,11 +28,13 @@ from ..common.calendar import local_date, period_bounds
 from ..common.pagination import paginate
 from ..common.sql import keep
 from ..common.time import utcnow
+from ..common.xlsx import streamed
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..ledger import points as ledger_points
 from ..ledger import service as ledger
 from ..org.models import Community
+from ..residents.models import Resident
 from .models import (
     CATEGORIES, Supermarket, SupermarketCommunity, SupermarketItem, SupermarketOrder, SupermarketOrderLine,
     StockMovement,
@@ -184,14 +186,30 @@ def get_item(shop, item_id):
     return item
 
 
-def list_items(principal, supermarket_id, args, page):
+def items_query(principal, supermarket_id, args):
+    """A shop's items matching the list's filters (the list and its export)."""
     shop = get_supermarket_for_staff(principal, supermarket_id)
     stmt = select(SupermarketItem).where(SupermarketItem.supermarket_id == shop.id)
     if args.get("category"):
         stmt = stmt.where(SupermarketItem.category == args["category"])
     if args.get("active") is not None:
         stmt = stmt.where(SupermarketItem.active == args["active"])
-    return paginate(stmt.order_by(SupermarketItem.category, SupermarketItem.id), page)
+    return stmt.order_by(SupermarketItem.category, SupermarketItem.id)
+
+
+def list_items(principal, supermarket_id, args, page):
+    return paginate(items_query(principal, supermarket_id, args), page)
+
+
+def streamed_items(principal, supermarket_id, args):
+    return streamed(items_query(principal, supermarket_id, args))
+
+
+def item_names(supermarket_id):
+    """``{item id: (name_zh, name_en)}`` of one shop (a shop stocks tens of items, not thousands)."""
+    rows = db.session.execute(select(SupermarketItem.id, SupermarketItem.name_zh, SupermarketItem.name_en)
+                              .where(SupermarketItem.supermarket_id == supermarket_id))
+    return {row.id: (row.name_zh, row.name_en) for row in rows}
 
 
 def low_stock(principal, supermarket_id):
@@ -300,13 +318,21 @@ def record_adjustment(principal, supermarket_id, item_id, data):
     return movement
 
 
-def list_movements(principal, supermarket_id, args, page):
+def movements_query(principal, supermarket_id, args):
     shop = get_supermarket_for_staff(principal, supermarket_id)
     stmt = select(StockMovement).where(StockMovement.supermarket_id == shop.id)
     for name in ("item_id", "kind", "donor_kind"):
         if args.get(name) is not None:
             stmt = stmt.where(getattr(StockMovement, name) == args[name])
-    return paginate(stmt.order_by(StockMovement.id.desc()), page)
+    return stmt.order_by(StockMovement.id.desc())
+
+
+def list_movements(principal, supermarket_id, args, page):
+    return paginate(movements_query(principal, supermarket_id, args), page)
+
+
+def streamed_movements(principal, supermarket_id, args):
+    return streamed(movements_query(principal, supermarket_id, args))
 
 
 # --- limits --------------------------------------------------------------------------
@@ -474,13 +500,25 @@ def get_order_for_staff(principal, order_id, *, run=False):
     return order
 
 
-def list_orders(principal, supermarket_id, args, page):
+def orders_query(principal, supermarket_id, args):
     shop = get_supermarket_for_staff(principal, supermarket_id)
     stmt = select(SupermarketOrder).where(SupermarketOrder.supermarket_id == shop.id)
     for name in ("status", "resident_id"):
         if args.get(name) is not None:
             stmt = stmt.where(getattr(SupermarketOrder, name) == args[name])
-    return paginate(stmt.order_by(SupermarketOrder.id.desc()), page)
+    return stmt.order_by(SupermarketOrder.id.desc())
+
+
+def list_orders(principal, supermarket_id, args, page):
+    return paginate(orders_query(principal, supermarket_id, args), page)
+
+
+def streamed_orders(principal, supermarket_id, args):
+    """Orders with their lines (loaded per batch) and the resident's name (staff hand the goods over)."""
+    stmt = (orders_query(principal, supermarket_id, args).options(selectinload(SupermarketOrder.lines))
+            .join(Resident, Resident.id == SupermarketOrder.resident_id).add_columns(Resident.name)
+            .execution_options(yield_per=1000))  # built (and the shop checked) before the first row
+    return ({"order": order, "resident_name": name} for order, name in db.session.execute(stmt))
 
 
 def orders_of_resident(resident_id, *, status=None, limit=10):

@@ -10,6 +10,11 @@ import { RepairsView } from "./views/repairs.js";
 import { ListsView } from "./views/lists.js";
 import { AuditView } from "./views/audit.js";
 import { LookupsView } from "./views/lookups.js";
+import { CatalogueView } from "./views/catalogue.js";
+import { PolicyView } from "./views/policy.js";
+import { MerchantsView } from "./views/merchants.js";
+import { SupermarketsView } from "./views/supermarkets.js";
+import { KiosksView } from "./views/kiosks.js";
 import { prefs, setLang, t } from "./i18n.js";
 import {
   currentPath, go, homePath, loadMe, pagesForMe, route, session, sessionEnded, signOut,
@@ -18,7 +23,9 @@ import { computed, createApp, ElementPlus, ref, watch, zhCn } from "./vue.js";
 
 const VIEWS = { "/reports": ReportsView, "/review": ReviewView, "/residents": ResidentsView,
   "/import": ImportView, "/announcements": AnnouncementsView,
-  "/objections": ObjectionsView, "/repairs": RepairsView, "/lists": ListsView, "/audit": AuditView, "/lookups": LookupsView };
+  "/objections": ObjectionsView, "/repairs": RepairsView, "/lists": ListsView, "/audit": AuditView, "/lookups": LookupsView,
+  "/catalogue": CatalogueView, "/policy": PolicyView, "/merchants": MerchantsView, "/supermarkets": SupermarketsView,
+  "/kiosks": KiosksView };
 
 const App = {
   components: { LoginView },

@@ -28,6 +28,11 @@ export const PAGES = [
   { path: "/lists", key: "menu.lists", roles: ["district_admin", "reviewer", "worker"] },
   { path: "/audit", key: "menu.audit", roles: ["district_admin"] },
   { path: "/lookups", key: "menu.lookups", roles: ["district_admin", "reviewer"] },
+  { path: "/catalogue", key: "menu.catalogue", roles: ["district_admin", "reviewer"] },
+  { path: "/policy", key: "menu.policy", roles: ["district_admin"] },
+  { path: "/merchants", key: "menu.merchants", roles: ["district_admin"] },
+  { path: "/supermarkets", key: "menu.supermarkets", roles: ["district_admin", "worker"] },
+  { path: "/kiosks", key: "menu.kiosks", roles: ["district_admin"] },
 ];
 
 export function pagesForMe() {

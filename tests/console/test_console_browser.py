@@ -165,13 +165,15 @@ def api_anonymous(page, path, body):
 def test_menu_follows_roles_admin_sees_all_worker_no_review_queue(console):
     page, shots = console("admin")
     assert menu(page) == ["统计报表", "记录审核", "居民查询", "名册导入", "公告", "异议处理", "信用修复", "红黑名单",
-                          "操作日志", "查询登记"]
+                          "操作日志", "查询登记", "信用事项", "信用政策", "联盟商家", "信用超市", "自助终端"]
     page, shots = console("reviewer1")
     assert page.url.endswith("#/review")  # a reviewer starts at the queue
-    # no roster import (the API refuses reviewers), no audit log (the district admin's)
-    assert menu(page) == ["统计报表", "记录审核", "居民查询", "公告", "异议处理", "信用修复", "红黑名单", "查询登记"]
+    # no roster import (the API refuses reviewers), no audit log (the district admin's);
+    # their village's catalogue items are theirs to keep
+    assert menu(page) == ["统计报表", "记录审核", "居民查询", "公告", "异议处理", "信用修复", "红黑名单", "查询登记",
+                          "信用事项"]
     page, shots = console("worker1")
-    assert menu(page) == ["统计报表", "居民查询", "名册导入", "公告", "红黑名单"]
+    assert menu(page) == ["统计报表", "居民查询", "名册导入", "公告", "红黑名单", "信用超市"]  # workers run the shops
     page.evaluate("location.hash = '#/review'")
     page.wait_for_function("location.hash.startsWith('#/reports')")  # not a page of theirs: back home
     wait_idle(page)
@@ -217,7 +219,8 @@ def test_language_switch_turns_the_console_english(console):
     page.click(".who >> text=English")
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert menu(page) == ["Reports", "Review queue", "Residents", "Roster import", "Announcements", "Objections",
-                          "Credit repair", "Red & black lists", "Audit log", "Look-up log"]
+                          "Credit repair", "Red & black lists", "Audit log", "Look-up log",
+                          "Rule catalogue", "Credit policy", "Merchants", "Supermarkets", "Kiosks"]
     wait_idle(page)
     shots("english")
 
