@@ -3,7 +3,9 @@ from flask import current_app, render_template, request
 
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
+from ..common.export import bilingual, headed, local_time, words
 from ..common.pdf import PDF, pdf_response
+from ..common.xlsx import XLSX, xlsx_response
 from ..common.pagination import page_of, split_page
 from ..errors import DomainError, ValidationFailed
 from ..extensions import limiter
@@ -11,7 +13,7 @@ from ..merchants.service import rate_from_card
 from ..residents.schemas import ResidentSchema
 from . import service
 from .schemas import (
-    BatchResultSchema, CardIssueArgs, CardQueryArgs, CardRevokeArgs, CardSchema, CodeArgs, DynamicCodeSchema,
+    BatchResultSchema, CardExportArgs, CardIssueArgs, CardQueryArgs, CardRevokeArgs, CardSchema, CodeArgs, DynamicCodeSchema,
     DynamicCodeStatusSchema,
     KeysSchema, PlaceArgs, PngArgs, ScanPreviewSchema,
 )
@@ -39,6 +41,27 @@ def list_cards(args):
     """Cards of my communities (resident cards) or district (merchant cards)."""
     page = split_page(args)
     return service.list_cards(current_principal(), args, page)
+
+
+CARD_COLUMNS = [
+    ("卡号", "Card number", "number"),
+    ("类别", "Kind", lambda r: words("居民卡", "resident card") if r["kind"] == "resident" else words("商户门牌", "shop card")),
+    ("持卡人", "Holder", lambda r: r["resident_name"] or r["merchant_name"]),
+    ("村社区", "Village", lambda r: bilingual(r, "community")),
+    ("状态", "Status", lambda r: words("有效", "active") if r["status"] == "active" else words("已作废", "revoked")),
+    ("发卡时间", "Issued", lambda r: local_time(r["issued_at"])),
+    ("作废时间", "Revoked", lambda r: local_time(r["revoked_at"])), ("作废原因", "Reason", "revoke_reason"),
+]
+
+
+@bp.route("/cards/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(CardExportArgs, location="query")
+@bp.response(200, content_type=XLSX, description="Every card the list shows, with its holder and village")
+def export_cards(args):
+    """Download the cards of my communities as XLSX (same filters as the list, no paging)."""
+    rows = service.export_cards(current_principal(), args)
+    return xlsx_response("cards.xlsx", [(words("卡片", "Cards"), headed(CARD_COLUMNS), rows)])
 
 
 @bp.route("/cards", methods=["POST"])

@@ -49,6 +49,17 @@ class CardQueryArgs(PageArgs):
     number = fields.String(validate=validate.Length(1, 20))
 
 
+class CardExportArgs(Schema):
+    """The filters of ``GET /cards`` without paging."""
+
+    resident_id = fields.Integer()
+    merchant_id = fields.Integer()
+    community_id = fields.Integer()
+    kind = fields.String(validate=validate.OneOf(["resident", "merchant"]))
+    status = fields.String(validate=validate.OneOf(["active", "revoked"]))
+    number = fields.String(validate=validate.Length(1, 20))
+
+
 class CardIssueArgs(Schema):
     resident_id = fields.Integer(allow_none=True)
     merchant_id = fields.Integer(allow_none=True)

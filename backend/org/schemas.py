@@ -96,3 +96,9 @@ class HouseholdUpdateArgs(Schema):
 
 class HouseholdQueryArgs(PageArgs):
     community_id = fields.Integer()
+
+
+class HouseholdExportArgs(Schema):
+    """The filters of ``GET /households`` without paging."""
+
+    community_id = fields.Integer()

@@ -75,6 +75,15 @@ class ResidentQueryArgs(PageArgs):
     id_number = fields.String(validate=validate.Length(18, 18))
 
 
+class ResidentExportArgs(Schema):
+    """The filters of ``GET /residents`` without paging: the export holds every match."""
+
+    community_id = fields.Integer()
+    household_id = fields.Integer()
+    q = fields.String(validate=validate.Length(1, 50))
+    id_number = fields.String(validate=validate.Length(18, 18))
+
+
 class PinArgs(Schema):
     pin = fields.String(required=True, load_only=True, validate=PIN)
 

@@ -5,6 +5,9 @@ import { ResidentsView } from "./views/residents.js";
 import { ReviewView } from "./views/review.js";
 import { ImportView } from "./views/import.js";
 import { AnnouncementsView } from "./views/announcements.js";
+import { PlacesView } from "./views/places.js";
+import { HouseholdsView } from "./views/households.js";
+import { StaffView } from "./views/staff.js";
 import { prefs, setLang, t } from "./i18n.js";
 import {
   currentPath, go, homePath, loadMe, pagesForMe, route, session, sessionEnded, signOut,
@@ -12,7 +15,8 @@ import {
 import { computed, createApp, ElementPlus, ref, watch, zhCn } from "./vue.js";
 
 const VIEWS = { "/reports": ReportsView, "/review": ReviewView, "/residents": ResidentsView,
-  "/import": ImportView, "/announcements": AnnouncementsView };
+  "/import": ImportView, "/announcements": AnnouncementsView,
+  "/places": PlacesView, "/households": HouseholdsView, "/staff": StaffView };
 
 const App = {
   components: { LoginView },

@@ -23,6 +23,9 @@ export const PAGES = [
   { path: "/residents", key: "menu.residents", roles: ["district_admin", "reviewer", "worker"] },
   { path: "/import", key: "menu.import", roles: ["district_admin", "worker"] },
   { path: "/announcements", key: "menu.announcements", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/places", key: "menu.places", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/households", key: "menu.households", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/staff", key: "menu.staff", roles: ["district_admin"] },
 ];
 
 export function pagesForMe() {

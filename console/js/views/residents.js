@@ -1,14 +1,20 @@
 /* Residents of my communities found by name, phone, the last 4 of the ID (GET /residents?q=), a full ID
  * number (?id_number=, matched by its hash) or a card number (GET /cards?number=). */
-import { localName, localTime, messageOf, prefs, t } from "../i18n.js";
-import { api, openFile } from "../session.js";
+import { addTexts, localName, localTime, messageOf, prefs, t } from "../i18n.js";
+import { api, download, openFile } from "../session.js";
 import { computed, ElMessage, onMounted, reactive, ref } from "../vue.js";
+import { villagesWhere } from "./people-common.js";
+import { ResidentKeeping } from "./resident-keeping.js";
+
+addTexts({ "zh-CN": { "residents.export": "导出 Excel", "residents.exportHint": "按当前搜索条件导出全部结果" },
+  en: { "residents.export": "Export to Excel", "residents.exportHint": "Every resident the current search finds" } });
 
 //: a resident card's number (R0000012-1) and a full ID number; anything else is a name, phone or ID's last 4
 const CARD_NUMBER = /^[Rr]\d{7}-\d+$/;
 const ID_NUMBER = /^\d{17}[\dXx]$/;
 
 export const ResidentsView = {
+  components: { ResidentKeeping },
   setup() {
     const form = reactive({ q: "", community_id: null });
     const rows = ref([]);
@@ -18,6 +24,32 @@ export const ResidentsView = {
     const loading = ref(false);
     const error = ref("");
     const villageName = computed(() => Object.fromEntries(villages.value.map((v) => [v.id, localName(v, "name")])));
+    const myVillages = computed(() => villagesWhere(villages.value, "worker", "reviewer"));
+
+    /* the search as query parameters (a full ID number is matched by its hash, never shown) */
+    function searchQuery() {
+      const text = form.q.trim();
+      const query = { community_id: form.community_id };
+      if (ID_NUMBER.test(text)) query.id_number = text; else query.q = text || undefined;
+      return query;
+    }
+    const exporting = ref(false);
+    async function exportXlsx() {
+      exporting.value = true;
+      try {
+        const query = new URLSearchParams(Object.entries(searchQuery()).filter(([, v]) => v !== undefined && v !== null));
+        await download("/residents/export.xlsx" + (String(query) ? "?" + query : ""), "residents.xlsx");
+      } catch (err) {
+        ElMessage.error({ message: messageOf(err), duration: 6000 });
+      } finally {
+        exporting.value = false;
+      }
+    }
+    /* the resident was changed in the archive: the drawer and the list show the new details */
+    function changed(resident) {
+      archive.resident = resident;
+      rows.value = rows.value.map((row) => (row.id === resident.id ? resident : row));
+    }
 
     async function search(to = 1) {
       page.value = to;
@@ -32,8 +64,7 @@ export const ResidentsView = {
           total.value = rows.value.length;
           return;
         }
-        const query = { page: to, per_page: 20, community_id: form.community_id };
-        if (ID_NUMBER.test(text)) query.id_number = text; else query.q = text || undefined;
+        const query = { page: to, per_page: 20, ...searchQuery() };
         const answer = await api.get("/residents", { query });
         rows.value = answer.items;
         total.value = answer.total;
@@ -110,7 +141,7 @@ export const ResidentsView = {
       }
     }
     return { form, rows, total, page, villages, villageName, loading, error, search, t, localName, localTime, archive,
-      openArchive, title, printing, printResidentCards, printVillageCards, report, openReport, issueReport };
+      openArchive, title, myVillages, exporting, exportXlsx, changed, printing, printResidentCards, printVillageCards, report, openReport, issueReport };
   },
   template: `
   <section class="residents">
@@ -121,10 +152,12 @@ export const ResidentsView = {
       </el-form-item>
       <el-form-item :label="t('filter.village')" for="r-village">
         <el-select id="r-village" v-model="form.community_id" clearable :placeholder="t('filter.all')" style="width: 180px">
-          <el-option v-for="v in villages" :key="v.id" :value="v.id" :label="localName(v, 'name')" />
+          <el-option v-for="v in myVillages" :key="v.id" :value="v.id" :label="localName(v, 'name')" />
         </el-select>
       </el-form-item>
       <el-form-item><el-button type="primary" native-type="submit">{{ t('residents.search') }}</el-button></el-form-item>
+      <el-form-item><el-button :loading="exporting" @click="exportXlsx" :title="t('residents.exportHint')"
+                               data-test="residents-export">{{ t('residents.export') }}</el-button></el-form-item>
       <el-form-item><el-button :disabled="!form.community_id" :loading="printing" @click="printVillageCards"
                                data-test="print-village-cards" :title="t('print.villageHint')">
         {{ t('print.villageCards') }}</el-button></el-form-item>
@@ -151,11 +184,14 @@ export const ResidentsView = {
           <el-button :loading="printing" @click="printResidentCards" data-test="print-cards">{{ t('print.cards') }}</el-button>
           <el-button type="primary" @click="openReport" data-test="credit-report">{{ t('report.open') }}</el-button>
         </div>
+        <ResidentKeeping v-if="archive.resident && !archive.loading" :resident="archive.resident" :villages="villages"
+                         @changed="changed" />
         <el-descriptions v-if="archive.resident" :column="2" border data-test="archive-who">
           <el-descriptions-item :label="t('residents.name')">{{ archive.resident.name }}</el-descriptions-item>
           <el-descriptions-item :label="t('residents.phone')">{{ archive.resident.phone }}</el-descriptions-item>
           <el-descriptions-item :label="t('archive.village')">{{ villageName[archive.resident.community_id] }}</el-descriptions-item>
           <el-descriptions-item :label="t('archive.idLast4')">{{ archive.resident.id_last4 || '—' }}</el-descriptions-item>
+          <el-descriptions-item :label="t('keep.status')">{{ t('keep.st.' + archive.resident.status) }}</el-descriptions-item>
         </el-descriptions>
         <div v-if="archive.standing" class="kpis archive-kpis" data-test="archive-standing">
           <el-statistic :title="t('archive.score')" :value="archive.standing.score" />
