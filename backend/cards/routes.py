@@ -13,7 +13,7 @@ from ..merchants.service import rate_from_card
 from ..residents.schemas import ResidentSchema
 from . import service
 from .schemas import (
-    BatchResultSchema, CardExportArgs, CardIssueArgs, CardQueryArgs, CardRevokeArgs, CardSchema, CodeArgs, DynamicCodeSchema,
+    BatchResultSchema, CardExportArgs, CardIssueArgs, CardListItemSchema, CardQueryArgs, CardRevokeArgs, CardSchema, CodeArgs, DynamicCodeSchema,
     DynamicCodeStatusSchema,
     KeysSchema, PlaceArgs, PngArgs, ScanPreviewSchema,
 )
@@ -36,7 +36,7 @@ def keys():
 @bp.route("/cards", methods=["GET"])
 @auth_required("staff", roles=STAFF)
 @bp.arguments(CardQueryArgs, location="query")
-@bp.response(200, page_of(CardSchema))
+@bp.response(200, page_of(CardListItemSchema))
 def list_cards(args):
     """Cards of my communities (resident cards) or district (merchant cards)."""
     page = split_page(args)

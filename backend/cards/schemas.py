@@ -40,6 +40,13 @@ class CardSchema(Schema):
                           metadata={"description": "the QR content; null once revoked"})
 
 
+class CardListItemSchema(CardSchema):
+    """A card as the staff's list shows it: with whose it is (staff of the holder's community only)."""
+
+    holder_name = fields.String(allow_none=True, metadata={"description": "the resident's or shop's name"})
+    community_id = fields.Integer(allow_none=True, metadata={"description": "resident cards: the holder's village"})
+
+
 class CardQueryArgs(PageArgs):
     resident_id = fields.Integer()
     merchant_id = fields.Integer()

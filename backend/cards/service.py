@@ -177,7 +177,28 @@ def list_cards(principal, args, page):
     stmt = select(Card)
     if by_resident:
         stmt = stmt.join(Resident, (Card.kind == "resident") & (Resident.id == Card.subject_id))
-    return paginate(stmt.where(*where).order_by(Card.id.desc()), page)
+    listed = paginate(stmt.where(*where).order_by(Card.id.desc()), page)
+    _name_holders(listed["items"])
+    return listed
+
+
+def _name_holders(cards):
+    """Sets ``holder_name`` and ``community_id`` on each listed card (one query per kind, not per card);
+    the list is already limited to the holders the viewer may see."""
+    ids = {"resident": set(), "merchant": set()}
+    for card in cards:
+        ids[card.kind].add(card.subject_id)
+    residents = {row.id: row for row in db.session.execute(
+        select(Resident.id, Resident.name, Resident.community_id).where(Resident.id.in_(ids["resident"])))} \
+        if ids["resident"] else {}
+    merchants = {row.id: row.name for row in db.session.execute(
+        select(Merchant.id, Merchant.name).where(Merchant.id.in_(ids["merchant"])))} if ids["merchant"] else {}
+    for card in cards:
+        if card.kind == "resident" and card.subject_id in residents:
+            card.holder_name = residents[card.subject_id].name
+            card.community_id = residents[card.subject_id].community_id
+        else:
+            card.holder_name, card.community_id = merchants.get(card.subject_id), None
 
 
 def export_cards(principal, args):

@@ -8,6 +8,7 @@ import { AnnouncementsView } from "./views/announcements.js";
 import { PlacesView } from "./views/places.js";
 import { HouseholdsView } from "./views/households.js";
 import { StaffView } from "./views/staff.js";
+import { CardsView } from "./views/cards.js";
 import { prefs, setLang, t } from "./i18n.js";
 import {
   currentPath, go, homePath, loadMe, pagesForMe, route, session, sessionEnded, signOut,
@@ -16,7 +17,8 @@ import { computed, createApp, ElementPlus, ref, watch, zhCn } from "./vue.js";
 
 const VIEWS = { "/reports": ReportsView, "/review": ReviewView, "/residents": ResidentsView,
   "/import": ImportView, "/announcements": AnnouncementsView,
-  "/places": PlacesView, "/households": HouseholdsView, "/staff": StaffView };
+  "/places": PlacesView, "/households": HouseholdsView, "/cards": CardsView,
+  "/staff": StaffView };
 
 const App = {
   components: { LoginView },

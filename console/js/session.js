@@ -25,6 +25,7 @@ export const PAGES = [
   { path: "/announcements", key: "menu.announcements", roles: ["district_admin", "reviewer", "worker"] },
   { path: "/places", key: "menu.places", roles: ["district_admin", "reviewer", "worker"] },
   { path: "/households", key: "menu.households", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/cards", key: "menu.cards", roles: ["district_admin", "reviewer", "worker"] },
   { path: "/staff", key: "menu.staff", roles: ["district_admin"] },
 ];
 

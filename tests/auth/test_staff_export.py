@@ -22,3 +22,10 @@ def test_staff_export_lists_accounts_with_roles_and_villages(zh_client, make_sta
 def test_staff_export_is_for_district_admins_only(client, make_staff, community, login):
     assert_problem(client.get("/api/v1/staff/export.xlsx", headers=login(make_staff(worker=[community]))), 403,
                    "role_required")
+
+
+def test_a_blank_display_name_is_refused(zh_client, make_staff, community, login):
+    response = zh_client.post("/api/v1/staff", headers=login(make_staff(district_admin=True)), json={
+        "username": "blank", "display_name": "  ", "password": "long-enough-1",
+        "roles": [{"role": "worker", "community_id": community.id}]})
+    assert assert_problem(response, 422)["errors"]["display_name"] == ["不能为空。"]

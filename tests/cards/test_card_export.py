@@ -29,3 +29,12 @@ def test_admin_export_shows_revoked_cards_with_reason_and_merchant_cards(client,
     rows = rows_of(client.get("/api/v1/cards/export.xlsx?kind=merchant", headers=headers))
     assert [(r[1], r[2]) for r in rows[1:]] == [("shop card", "清泉洗浴中心")]
     assert_problem(client.get("/api/v1/cards/export.xlsx?status=lost", headers=headers), 422)
+
+
+def test_the_card_list_names_each_holder_and_village(client, holders, login):
+    listed = client.get("/api/v1/cards", headers=login(holders.admin)).get_json()["items"]
+    by_number = {card["number"]: card for card in listed}
+    resident = by_number[holders.resident_card.number]
+    assert (resident["holder_name"], resident["community_id"]) == ("李秀英", holders.community.id)
+    shop = by_number[holders.merchant_card.number]
+    assert (shop["holder_name"], shop["community_id"]) == ("清泉洗浴中心", None)

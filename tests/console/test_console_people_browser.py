@@ -155,6 +155,14 @@ def test_worker_registers_a_household_sees_members_and_exports_the_village(conso
     shots("members")
     page.keyboard.press("Escape")
 
+    household_id = in_db(live, lambda: db.session.execute(
+        select(Household.id).where(Household.code == existing[0], Household.name == existing[1])).scalars().first())
+    with page.context.expect_page() as tab, page.expect_response(lambda r: "/cards/print-sheet.pdf" in r.url) as sheet:
+        page.click(f"[data-print-household='{household_id}']")
+    assert sheet.value.url.endswith(f"/cards/print-sheet.pdf?household_id={household_id}")
+    assert sheet.value.status == 200 and sheet.value.headers["content-type"] == "application/pdf"
+    tab.value.close()
+
     name, rows = downloaded_rows(page, "[data-test=hh-export]")
     assert name == "households.xlsx"
     assert rows[0] == ["户编码", "户名", "地址", "村社区", "在册成员", "登记时间"]
@@ -348,4 +356,63 @@ def test_admin_creates_a_worker_for_a_village_disables_them_and_cannot_disable_t
 
     name, rows = downloaded_rows(page, "[data-test=staff-export]")
     assert name == "staff.xlsx" and "zhao" in [r[1] for r in rows[1:]]
+    assert not page.errors
+
+
+# --- cards ---------------------------------------------------------------------------------------
+
+
+def test_worker_lists_a_villages_cards_revokes_a_lost_one_and_exports_the_list(console, live):
+    page, shots = console("worker1", path="/console/#/cards")
+    page.wait_for_selector("[data-table=cards]")
+    wait_idle(page)
+    choose(page, "cards-village", "西楼村")
+    wait_idle(page)
+    page.wait_for_selector("[data-table=cards] tbody tr")
+    xilou = _village_id(page, "西楼村")
+    _status, listed = api(page, "GET", f"/cards?community_id={xilou}&status=active&kind=resident&per_page=1")
+    shown = table_rows(page, "cards")
+    assert {row[3] for row in shown} == {"西楼村"} and all(row[4] == "有效" for row in shown)
+    assert shown[0][0] == listed["items"][0]["number"] and shown[0][2] == listed["items"][0]["holder_name"]
+    assert_no_serious_axe_violations(page)
+    shots("cards")
+
+    number = shown[0][0]
+    page.click(f"[data-revoke='{number}']")
+    page.click("[data-test=cards-revoke-confirm]")
+    assert page.inner_text("[data-test=cards-error]") == "请填写原因"
+    page.fill("[data-test=cards-reason]", "卡片遗失")
+    assert_dialog_axe_clean(page)
+    shots("revoke")
+    page.click("[data-test=cards-revoke-confirm]")
+    page.wait_for_function("(n) => ![...document.querySelectorAll('[data-table=cards] tbody tr td:first-child')]"
+                           ".some(td => td.innerText.trim() === n)", arg=number)
+    with live.db():
+        card = db.session.execute(select(Card).where(Card.number == number)).scalar_one()
+        assert (card.status, card.revoke_reason) == ("revoked", "卡片遗失")
+
+    name, rows = downloaded_rows(page, "[data-test=cards-export]")
+    assert name == "cards.xlsx" and rows[0][:4] == ["卡号", "类别", "持卡人", "村社区"]
+    assert len(rows) - 1 == listed["total"] - 1 and number not in [r[0] for r in rows[1:]]
+    assert {r[3] for r in rows[1:]} == {"西楼村"}
+
+    with page.context.expect_page() as tab, page.expect_response(lambda r: "/cards/print-sheet.pdf" in r.url,
+                                                                 timeout=120_000) as sheet:
+        page.click("[data-test=cards-print]")
+    assert sheet.value.url.endswith(f"/cards/print-sheet.pdf?community_id={xilou}") and sheet.value.status == 200
+    tab.value.close()
+    assert not page.errors
+
+
+def test_the_district_keeping_screens_read_in_english(console):
+    page, shots = console("admin", path="/console/#/staff")
+    page.wait_for_selector("[data-table=staff] tbody tr")
+    page.click("button:has-text('English')")
+    page.wait_for_selector("text=New staff account")
+    for path, text in (("places", "New village"), ("households", "New household"), ("cards", "Export to Excel")):
+        page.evaluate(f"location.hash = '#/{path}'")
+        page.wait_for_selector(f"text={text}")
+        wait_idle(page)
+        assert_no_serious_axe_violations(page)
+        shots(path + "-en")
     assert not page.errors

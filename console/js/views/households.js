@@ -1,7 +1,7 @@
 /* Households (信用户) by village: list, register one, correct one, see its members; export to Excel.
  * Workers keep the households of their own villages; reviewers look; the district admin keeps all. */
 import { addTexts, localName, t } from "../i18n.js";
-import { api, download, hasRole } from "../session.js";
+import { api, download, hasRole, openFile } from "../session.js";
 import { computed, ElMessage, onMounted, reactive, ref, watch } from "../vue.js";
 import { nameOf, refusal, villagesWhere } from "./people-common.js";
 
@@ -11,7 +11,7 @@ addTexts({
     "hh.address": "地址", "hh.new": "新增信用户", "hh.edit": "修改信用户", "hh.members": "成员", "hh.save": "保存",
     "hh.cancel": "取消", "hh.saved": "已保存", "hh.empty": "没有信用户", "hh.noMembers": "还没有成员",
     "hh.required": "请选择村社区并填写户编码和户名", "hh.export": "导出 Excel", "hh.total": "共 {n} 户",
-    "hh.membersOf": "{name} 的成员", "hh.phone": "手机号", "hh.status": "状态", "hh.person": "姓名",
+    "hh.membersOf": "{name} 的成员", "hh.phone": "手机号", "hh.status": "状态", "hh.person": "姓名", "hh.print": "打印名片", "hh.editShort": "修改",
     "hh.st.active": "在册", "hh.st.moved_out": "已迁出", "hh.st.deceased": "已故",
   },
   en: {
@@ -20,7 +20,7 @@ addTexts({
     "hh.cancel": "Cancel", "hh.saved": "Saved", "hh.empty": "No households", "hh.noMembers": "No members yet",
     "hh.required": "Choose the village and fill in the code and name", "hh.export": "Export to Excel",
     "hh.total": "{n} households", "hh.membersOf": "Members of {name}", "hh.phone": "Phone", "hh.status": "Status",
-    "hh.person": "Name", "hh.st.active": "active", "hh.st.moved_out": "moved out", "hh.st.deceased": "deceased",
+    "hh.person": "Name", "hh.print": "Print cards", "hh.editShort": "Edit", "hh.st.active": "active", "hh.st.moved_out": "moved out", "hh.st.deceased": "deceased",
   },
 });
 
@@ -112,9 +112,15 @@ export const HouseholdsView = {
         exporting.value = false;
       }
     }
+    /* the household's card sheet (its members' active cards), opened as a PDF with the session */
+    async function printCards(row) {
+      try { await openFile("/cards/print-sheet.pdf?household_id=" + row.id); } catch (err) {
+        ElMessage.error({ message: refusal(err).message, duration: 6000 });
+      }
+    }
     const canEdit = (row) => canWrite.value && writable.value.some((v) => v.id === row.community_id);
     return { villages, seen, writable, canWrite, canEdit, villageName, rows, total, page, filter, loading, error, load,
-      editing, open, save, members, openMembers, exporting, exportXlsx, t, localName };
+      editing, open, save, printCards, members, openMembers, exporting, exportXlsx, t, localName };
   },
   template: `
   <section class="households">
@@ -134,9 +140,10 @@ export const HouseholdsView = {
       <el-table-column prop="name" :label="t('hh.name')" />
       <el-table-column prop="address" :label="t('hh.address')" />
       <el-table-column :label="t('hh.village')" width="160"><template #default="{ row }">{{ villageName[row.community_id] }}</template></el-table-column>
-      <el-table-column width="170"><template #default="{ row }">
+      <el-table-column width="260"><template #default="{ row }">
         <el-button size="small" @click="openMembers(row)" :data-members="row.id">{{ t('hh.members') }}</el-button>
-        <el-button v-if="canEdit(row)" size="small" @click="open(row)" :data-edit-household="row.id">{{ t('hh.edit') }}</el-button>
+        <el-button size="small" @click="printCards(row)" :data-print-household="row.id">{{ t('hh.print') }}</el-button>
+        <el-button v-if="canEdit(row)" size="small" @click="open(row)" :data-edit-household="row.id">{{ t('hh.editShort') }}</el-button>
       </template></el-table-column>
     </el-table>
     <el-pagination v-if="total > 20" layout="prev, pager, next" :total="total" :page-size="20" :current-page="page"
