@@ -15,7 +15,7 @@ from . import service
 from .schemas import (
     BatchResultSchema, CardExportArgs, CardIssueArgs, CardListItemSchema, CardQueryArgs, CardRevokeArgs, CardSchema, CodeArgs, DynamicCodeSchema,
     DynamicCodeStatusSchema,
-    KeysSchema, PlaceArgs, PngArgs, ScanPreviewSchema,
+    KeysSchema, PlaceArgs, PngArgs, ScanPreviewSchema, SheetArgs,
 )
 
 bp = Blueprint("cards", __name__, url_prefix="/api/v1", description="Credit business cards (诚信名片) and codes")
@@ -84,22 +84,24 @@ def issue_missing(args):
 
 @bp.route("/cards/print-sheet", methods=["GET"])
 @auth_required("staff", roles=STAFF)
-@bp.arguments(PlaceArgs, location="query")
+@bp.arguments(SheetArgs, location="query")
 @bp.response(200, content_type="text/html")
 def print_sheet(args):
-    """Printable A4 sheet (HTML) of the active cards of a community or household: masked names."""
-    sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"))
+    """Printable A4 sheet (HTML) of the active cards of a community, household or chosen residents: masked names."""
+    sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"),
+                                args.get("resident_ids"))
     html = render_template("cards/print_sheet.html", **sheet)
     return current_app.response_class(html, mimetype="text/html")
 
 
 @bp.route("/cards/print-sheet.pdf", methods=["GET"])
 @auth_required("staff", roles=STAFF)
-@bp.arguments(PlaceArgs, location="query")
+@bp.arguments(SheetArgs, location="query")
 @bp.response(200, content_type=PDF, description="The A4 sheet of printed cards as a PDF")
 def print_sheet_pdf(args):
     """The A4 sheet of printed cards as a PDF file (masked names, card numbers, QR codes)."""
-    sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"))
+    sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"),
+                                args.get("resident_ids"))
     return pdf_response(render_template("cards/print_sheet.html", **sheet), "cards.pdf")
 
 

@@ -91,6 +91,19 @@ class PlaceArgs(Schema):
         exactly_one(data, "community_id", "household_id")
 
 
+class SheetArgs(Schema):
+    """Whose cards go on a printed sheet: a village, a household, or residents picked by hand."""
+
+    community_id = fields.Integer(allow_none=True)
+    household_id = fields.Integer(allow_none=True)
+    #: repeat the parameter: ``?resident_ids=12&resident_ids=15`` (at most 200)
+    resident_ids = fields.List(fields.Integer(), allow_none=True, validate=validate.Length(1, 200))
+
+    @validates_schema
+    def _one_place(self, data, **kwargs):
+        exactly_one(data, "community_id", "household_id", "resident_ids")
+
+
 class BatchResultSchema(Schema):
     issued = fields.Integer()
     existing = fields.Integer()

@@ -279,12 +279,32 @@ def _active_cards(kind, subject_ids):
     return {c.subject_id: c for c in cards}
 
 
-def print_sheet(principal, community_id=None, household_id=None):
+def _chosen_residents(principal, resident_ids, roles):
+    """Active residents picked by hand, every one of them in ``principal``'s scope (else 404, like one look-up)."""
+    residents = db.session.execute(
+        select(Resident).where(Resident.id.in_(set(resident_ids)), Resident.district_id == principal.district_id)
+        .order_by(Resident.id)
+    ).scalars().all()
+    scope = principal.communities(*roles)
+    # one unknown or out of scope: the same answer, so the sheet tells nothing of other villages
+    if len(residents) != len(set(resident_ids)) or (
+            scope is not None and any(r.community_id not in scope for r in residents)):
+        raise NotFound("No such resident.", code="resident_not_found")
+    return [r for r in residents if r.status == "active"]
+
+
+def print_sheet(principal, community_id=None, household_id=None, resident_ids=None):
     """What the A4 sheet of printed cards shows: masked name, community, card number and QR code.
 
     Residents without an active card are counted, not printed (``issue_missing`` first).
     """
+    if resident_ids:
+        return _sheet(principal, _chosen_residents(principal, resident_ids, READ_ROLES), None, None)
     residents = _residents_of(principal, community_id, household_id, READ_ROLES)
+    return _sheet(principal, residents, community_id, household_id)
+
+
+def _sheet(principal, residents, community_id, household_id):
     cards = _active_cards("resident", [r.id for r in residents])
     district = db.session.get(District, principal.district_id)
     entries = [
@@ -297,13 +317,20 @@ def print_sheet(principal, community_id=None, household_id=None):
         }
         for r in residents if r.id in cards
     ]
-    place = residents[0].community if residents else None
-    if place is None:
-        place = db.session.get(Community, community_id) if community_id is not None else \
-            db.session.get(Household, household_id).community
+    places = {r.community_id: r.community for r in residents}
+    if community_id is None and household_id is None:
+        # residents picked by hand: their village when they share one
+        place = next(iter(places.values())) if len(places) == 1 else None
+        place_zh, place_en = (place.name_zh, place.name_en) if place else ("所选居民", "selected residents")
+    else:
+        place = residents[0].community if residents else None
+        if place is None:
+            place = db.session.get(Community, community_id) if community_id is not None else \
+                db.session.get(Household, household_id).community
+        place_zh, place_en = place.name_zh, place.name_en
     return {
         "district_zh": district.name_zh, "district_en": district.name_en,
-        "place_zh": place.name_zh, "place_en": place.name_en,
+        "place_zh": place_zh, "place_en": place_en,
         "entries": entries, "pages": [entries[i:i + 8] for i in range(0, len(entries), 8)],
         "missing": len(residents) - len(entries),
     }

@@ -306,6 +306,25 @@ def test_residents_export_downloads_the_search_with_masked_ids(console):
     assert not page.errors
 
 
+def test_worker_prints_the_cards_of_residents_ticked_in_the_list(console):
+    page, shots = console("worker1", path="/console/#/residents")
+    page.wait_for_selector("[data-table=residents] tbody tr")
+    wait_idle(page)
+    assert page.is_disabled("[data-test=print-chosen-cards]")
+    ids = [int(row[0]) for row in table_rows(page, "residents")[:2]]
+    for n in (1, 2):
+        page.click(f"[data-table=residents] tbody tr:nth-child({n}) .el-checkbox")
+    assert page.inner_text("[data-test=print-chosen-cards]") == "打印所选名片（2）"
+    assert_no_serious_axe_violations(page)
+    shots("chosen")
+    with page.context.expect_page() as tab, page.expect_response(lambda r: "/cards/print-sheet.pdf" in r.url) as sheet:
+        page.click("[data-test=print-chosen-cards]")
+    assert sheet.value.url.endswith(f"/cards/print-sheet.pdf?resident_ids={ids[0]}&resident_ids={ids[1]}")
+    assert sheet.value.status == 200 and sheet.value.headers["content-type"] == "application/pdf"
+    tab.value.close()
+    assert not page.errors
+
+
 def _village_id(page, name):
     _status, villages = api(page, "GET", "/communities?per_page=100")
     return next(v["id"] for v in villages["items"] if v["name_zh"] == name)

@@ -6,8 +6,12 @@ import { computed, ElMessage, onMounted, reactive, ref } from "../vue.js";
 import { villagesWhere } from "./people-common.js";
 import { ResidentKeeping } from "./resident-keeping.js";
 
-addTexts({ "zh-CN": { "residents.export": "导出 Excel", "residents.exportHint": "按当前搜索条件导出全部结果" },
-  en: { "residents.export": "Export to Excel", "residents.exportHint": "Every resident the current search finds" } });
+addTexts({ "zh-CN": { "residents.export": "导出 Excel", "residents.exportHint": "按当前搜索条件导出全部结果",
+  "residents.printChosen": "打印所选名片（{n}）", "residents.chooseHint": "在列表中勾选居民",
+  "residents.pick": "选择", "residents.pickOne": "选择 {name}" },
+en: { "residents.export": "Export to Excel", "residents.exportHint": "Every resident the current search finds",
+  "residents.printChosen": "Print chosen cards ({n})", "residents.chooseHint": "Tick residents in the list",
+  "residents.pick": "Pick", "residents.pickOne": "Pick {name}" } });
 
 //: a resident card's number (R0000012-1) and a full ID number; anything else is a name, phone or ID's last 4
 const CARD_NUMBER = /^[Rr]\d{7}-\d+$/;
@@ -114,6 +118,24 @@ export const ResidentsView = {
       printCards(who.household_id ? { household_id: who.household_id } : { community_id: who.community_id });
     };
     const printVillageCards = () => form.community_id && printCards({ community_id: form.community_id });
+    /* residents ticked in the list: their cards on one sheet (?resident_ids=…&resident_ids=…) */
+    const chosen = ref([]);
+    const isChosen = (row) => chosen.value.some((one) => one.id === row.id);
+    const choose = (row, on) => {
+      chosen.value = on ? [...chosen.value.filter((one) => one.id !== row.id), row] : chosen.value.filter((one) => one.id !== row.id);
+    };
+    async function printChosenCards() {
+      if (!chosen.value.length) return;
+      printing.value = true;
+      try {
+        const query = new URLSearchParams(chosen.value.map((row) => ["resident_ids", row.id]));
+        await openFile("/cards/print-sheet.pdf?" + query);
+      } catch (err) {
+        ElMessage.error({ message: messageOf(err), duration: 6000 });
+      } finally {
+        printing.value = false;
+      }
+    }
 
     /* 信用报告: issued at the resident's request for a stated purpose, numbered, then opened as a PDF. */
     const report = reactive({ open: false, purpose: "", requested_by: "", error: "", busy: false, issued: null });
@@ -141,7 +163,7 @@ export const ResidentsView = {
       }
     }
     return { form, rows, total, page, villages, villageName, loading, error, search, t, localName, localTime, archive,
-      openArchive, title, myVillages, exporting, exportXlsx, changed, printing, printResidentCards, printVillageCards, report, openReport, issueReport };
+      openArchive, title, myVillages, exporting, exportXlsx, changed, printing, printResidentCards, printVillageCards, chosen, isChosen, choose, printChosenCards, report, openReport, issueReport };
   },
   template: `
   <section class="residents">
@@ -161,9 +183,13 @@ export const ResidentsView = {
       <el-form-item><el-button :disabled="!form.community_id" :loading="printing" @click="printVillageCards"
                                data-test="print-village-cards" :title="t('print.villageHint')">
         {{ t('print.villageCards') }}</el-button></el-form-item>
+      <el-form-item><el-button :disabled="!chosen.length" :loading="printing" @click="printChosenCards"
+                               data-test="print-chosen-cards" :title="t('residents.chooseHint')">
+        {{ t('residents.printChosen', { n: chosen.length }) }}</el-button></el-form-item>
     </el-form>
     <el-alert v-if="error" :title="error" type="error" show-icon :closable="false" class="page-error" />
-    <el-table :data="rows" v-loading="loading" stripe border :empty-text="t('residents.empty')" data-table="residents">
+    <el-table :data="rows" v-loading="loading" stripe border :empty-text="t('residents.empty')" data-table="residents"
+              row-key="id">
       <el-table-column prop="id" label="#" width="80" />
       <el-table-column prop="name" :label="t('residents.name')" />
       <el-table-column prop="phone" :label="t('residents.phone')" />
@@ -173,6 +199,9 @@ export const ResidentsView = {
       <el-table-column width="100">
         <template #default="{ row }"><el-button size="small" @click="openArchive(row)" :data-archive="row.id">
           {{ t('archive.open') }}</el-button></template></el-table-column>
+      <el-table-column width="60" :label="t('residents.pick')">
+        <template #default="{ row }"><el-checkbox :model-value="isChosen(row)" @change="(on) => choose(row, on)"
+                                                  :aria-label="t('residents.pickOne', { name: row.name })" /></template></el-table-column>
     </el-table>
     <el-pagination v-if="total > 20" layout="prev, pager, next" :total="total" :page-size="20" :current-page="page"
                    @current-change="search" class="pager" />
