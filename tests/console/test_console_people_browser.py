@@ -223,7 +223,11 @@ def test_worker_edits_and_moves_a_resident_bad_input_is_refused_at_its_field(con
     with live.db():
         moved = db.session.get(Resident, resident_id)
         assert (moved.name, moved.community_id) == ("王新名", dongl)
-        assert moved.household_id is not None and db.session.get(Household, moved.household_id).community_id == dongl
+        household = db.session.get(Household, moved.household_id)
+        assert household is not None and household.community_id == dongl
+        household_shown = f"{household.code} {household.name}"
+    page.wait_for_function("(text) => document.querySelector('[data-test=archive-who]').innerText.includes(text)",
+                           arg=household_shown)
     assert "东楼村" in page.inner_text("[data-test=archive-who]") and after is not None
     assert table_rows(page, "residents")[0][1] == "王新名"
     # moving a resident to a village out of the worker's scope: the API refuses and says why

@@ -52,6 +52,7 @@ export const ResidentsView = {
     /* the resident was changed in the archive: the drawer and the list show the new details */
     function changed(resident) {
       archive.resident = resident;
+      loadHousehold();
       rows.value = rows.value.map((row) => (row.id === resident.id ? resident : row));
     }
 
@@ -84,15 +85,24 @@ export const ResidentsView = {
     });
 
     /* A resident's archive: who, standing and records (each read is a look-up the API logs). */
-    const archive = reactive({ open: false, loading: false, error: "", resident: null, standing: null, records: [] });
+    const archive = reactive({ open: false, loading: false, error: "", resident: null, standing: null, records: [],
+      household: null });
+    /* the resident's household by name (a household is not a look-up of the resident) */
+    async function loadHousehold() {
+      const id = archive.resident && archive.resident.household_id;
+      archive.household = null;
+      if (!id) return;
+      try { archive.household = await api.get(`/households/${id}`); } catch (err) { /* shown as its number */ }
+    }
     async function openArchive(row) {
-      Object.assign(archive, { open: true, loading: true, error: "", resident: row, standing: null, records: [] });
+      Object.assign(archive, { open: true, loading: true, error: "", resident: row, standing: null, records: [], household: null });
       try {
         // one after another: each read writes a look-up row, and SQLite takes one writer at a time
         const resident = await api.get(`/residents/${row.id}`);
         const standing = await api.get(`/residents/${row.id}/standing`);
         const records = await api.get("/records", { query: { resident_id: row.id, per_page: 50 } });
         Object.assign(archive, { resident, standing, records: records.items });
+        await loadHousehold();
       } catch (err) {
         archive.error = messageOf(err);
       } finally {
@@ -220,6 +230,8 @@ export const ResidentsView = {
           <el-descriptions-item :label="t('residents.phone')">{{ archive.resident.phone }}</el-descriptions-item>
           <el-descriptions-item :label="t('archive.village')">{{ villageName[archive.resident.community_id] }}</el-descriptions-item>
           <el-descriptions-item :label="t('archive.idLast4')">{{ archive.resident.id_last4 || '—' }}</el-descriptions-item>
+          <el-descriptions-item :label="t('keep.household')">{{ archive.household ? archive.household.code + ' ' + archive.household.name
+            : (archive.resident.household_id || '—') }}</el-descriptions-item>
           <el-descriptions-item :label="t('keep.status')">{{ t('keep.st.' + archive.resident.status) }}</el-descriptions-item>
         </el-descriptions>
         <div v-if="archive.standing" class="kpis archive-kpis" data-test="archive-standing">
