@@ -216,7 +216,8 @@ def test_language_switch_turns_the_console_english(console):
     page, shots = console("admin")
     page.click(".who >> text=English")
     page.wait_for_function("document.documentElement.lang === 'en'")
-    assert menu(page) == ["Reports", "Review queue", "Residents", "Roster import", "Announcements"]
+    assert menu(page) == ["Reports", "Review queue", "Residents", "Roster import", "Announcements",
+                          "Towns & villages", "Households", "Cards", "Staff"]
     wait_idle(page)
     shots("english")
 
