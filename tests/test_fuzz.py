@@ -161,6 +161,10 @@ def test_file_answers_carry_their_documented_content_type(app, make_staff, make_
         ("/api/v1/merchants/export.xlsx", {}, {"status": "approved"}),
         ("/api/v1/catalogue/items/export.xlsx", {}, {}),
         ("/api/v1/devices/export.xlsx", {}, {}),
+        ("/api/v1/residents/export.xlsx", {}, {"community_id": community.id}),
+        ("/api/v1/households/export.xlsx", {}, {}),
+        ("/api/v1/staff/export.xlsx", {}, {}),
+        ("/api/v1/cards/export.xlsx", {}, {"status": "active"}),
     ]
     for path, path_parameters, query in calls:
         case = schema[path]["GET"].Case(path_parameters=path_parameters, query=query)

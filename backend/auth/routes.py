@@ -3,7 +3,9 @@ from flask_jwt_extended import get_jwt
 
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
+from ..common.i18n import language
 from ..common.pagination import page_of
+from ..common.xlsx import XLSX, headed, local_text, worded, words, xlsx_response
 from ..extensions import limiter
 from ..residents import service as residents
 from . import service
@@ -77,6 +79,31 @@ def me():
 def list_staff(args):
     """List staff and merchant staff accounts of my district."""
     return service.list_staff(current_principal(), args)
+
+
+def _staff_columns():
+    english = language() == "en"
+    names = {c.id: (c.name_en if english else c.name_zh) for c in service.district_communities(current_principal())}
+
+    def roles(row):
+        return "；".join(worded(role) + (f"（{names.get(community, community)}）" if community else "")
+                        for role, community in row["roles"])
+
+    return headed([
+        ("编号", "No.", "id"), ("用户名", "Username", "username"), ("姓名", "Name", "display_name"),
+        ("角色与村社区", "Roles and villages", roles), ("商户编号", "Merchant no.", "merchant_id"),
+        ("状态", "Status", lambda r: words("在用", "active") if r["is_active"] else words("已停用", "disabled")),
+        ("创建时间", "Created", lambda r: local_text(r["created_at"])),
+    ])
+
+
+@bp.route("/staff/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=["district_admin"])
+@bp.response(200, content_type=XLSX, description="Every staff and merchant staff account with its roles")
+def export_staff():
+    """Download the staff accounts of my district as XLSX."""
+    return xlsx_response("staff.xlsx", [(words("工作人员", "Staff"), _staff_columns(),
+                                         service.export_staff(current_principal()))])
 
 
 @bp.route("/staff", methods=["POST"])

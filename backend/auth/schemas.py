@@ -3,6 +3,7 @@ from marshmallow import Schema, fields, validate
 from ..common.auth import STAFF_ROLES
 from ..common.fields import UTCDateTime
 from ..common.pagination import PageArgs
+from ..org.schemas import NOT_BLANK
 
 
 class LoginArgs(Schema):
@@ -66,7 +67,7 @@ class StaffSchema(Schema):
 
 class StaffCreateArgs(Schema):
     username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}$"))
-    display_name = fields.String(required=True, validate=validate.Length(1, 100))
+    display_name = fields.String(required=True, validate=validate.And(validate.Length(1, 100), NOT_BLANK))
     password = fields.String(required=True, load_only=True, validate=validate.Length(8, 200))
     merchant_id = fields.Integer(allow_none=True, load_default=None)
     resident_id = fields.Integer(allow_none=True, load_default=None)
@@ -74,7 +75,7 @@ class StaffCreateArgs(Schema):
 
 
 class StaffUpdateArgs(Schema):
-    display_name = fields.String(validate=validate.Length(1, 100))
+    display_name = fields.String(validate=validate.And(validate.Length(1, 100), NOT_BLANK))
     password = fields.String(load_only=True, validate=validate.Length(8, 200))
     is_active = fields.Boolean()
     roles = fields.List(fields.Nested(RoleArgs))

@@ -9,6 +9,7 @@ import uuid
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..audit.service import record_audit, summarize
 from ..common.pagination import paginate
@@ -219,6 +220,24 @@ def _staff_summary(user):
 def list_staff(principal, page):
     stmt = select(User).where(User.district_id == principal.district_id).order_by(User.id)
     return paginate(stmt, page)
+
+
+def district_communities(principal):
+    return db.session.execute(select(Community).where(Community.district_id == principal.district_id)).scalars().all()
+
+
+def export_staff(principal):
+    """Every account of the district with its roles spelt out (role and community ids), streamed."""
+    stmt = (
+        select(User).where(User.district_id == principal.district_id).order_by(User.id)
+        .options(selectinload(User.roles)).execution_options(yield_per=500)
+    )
+    for user in db.session.execute(stmt).scalars():
+        yield {
+            "id": user.id, "username": user.username, "display_name": user.display_name,
+            "is_active": user.is_active, "merchant_id": user.merchant_id, "created_at": user.created_at,
+            "roles": sorted((r.role, r.community_id) for r in user.roles),
+        }
 
 
 def get_staff(principal, user_id):

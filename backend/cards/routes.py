@@ -5,6 +5,7 @@ from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.idempotency import idempotent
 from ..common.pdf import PDF, pdf_response
+from ..common.xlsx import XLSX, bilingual, headed, local_text, words, xlsx_response
 from ..common.pagination import page_of, split_page
 from ..common.tx import read_only
 from ..errors import DomainError, ValidationFailed
@@ -13,9 +14,9 @@ from ..merchants.service import rate_from_card
 from ..residents.schemas import ResidentSchema
 from . import service
 from .schemas import (
-    BatchResultSchema, CardIssueArgs, CardQueryArgs, CardRevokeArgs, CardSchema, CodeArgs, DynamicCodeSchema,
+    BatchResultSchema, CardExportArgs, CardIssueArgs, CardListItemSchema, CardQueryArgs, CardRevokeArgs, CardSchema, CodeArgs, DynamicCodeSchema,
     DynamicCodeStatusSchema,
-    KeysSchema, PlaceArgs, PngArgs, ScanPreviewSchema,
+    KeysSchema, PlaceArgs, PngArgs, ScanPreviewSchema, SheetArgs,
 )
 
 bp = Blueprint("cards", __name__, url_prefix="/api/v1", description="Credit business cards (诚信名片) and codes")
@@ -36,11 +37,32 @@ def keys():
 @bp.route("/cards", methods=["GET"])
 @auth_required("staff", roles=STAFF)
 @bp.arguments(CardQueryArgs, location="query")
-@bp.response(200, page_of(CardSchema))
+@bp.response(200, page_of(CardListItemSchema))
 def list_cards(args):
     """Cards of my communities (resident cards) or district (merchant cards)."""
     page = split_page(args)
     return service.list_cards(current_principal(), args, page)
+
+
+CARD_COLUMNS = [
+    ("卡号", "Card number", "number"),
+    ("类别", "Kind", lambda r: words("居民卡", "resident card") if r["kind"] == "resident" else words("商户门牌", "shop card")),
+    ("持卡人", "Holder", lambda r: r["resident_name"] or r["merchant_name"]),
+    ("村社区", "Village", lambda r: bilingual(r, "community")),
+    ("状态", "Status", lambda r: words("有效", "active") if r["status"] == "active" else words("已作废", "revoked")),
+    ("发卡时间", "Issued", lambda r: local_text(r["issued_at"])),
+    ("作废时间", "Revoked", lambda r: local_text(r["revoked_at"])), ("作废原因", "Reason", "revoke_reason"),
+]
+
+
+@bp.route("/cards/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(CardExportArgs, location="query")
+@bp.response(200, content_type=XLSX, description="Every card the list shows, with its holder and village")
+def export_cards(args):
+    """Download the cards of my communities as XLSX (same filters as the list, no paging)."""
+    rows = service.export_cards(current_principal(), args)
+    return xlsx_response("cards.xlsx", [(words("卡片", "Cards"), headed(CARD_COLUMNS), rows)])
 
 
 @bp.route("/cards", methods=["POST"])
@@ -64,22 +86,24 @@ def issue_missing(args):
 
 @bp.route("/cards/print-sheet", methods=["GET"])
 @auth_required("staff", roles=STAFF)
-@bp.arguments(PlaceArgs, location="query")
+@bp.arguments(SheetArgs, location="query")
 @bp.response(200, content_type="text/html")
 def print_sheet(args):
-    """Printable A4 sheet (HTML) of the active cards of a community or household: masked names."""
-    sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"))
+    """Printable A4 sheet (HTML) of the active cards of a community, household or chosen residents: masked names."""
+    sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"),
+                                args.get("resident_ids"))
     html = render_template("cards/print_sheet.html", **sheet)
     return current_app.response_class(html, mimetype="text/html")
 
 
 @bp.route("/cards/print-sheet.pdf", methods=["GET"])
 @auth_required("staff", roles=STAFF)
-@bp.arguments(PlaceArgs, location="query")
+@bp.arguments(SheetArgs, location="query")
 @bp.response(200, content_type=PDF, description="The A4 sheet of printed cards as a PDF")
 def print_sheet_pdf(args):
     """The A4 sheet of printed cards as a PDF file (masked names, card numbers, QR codes)."""
-    sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"))
+    sheet = service.print_sheet(current_principal(), args.get("community_id"), args.get("household_id"),
+                                args.get("resident_ids"))
     return pdf_response(render_template("cards/print_sheet.html", **sheet), "cards.pdf")
 
 

@@ -40,7 +40,25 @@ class CardSchema(Schema):
                           metadata={"description": "the QR content; null once revoked"})
 
 
+class CardListItemSchema(CardSchema):
+    """A card as the staff's list shows it: with whose it is (staff of the holder's community only)."""
+
+    holder_name = fields.String(allow_none=True, metadata={"description": "the resident's or shop's name"})
+    community_id = fields.Integer(allow_none=True, metadata={"description": "resident cards: the holder's village"})
+
+
 class CardQueryArgs(PageArgs):
+    resident_id = fields.Integer()
+    merchant_id = fields.Integer()
+    community_id = fields.Integer()
+    kind = fields.String(validate=validate.OneOf(["resident", "merchant"]))
+    status = fields.String(validate=validate.OneOf(["active", "revoked"]))
+    number = fields.String(validate=validate.Length(1, 20))
+
+
+class CardExportArgs(Schema):
+    """The filters of ``GET /cards`` without paging."""
+
     resident_id = fields.Integer()
     merchant_id = fields.Integer()
     community_id = fields.Integer()
@@ -71,6 +89,19 @@ class PlaceArgs(Schema):
     @validates_schema
     def _one_place(self, data, **kwargs):
         exactly_one(data, "community_id", "household_id")
+
+
+class SheetArgs(Schema):
+    """Whose cards go on a printed sheet: a village, a household, or residents picked by hand."""
+
+    community_id = fields.Integer(allow_none=True)
+    household_id = fields.Integer(allow_none=True)
+    #: repeat the parameter: ``?resident_ids=12&resident_ids=15`` (at most 200)
+    resident_ids = fields.List(fields.Integer(), allow_none=True, validate=validate.Length(1, 200))
+
+    @validates_schema
+    def _one_place(self, data, **kwargs):
+        exactly_one(data, "community_id", "household_id", "resident_ids")
 
 
 class BatchResultSchema(Schema):

@@ -151,26 +151,73 @@ def get_card_for(principal, card_id, *, write=False):
     return card
 
 
-def list_cards(principal, args, page):
-    """Cards of my district; workers and reviewers see resident cards of their communities only."""
-    stmt = select(Card).where(Card.district_id == principal.district_id)
+def _card_filters(principal, args):
+    """(WHERE clauses, whether they name the resident) of a card search; list and export share them."""
+    where = [Card.district_id == principal.district_id]
     scope = principal.communities(*READ_ROLES)
-    if scope is not None or args.get("community_id") is not None:
-        stmt = stmt.join(Resident, (Card.kind == "resident") & (Resident.id == Card.subject_id))
-        if scope is not None:
-            stmt = stmt.where(Resident.community_id.in_(scope))
-        if args.get("community_id") is not None:
-            stmt = stmt.where(Resident.community_id == args["community_id"])
+    by_resident = scope is not None or args.get("community_id") is not None
+    if scope is not None:
+        where.append(Resident.community_id.in_(scope))
+    if args.get("community_id") is not None:
+        where.append(Resident.community_id == args["community_id"])
     if args.get("resident_id") is not None:
-        stmt = stmt.where(Card.kind == "resident", Card.subject_id == args["resident_id"])
+        where += [Card.kind == "resident", Card.subject_id == args["resident_id"]]
     if args.get("merchant_id") is not None:
-        stmt = stmt.where(Card.kind == "merchant", Card.subject_id == args["merchant_id"])
+        where += [Card.kind == "merchant", Card.subject_id == args["merchant_id"]]
     for name in ("kind", "status"):
         if args.get(name):
-            stmt = stmt.where(getattr(Card, name) == args[name])
+            where.append(getattr(Card, name) == args[name])
     if args.get("number"):
-        stmt = stmt.where(Card.number == args["number"].strip().upper())
-    return paginate(stmt.order_by(Card.id.desc()), page)
+        where.append(Card.number == args["number"].strip().upper())
+    return where, by_resident
+
+
+def list_cards(principal, args, page):
+    """Cards of my district; workers and reviewers see resident cards of their communities only."""
+    where, by_resident = _card_filters(principal, args)
+    stmt = select(Card)
+    if by_resident:
+        stmt = stmt.join(Resident, (Card.kind == "resident") & (Resident.id == Card.subject_id))
+    listed = paginate(stmt.where(*where).order_by(Card.id.desc()), page)
+    _name_holders(listed["items"])
+    return listed
+
+
+def _name_holders(cards):
+    """Sets ``holder_name`` and ``community_id`` on each listed card (one query per kind, not per card);
+    the list is already limited to the holders the viewer may see."""
+    ids = {"resident": set(), "merchant": set()}
+    for card in cards:
+        ids[card.kind].add(card.subject_id)
+    residents = {row.id: row for row in db.session.execute(
+        select(Resident.id, Resident.name, Resident.community_id).where(Resident.id.in_(ids["resident"])))} \
+        if ids["resident"] else {}
+    merchants = {row.id: row.name for row in db.session.execute(
+        select(Merchant.id, Merchant.name).where(Merchant.id.in_(ids["merchant"])))} if ids["merchant"] else {}
+    for card in cards:
+        if card.kind == "resident" and card.subject_id in residents:
+            card.holder_name = residents[card.subject_id].name
+            card.community_id = residents[card.subject_id].community_id
+        else:
+            card.holder_name, card.community_id = merchants.get(card.subject_id), None
+
+
+def export_cards(principal, args):
+    """The cards the list shows, with their holder and village, streamed as dicts (newest first, as listed)."""
+    where, _by_resident = _card_filters(principal, args)
+    stmt = (
+        select(Card.id, Card.number, Card.kind, Card.status, Card.issued_at, Card.revoked_at, Card.revoke_reason,
+               Resident.name.label("resident_name"), Merchant.name.label("merchant_name"),
+               Community.name_zh.label("community_zh"), Community.name_en.label("community_en"))
+        .outerjoin(Resident, (Card.kind == "resident") & (Resident.id == Card.subject_id))
+        .outerjoin(Community, Community.id == Resident.community_id)
+        .outerjoin(Merchant, (Card.kind == "merchant") & (Merchant.id == Card.subject_id))
+        .where(*where)
+        .order_by(Card.id.desc())
+        .execution_options(yield_per=1000)
+    )
+    for row in db.session.execute(stmt):
+        yield row._asdict()
 
 
 def issue_for(principal, data):
@@ -233,12 +280,32 @@ def _active_cards(kind, subject_ids):
     return {c.subject_id: c for c in cards}
 
 
-def print_sheet(principal, community_id=None, household_id=None):
+def _chosen_residents(principal, resident_ids, roles):
+    """Active residents picked by hand, every one of them in ``principal``'s scope (else 404, like one look-up)."""
+    residents = db.session.execute(
+        select(Resident).where(Resident.id.in_(set(resident_ids)), Resident.district_id == principal.district_id)
+        .order_by(Resident.id)
+    ).scalars().all()
+    scope = principal.communities(*roles)
+    # one unknown or out of scope: the same answer, so the sheet tells nothing of other villages
+    if len(residents) != len(set(resident_ids)) or (
+            scope is not None and any(r.community_id not in scope for r in residents)):
+        raise NotFound("No such resident.", code="resident_not_found")
+    return [r for r in residents if r.status == "active"]
+
+
+def print_sheet(principal, community_id=None, household_id=None, resident_ids=None):
     """What the A4 sheet of printed cards shows: masked name, community, card number and QR code.
 
     Residents without an active card are counted, not printed (``issue_missing`` first).
     """
+    if resident_ids:
+        return _sheet(principal, _chosen_residents(principal, resident_ids, READ_ROLES), None, None)
     residents = _residents_of(principal, community_id, household_id, READ_ROLES)
+    return _sheet(principal, residents, community_id, household_id)
+
+
+def _sheet(principal, residents, community_id, household_id):
     cards = _active_cards("resident", [r.id for r in residents])
     district = db.session.get(District, principal.district_id)
     entries = [
@@ -251,13 +318,20 @@ def print_sheet(principal, community_id=None, household_id=None):
         }
         for r in residents if r.id in cards
     ]
-    place = residents[0].community if residents else None
-    if place is None:
-        place = db.session.get(Community, community_id) if community_id is not None else \
-            db.session.get(Household, household_id).community
+    places = {r.community_id: r.community for r in residents}
+    if community_id is None and household_id is None:
+        # residents picked by hand: their village when they share one
+        place = next(iter(places.values())) if len(places) == 1 else None
+        place_zh, place_en = (place.name_zh, place.name_en) if place else ("所选居民", "selected residents")
+    else:
+        place = residents[0].community if residents else None
+        if place is None:
+            place = db.session.get(Community, community_id) if community_id is not None else \
+                db.session.get(Household, household_id).community
+        place_zh, place_en = place.name_zh, place.name_en
     return {
         "district_zh": district.name_zh, "district_en": district.name_en,
-        "place_zh": place.name_zh, "place_en": place.name_en,
+        "place_zh": place_zh, "place_en": place_en,
         "entries": entries, "pages": [entries[i:i + 8] for i in range(0, len(entries), 8)],
         "missing": len(residents) - len(entries),
     }

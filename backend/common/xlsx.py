@@ -11,7 +11,7 @@ from flask import send_file
 
 from ..extensions import db
 from .calendar import offset
-from .i18n import language
+from .i18n import label, language
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -78,3 +78,18 @@ def local_text(value):
 def streamed(stmt):
     """The rows of ``stmt`` fetched 1,000 at a time (an export never holds the whole list)."""
     yield from db.session.execute(stmt.execution_options(yield_per=1000)).scalars()
+
+
+def words(zh, en):
+    """A sheet title or other text in the reader's language."""
+    return en if english() else zh
+
+
+def worded(value):
+    """An internal name (``active``, ``moved_out``) in the reader's language."""
+    return None if value is None else label(value, language())
+
+
+def bilingual(row, field):
+    """``row[field_zh]`` or, for an English reader, ``row[field_en]``."""
+    return row.get(f"{field}_en" if english() else f"{field}_zh")

@@ -18,6 +18,7 @@ catalogue("org", {
     "No such community.": "没有这个社区。",
     "No such household.": "没有这个家庭户。",
     "Letters, digits, - and _ only (1-32).": "只能包含字母、数字、- 和 _（1 至 32 个字符）。",
+    "Must not be blank.": "不能为空。",
 }, labels={
     "town": ("镇街", "town"),
     "community": ("社区", "community"),

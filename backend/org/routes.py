@@ -1,10 +1,11 @@
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.pagination import PageArgs, page_of, split_page
+from ..common.xlsx import XLSX, bilingual, headed, local_text, words, xlsx_response
 from . import service
 from .schemas import (
     CommunityCreateArgs, CommunityQueryArgs, CommunitySchema, CommunityUpdateArgs, DistrictSchema,
-    DistrictUpdateArgs, HouseholdCreateArgs, HouseholdQueryArgs, HouseholdSchema, HouseholdUpdateArgs,
+    DistrictUpdateArgs, HouseholdCreateArgs, HouseholdExportArgs, HouseholdQueryArgs, HouseholdSchema, HouseholdUpdateArgs,
     TownCreateArgs, TownSchema, TownUpdateArgs,
 )
 
@@ -126,6 +127,23 @@ def list_households(args):
     """Households (信用户) of my communities."""
     page = split_page(args)
     return service.list_households(current_principal(), args, page)
+
+
+HOUSEHOLD_COLUMNS = [
+    ("户编码", "Code", "code"), ("户名", "Household", "name"), ("地址", "Address", "address"),
+    ("村社区", "Village", lambda r: bilingual(r, "community")), ("在册成员", "Members", "members"),
+    ("登记时间", "Registered", lambda r: local_text(r["created_at"])),
+]
+
+
+@bp.route("/households/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(HouseholdExportArgs, location="query")
+@bp.response(200, content_type=XLSX, description="Every household the list shows, with its member count")
+def export_households(args):
+    """Download the households of my communities as XLSX (same filters as the list, no paging)."""
+    rows = service.export_households(current_principal(), args)
+    return xlsx_response("households.xlsx", [(words("信用户", "Households"), headed(HOUSEHOLD_COLUMNS), rows)])
 
 
 @bp.route("/households", methods=["POST"])

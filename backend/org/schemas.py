@@ -4,7 +4,9 @@ from ..common.fields import UTCDateTime
 from ..common.pagination import PageArgs
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="Letters, digits, - and _ only (1-32).")
-NAME = validate.Length(1, 100)
+#: a name has at least one character that is not a blank ("  " is no name)
+NOT_BLANK = validate.Regexp(r"(?s).*\S", error="Must not be blank.")
+NAME = validate.And(validate.Length(1, 100), NOT_BLANK)
 
 
 class DistrictSchema(Schema):
@@ -95,4 +97,10 @@ class HouseholdUpdateArgs(Schema):
 
 
 class HouseholdQueryArgs(PageArgs):
+    community_id = fields.Integer()
+
+
+class HouseholdExportArgs(Schema):
+    """The filters of ``GET /households`` without paging."""
+
     community_id = fields.Integer()

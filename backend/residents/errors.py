@@ -66,4 +66,6 @@ catalogue("residents", {
     "active": ("在册", "active"),
     "moved_out": ("已迁出", "moved out"),
     "deceased": ("已故", "deceased"),
+    "female": ("女", "female"),
+    "male": ("男", "male"),
 })

@@ -2,11 +2,11 @@ from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.i18n import language
 from ..common.pagination import PageArgs, page_of, split_page
-from ..common.xlsx import XLSX, headed, local, xlsx_response
+from ..common.xlsx import XLSX, bilingual, headed, local, local_text, worded, words, xlsx_response
 from . import roster, service
 from .schemas import (
     ActivationCodeSchema, LookupFilterArgs, LookupQueryArgs, LookupSchema, PinArgs, StaffLookupSchema, RosterCommitArgs, RosterImportSchema, RosterUploadArgs,
-    ResidentCreateArgs, ResidentQueryArgs, ResidentSchema, ResidentSelfSchema,
+    ResidentCreateArgs, ResidentExportArgs, ResidentQueryArgs, ResidentSchema, ResidentSelfSchema,
     ResidentUpdateArgs,
 )
 
@@ -23,6 +23,26 @@ def list_residents(args):
     """Search residents of my communities (by name, phone, household or ID number)."""
     page = split_page(args)
     return service.list_residents(current_principal(), args, page)
+
+
+EXPORT_COLUMNS = [
+    ("编号", "No.", "id"), ("姓名", "Name", "name"), ("性别", "Gender", lambda r: worded(r["gender"])),
+    ("出生年份", "Born", "birth_year"), ("手机号", "Phone", "phone"),
+    ("镇街", "Town", lambda r: bilingual(r, "town")), ("村社区", "Village", lambda r: bilingual(r, "community")),
+    ("户编码", "Household code", "household_code"), ("信用户", "Household", "household_name"),
+    ("身份证号（隐去）", "ID number (masked)", "id_masked"), ("状态", "Status", lambda r: worded(r["status"])),
+    ("登记时间", "Registered", lambda r: local_text(r["created_at"])),
+]
+
+
+@bp.route("/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(ResidentExportArgs, location="query")
+@bp.response(200, content_type=XLSX, description="Every resident the search finds, one row each (ID numbers masked)")
+def export_residents(args):
+    """Download the residents of a search as XLSX (same filters as the list, no paging)."""
+    rows = service.export_residents(current_principal(), args)
+    return xlsx_response("residents.xlsx", [(words("居民", "Residents"), headed(EXPORT_COLUMNS), rows)])
 
 
 @bp.route("", methods=["POST"])

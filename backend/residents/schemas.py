@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 from ..common.fields import UTCDateTime
 from ..common.masking import mask_name, mask_phone
 from ..common.pagination import PageArgs
+from ..org.schemas import NOT_BLANK
 
 GENDERS = ("female", "male")
 STATUSES = ("active", "moved_out", "deceased")
@@ -45,7 +46,7 @@ class ResidentPublicSchema(Schema):
 
 
 class ResidentCreateArgs(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 50))
+    name = fields.String(required=True, validate=validate.And(validate.Length(1, 50), NOT_BLANK))
     gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
     birth_year = fields.Integer(required=True, validate=validate.Range(1900, 2100))
     phone = fields.String(allow_none=True, validate=PHONE)
@@ -57,7 +58,7 @@ class ResidentCreateArgs(Schema):
 
 
 class ResidentUpdateArgs(Schema):
-    name = fields.String(validate=validate.Length(1, 50))
+    name = fields.String(validate=validate.And(validate.Length(1, 50), NOT_BLANK))
     gender = fields.String(validate=validate.OneOf(GENDERS))
     birth_year = fields.Integer(validate=validate.Range(1900, 2100))
     phone = fields.String(allow_none=True, validate=PHONE)
@@ -69,6 +70,15 @@ class ResidentUpdateArgs(Schema):
 
 
 class ResidentQueryArgs(PageArgs):
+    community_id = fields.Integer()
+    household_id = fields.Integer()
+    q = fields.String(validate=validate.Length(1, 50))
+    id_number = fields.String(validate=validate.Length(18, 18))
+
+
+class ResidentExportArgs(Schema):
+    """The filters of ``GET /residents`` without paging: the export holds every match."""
+
     community_id = fields.Integer()
     household_id = fields.Integer()
     q = fields.String(validate=validate.Length(1, 50))

@@ -14,7 +14,7 @@ from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..errors import Conflict, DomainError, Locked, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
-from ..org.models import Community, Household
+from ..org.models import Community, Household, Town
 from . import idnumbers
 from .models import ActivationCode, Resident, ResidentLookup
 
@@ -61,25 +61,58 @@ def log_lookup(principal, resident, what):
     )
 
 
-def list_residents(principal, args, page):
+def _resident_filters(principal, args):
+    """The WHERE clauses of a resident search (list and export share them)."""
+    where = [Resident.district_id == principal.district_id]
     scope = principal.communities(*READ_ROLES)
-    stmt = select(Resident).where(Resident.district_id == principal.district_id)
     if scope is not None:
-        stmt = stmt.where(Resident.community_id.in_(scope))
+        where.append(Resident.community_id.in_(scope))
     if args.get("community_id") is not None:
-        stmt = stmt.where(Resident.community_id == args["community_id"])
+        where.append(Resident.community_id == args["community_id"])
     if args.get("household_id") is not None:
-        stmt = stmt.where(Resident.household_id == args["household_id"])
+        where.append(Resident.household_id == args["household_id"])
     if args.get("q"):
         like = f"%{args['q']}%"
         matches = [Resident.name.like(like), Resident.phone.like(like)]
         if re.fullmatch(r"\d{3}[\dXx]", args["q"]):
             # four characters an ID number may end with: the counter asks "the last four of your ID?"
             matches.append(Resident.id_last4 == args["q"].upper())
-        stmt = stmt.where(or_(*matches))
+        where.append(or_(*matches))
     if args.get("id_number"):
-        stmt = stmt.where(Resident.id_hash == idnumbers.id_hash(args["id_number"]))
-    return paginate(stmt.order_by(Resident.id), page)
+        where.append(Resident.id_hash == idnumbers.id_hash(args["id_number"]))
+    return where
+
+
+def list_residents(principal, args, page):
+    return paginate(select(Resident).where(*_resident_filters(principal, args)).order_by(Resident.id), page)
+
+
+#: the ID number as the console shows it: only its last 4 characters
+ID_MASK = "*" * 14
+
+
+def export_residents(principal, args):
+    """Every resident the same search finds, as dicts, streamed from the database.
+
+    Plain columns (no ORM objects) fetched ``yield_per`` rows at a time, so a district of
+    800,000 residents goes out in constant memory; the ID number stays masked as on screen.
+    """
+    stmt = (
+        select(Resident.id, Resident.name, Resident.gender, Resident.birth_year, Resident.phone, Resident.status,
+               Resident.id_last4, Resident.created_at, Community.name_zh.label("community_zh"),
+               Community.name_en.label("community_en"), Town.name_zh.label("town_zh"), Town.name_en.label("town_en"),
+               Household.code.label("household_code"), Household.name.label("household_name"))
+        .join(Community, Community.id == Resident.community_id)
+        .join(Town, Town.id == Community.town_id)
+        .outerjoin(Household, Household.id == Resident.household_id)
+        .where(*_resident_filters(principal, args))
+        .order_by(Resident.id)
+        .execution_options(yield_per=1000)
+    )
+    for row in db.session.execute(stmt):
+        out = row._asdict()
+        out["id_masked"] = ID_MASK + row.id_last4 if row.id_last4 else None
+        yield out
 
 
 def _check_placement(principal, community_id, household_id):

@@ -15,9 +15,13 @@ import { PolicyView } from "./views/policy.js";
 import { MerchantsView } from "./views/merchants.js";
 import { SupermarketsView } from "./views/supermarkets.js";
 import { KiosksView } from "./views/kiosks.js";
+import { PlacesView } from "./views/places.js";
+import { HouseholdsView } from "./views/households.js";
+import { StaffView } from "./views/staff.js";
+import { CardsView } from "./views/cards.js";
 import { prefs, setLang, t } from "./i18n.js";
 import {
-  currentPath, go, homePath, loadMe, pagesForMe, route, session, sessionEnded, signOut,
+  currentPath, go, homePath, loadMe, menuGroupsForMe, pagesForMe, route, session, sessionEnded, signOut,
 } from "./session.js";
 import { computed, createApp, ElementPlus, ref, watch, zhCn } from "./vue.js";
 
@@ -25,7 +29,9 @@ const VIEWS = { "/reports": ReportsView, "/review": ReviewView, "/residents": Re
   "/import": ImportView, "/announcements": AnnouncementsView,
   "/objections": ObjectionsView, "/repairs": RepairsView, "/lists": ListsView, "/audit": AuditView, "/lookups": LookupsView,
   "/catalogue": CatalogueView, "/policy": PolicyView, "/merchants": MerchantsView, "/supermarkets": SupermarketsView,
-  "/kiosks": KiosksView };
+  "/kiosks": KiosksView,
+  "/places": PlacesView, "/households": HouseholdsView, "/cards": CardsView,
+  "/staff": StaffView };
 
 const App = {
   components: { LoginView },
@@ -33,6 +39,7 @@ const App = {
     const ready = ref(false);
     const locale = computed(() => (prefs.lang === "en" ? undefined : zhCn));
     const pages = computed(() => (session.me ? pagesForMe() : []));
+    const groups = computed(() => (session.me ? menuGroupsForMe() : []));
     const view = computed(() => VIEWS[route.path] || null);
     const roleNames = computed(() => (session.me ? Object.keys(session.me.roles || {})
       .filter((role) => ["district_admin", "reviewer", "worker"].includes(role)).map((role) => t("role." + role))
@@ -76,7 +83,7 @@ const App = {
     const signedIn = guard;
 
     return {
-      ready, locale, pages, view, route, session, prefs, roleNames, t, signOut, signedIn, go,
+      ready, locale, pages, groups, view, route, session, prefs, roleNames, t, signOut, signedIn, go,
       switchLang: () => setLang(prefs.lang === "en" ? "zh-CN" : "en"),
     };
   },
@@ -90,9 +97,11 @@ const App = {
           <span><strong>{{ t('app.title') }}</strong><small>{{ t('app.subtitle') }}</small></span></div>
         <nav :aria-label="t('nav.label')">
           <el-menu :default-active="route.path" class="menu" @select="go">
-            <el-menu-item v-for="page in pages" :key="page.path" :index="page.path" :data-page="page.path">
-              {{ t(page.key) }}
-            </el-menu-item>
+            <el-menu-item-group v-for="group in groups" :key="group.group" :title="t('group.' + group.group)">
+              <el-menu-item v-for="page in group.pages" :key="page.path" :index="page.path" :data-page="page.path">
+                {{ t(page.key) }}
+              </el-menu-item>
+            </el-menu-item-group>
           </el-menu>
         </nav>
       </el-aside>

@@ -16,27 +16,42 @@ export const {
   session, route, go, currentPath, roles, hasRole, loadMe, acceptTokens, sessionEnded, signOut, api,
 } = shared;
 
-/* The pages of the console and who may open them (the API checks again on every call). */
+/* The pages of the console, in the menu's groups, and who may open them (the API checks again on every call). */
 export const PAGES = [
-  { path: "/reports", key: "menu.reports", roles: ["district_admin", "reviewer", "worker"] },
-  { path: "/review", key: "menu.review", roles: ["district_admin", "reviewer"] },
-  { path: "/residents", key: "menu.residents", roles: ["district_admin", "reviewer", "worker"] },
-  { path: "/import", key: "menu.import", roles: ["district_admin", "worker"] },
-  { path: "/announcements", key: "menu.announcements", roles: ["district_admin", "reviewer", "worker"] },
-  { path: "/objections", key: "menu.objections", roles: ["district_admin", "reviewer"] },
-  { path: "/repairs", key: "menu.repairs", roles: ["district_admin", "reviewer"] },
-  { path: "/lists", key: "menu.lists", roles: ["district_admin", "reviewer", "worker"] },
-  { path: "/audit", key: "menu.audit", roles: ["district_admin"] },
-  { path: "/lookups", key: "menu.lookups", roles: ["district_admin", "reviewer"] },
-  { path: "/catalogue", key: "menu.catalogue", roles: ["district_admin", "reviewer"] },
-  { path: "/policy", key: "menu.policy", roles: ["district_admin"] },
-  { path: "/merchants", key: "menu.merchants", roles: ["district_admin"] },
-  { path: "/supermarkets", key: "menu.supermarkets", roles: ["district_admin", "worker"] },
-  { path: "/kiosks", key: "menu.kiosks", roles: ["district_admin"] },
+  { path: "/reports", key: "menu.reports", group: "work", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/review", key: "menu.review", group: "work", roles: ["district_admin", "reviewer"] },
+  { path: "/objections", key: "menu.objections", group: "work", roles: ["district_admin", "reviewer"] },
+  { path: "/repairs", key: "menu.repairs", group: "work", roles: ["district_admin", "reviewer"] },
+  { path: "/residents", key: "menu.residents", group: "people", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/households", key: "menu.households", group: "people", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/cards", key: "menu.cards", group: "people", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/import", key: "menu.import", group: "people", roles: ["district_admin", "worker"] },
+  { path: "/catalogue", key: "menu.catalogue", group: "rules", roles: ["district_admin", "reviewer"] },
+  { path: "/policy", key: "menu.policy", group: "rules", roles: ["district_admin"] },
+  { path: "/merchants", key: "menu.merchants", group: "rules", roles: ["district_admin"] },
+  { path: "/supermarkets", key: "menu.supermarkets", group: "rules", roles: ["district_admin", "worker"] },
+  { path: "/kiosks", key: "menu.kiosks", group: "rules", roles: ["district_admin"] },
+  { path: "/announcements", key: "menu.announcements", group: "open", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/lists", key: "menu.lists", group: "open", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/audit", key: "menu.audit", group: "open", roles: ["district_admin"] },
+  { path: "/lookups", key: "menu.lookups", group: "open", roles: ["district_admin", "reviewer"] },
+  { path: "/places", key: "menu.places", group: "district", roles: ["district_admin", "reviewer", "worker"] },
+  { path: "/staff", key: "menu.staff", group: "district", roles: ["district_admin"] },
 ];
 
 export function pagesForMe() {
   return PAGES.filter((page) => hasRole(...page.roles));
+}
+
+/* The menu: my pages under their group's heading, groups in PAGES order, empty groups left out. */
+export function menuGroupsForMe() {
+  const groups = [];
+  for (const page of pagesForMe()) {
+    const last = groups[groups.length - 1];
+    if (last && last.group === page.group) last.pages.push(page);
+    else groups.push({ group: page.group, pages: [page] });
+  }
+  return groups;
 }
 
 export function homePath() {

@@ -45,3 +45,28 @@ def test_door_poster_pdf_shows_the_shop_its_discounts_and_card_number(client, ho
     admin_copy, _ = pdf_text(client.get(f"/api/v1/merchants/{h.merchant.id}/poster.pdf", headers=login(h.admin)))
     assert "清泉洗浴中心" in admin_copy
     assert_problem(client.get(f"/api/v1/merchants/{h.merchant.id}/poster.pdf", headers=h.worker_headers), 403)
+
+
+def test_card_sheet_of_residents_picked_by_hand_prints_just_them(client, holders, make_resident, login):
+    h = holders
+    neighbour = make_resident(h.community, name="王大明")
+    skipped = make_resident(h.community, name="赵小红")
+    client.post("/api/v1/cards/batch", headers=h.worker_headers, json={"community_id": h.community.id})
+    numbers = {c["subject_id"]: c["number"] for c in client.get(
+        f"/api/v1/cards?community_id={h.community.id}", headers=h.worker_headers).get_json()["items"]}
+    text, pages = pdf_text(client.get(
+        f"/api/v1/cards/print-sheet.pdf?resident_ids={h.resident.id}&resident_ids={neighbour.id}",
+        headers=h.worker_headers), "chosen-cards.pdf")
+    assert "李*英" in text and "王*明" in text and "赵*红" not in text
+    assert numbers[neighbour.id] in text and numbers[skipped.id] not in text and h.community.name_zh in text
+
+
+def test_card_sheet_of_picked_residents_refuses_one_out_of_scope_and_two_kinds_of_place(client, holders,
+                                                                                        make_resident):
+    h = holders
+    stranger = make_resident(h.other_community)
+    assert_problem(client.get(f"/api/v1/cards/print-sheet.pdf?resident_ids={h.resident.id}&resident_ids={stranger.id}",
+                              headers=h.worker_headers), 404, "resident_not_found")
+    both = client.get(f"/api/v1/cards/print-sheet.pdf?resident_ids={h.resident.id}&community_id={h.community.id}",
+                      headers=h.worker_headers)
+    assert_problem(both, 422)

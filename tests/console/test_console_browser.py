@@ -123,6 +123,10 @@ def menu(page):
     return page.eval_on_selector_all(".menu .el-menu-item", "items => items.map(i => i.innerText.trim())")
 
 
+def menu_groups(page):
+    return page.eval_on_selector_all(".menu .el-menu-item-group__title", "items => items.map(i => i.innerText.trim())")
+
+
 def assert_dialog_axe_clean(page):
     """axe on an open dialog once it has faded in: the dialog's enter animation makes axe measure its
     half-transparent colours, so a violation must still be there after the animation has had time to end."""
@@ -164,16 +168,21 @@ def api_anonymous(page, path, body):
 
 def test_menu_follows_roles_admin_sees_all_worker_no_review_queue(console):
     page, shots = console("admin")
-    assert menu(page) == ["统计报表", "记录审核", "居民查询", "名册导入", "公告", "异议处理", "信用修复", "红黑名单",
-                          "操作日志", "查询登记", "信用事项", "信用政策", "联盟商家", "信用超市", "自助终端"]
+    # the menu in its groups: daily work, residents, rules and partners, openness and oversight, places and staff
+    assert menu(page) == ["统计报表", "记录审核", "异议处理", "信用修复", "居民查询", "信用户", "名片管理", "名册导入",
+                          "信用事项", "信用政策", "联盟商家", "信用超市", "自助终端", "公告", "红黑名单", "操作日志",
+                          "查询登记", "镇街与村社区", "工作人员"]
+    assert menu_groups(page) == ["日常工作", "居民与户", "规则与伙伴", "公开与监督", "区域与人员"]
     page, shots = console("reviewer1")
     assert page.url.endswith("#/review")  # a reviewer starts at the queue
-    # no roster import (the API refuses reviewers), no audit log (the district admin's);
+    # no roster import (the API refuses reviewers), no audit log and no staff (the district admin's);
     # their village's catalogue items are theirs to keep
-    assert menu(page) == ["统计报表", "记录审核", "居民查询", "公告", "异议处理", "信用修复", "红黑名单", "查询登记",
-                          "信用事项"]
+    assert menu(page) == ["统计报表", "记录审核", "异议处理", "信用修复", "居民查询", "信用户", "名片管理", "信用事项",
+                          "公告", "红黑名单", "查询登记", "镇街与村社区"]
     page, shots = console("worker1")
-    assert menu(page) == ["统计报表", "居民查询", "名册导入", "公告", "红黑名单", "信用超市"]  # workers run the shops
+    # no review queue; workers run the shops
+    assert menu(page) == ["统计报表", "居民查询", "信用户", "名片管理", "名册导入", "信用超市", "公告", "红黑名单",
+                          "镇街与村社区"]
     page.evaluate("location.hash = '#/review'")
     page.wait_for_function("location.hash.startsWith('#/reports')")  # not a page of theirs: back home
     wait_idle(page)
@@ -218,9 +227,10 @@ def test_language_switch_turns_the_console_english(console):
     page, shots = console("admin")
     page.click(".who >> text=English")
     page.wait_for_function("document.documentElement.lang === 'en'")
-    assert menu(page) == ["Reports", "Review queue", "Residents", "Roster import", "Announcements", "Objections",
-                          "Credit repair", "Red & black lists", "Audit log", "Look-up log",
-                          "Rule catalogue", "Credit policy", "Merchants", "Supermarkets", "Kiosks"]
+    assert menu(page) == ["Reports", "Review queue", "Objections", "Credit repair", "Residents", "Households", "Cards",
+                          "Roster import", "Rule catalogue", "Credit policy", "Merchants", "Supermarkets", "Kiosks",
+                          "Announcements", "Red & black lists", "Audit log", "Look-up log", "Towns & villages", "Staff"]
+    assert menu_groups(page) == ["Daily work", "Residents", "Rules & partners", "Openness & oversight", "Places & staff"]
     wait_idle(page)
     shots("english")
 

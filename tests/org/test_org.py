@@ -60,3 +60,14 @@ def test_worker_adds_household_only_in_own_community(client, make_staff, make_co
     refused = client.post("/api/v1/households", headers=headers, json={"community_id": other.id, "code": "H9",
                                                                        "name": "李家"})
     assert_problem(refused, 403, "out_of_scope")
+
+
+def test_blank_names_are_refused_in_both_languages(client, zh_client, make_staff, community, login):
+    headers = login(make_staff(district_admin=True))
+    body = {"town_id": community.town_id, "code": "NEW1", "name_zh": "  ", "name_en": "New"}
+    en = assert_problem(client.post("/api/v1/communities", headers=headers, json=body), 422)
+    assert en["errors"]["name_zh"] == ["Must not be blank."]
+    zh = assert_problem(zh_client.post("/api/v1/communities", headers=headers, json=body), 422)
+    assert zh["errors"]["name_zh"] == ["不能为空。"]
+    renamed = zh_client.patch(f"/api/v1/communities/{community.id}", headers=headers, json={"name_zh": "\t"})
+    assert assert_problem(renamed, 422)["errors"]["name_zh"] == ["不能为空。"]
