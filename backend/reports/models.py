@@ -126,6 +126,11 @@ class ResidentSummary(db.Model):
     instead, so these rows never need to be newer than the watermark."""
 
     __tablename__ = "report_resident_summaries"
+    __table_args__ = (
+        # the job recomputes the aggregates of the villages and households its changed residents touch
+        Index("ix_report_resident_summaries_community", "district_id", "community_id"),
+        Index("ix_report_resident_summaries_household", "district_id", "household_id"),
+    )
 
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), primary_key=True)
@@ -135,3 +140,43 @@ class ResidentSummary(db.Model):
     score_delta: Mapped[int] = mapped_column(BigInteger)
     #: bit i set: a final (or repaired) good record of a deed in local month ``months_base + i`` (i < 62)
     months: Mapped[int] = mapped_column(BigInteger)
+
+
+class VillageScore(db.Model):
+    """Active residents of a village per score delta, as of the watermark: the villages report's stars,
+    counts and average read ~villages × distinct scores rows instead of one row per resident. Kept by the job
+    from ``report_resident_summaries`` (the villages of the residents it re-summarises are recounted)."""
+
+    __tablename__ = "report_village_scores"
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
+    score_delta: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    residents: Mapped[int] = mapped_column(BigInteger)
+
+
+class VillageParticipation(db.Model):
+    """Active residents of a village per local month of their last final good deed (as year × 12 + month − 1,
+    within the summaries' window), as of the watermark: those who took part in months ``a``..``b`` are those
+    whose last good month lies in ``a``..``b``, provided nobody's lies after ``b`` (else the report reads the
+    resident summaries)."""
+
+    __tablename__ = "report_village_participation"
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
+    last_month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    residents: Mapped[int] = mapped_column(BigInteger)
+
+
+class HouseholdSummary(db.Model):
+    """A household's active members as of the watermark: how many, their score deltas' sum and lowest
+    (the households report ranks these, correcting the households of residents touched since)."""
+
+    __tablename__ = "report_household_summaries"
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), primary_key=True)
+    members: Mapped[int]
+    score_sum: Mapped[int] = mapped_column(BigInteger)
+    lowest: Mapped[int] = mapped_column(BigInteger)
