@@ -168,7 +168,7 @@ def _summaries(district_id, base, which):
 
 def last_bit(months):
     """The highest set bit of a positive ``months`` (0..61), in SQL: how many of the powers of two it reaches."""
-    return sum((case((months >= bit(i), 1), else_=0) for i in range(1, WINDOW)), literal(0))
+    return sum((case((months >= literal(1 << i, BigInteger), 1), else_=0) for i in range(1, WINDOW)), literal(0))
 
 
 def _recount(district_id, base, communities=None, households=None):
