@@ -75,6 +75,8 @@ class RollupState(db.Model):
     resident_id: Mapped[int] = mapped_column(BigInteger, default=0)
     #: the local month of bit 0 of the summaries' ``months`` (as year × 12 + month − 1); null: no summaries
     months_base: Mapped[int | None]
+    #: the base score and star thresholds ``report_village_scores`` was counted with (``100:60,90``)
+    policy_key: Mapped[str | None] = mapped_column(String(200))
     #: the local calendar's UTC offset (minutes) the months were cut with; a change rebuilds everything
     offset_minutes: Mapped[int] = mapped_column(default=0)
     refreshed_at: Mapped[datetime | None]
@@ -143,16 +145,19 @@ class ResidentSummary(db.Model):
 
 
 class VillageScore(db.Model):
-    """Active residents of a village per score delta, as of the watermark: the villages report's stars,
-    counts and average read ~villages × distinct scores rows instead of one row per resident. Kept by the job
-    from ``report_resident_summaries`` (the villages of the residents it re-summarises are recounted)."""
+    """Active residents of a village per star level, with their score deltas' sum, as of the watermark: the
+    villages report's stars, counts and averages read ~villages × star levels rows instead of one row per
+    resident. Kept by the job from ``report_resident_summaries`` (the villages of the residents it
+    re-summarises are recounted) under the star thresholds and base score it names in
+    ``report_rollup_states.policy_key``; under another policy the report reads the summaries instead."""
 
     __tablename__ = "report_village_scores"
 
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
-    score_delta: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    stars: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     residents: Mapped[int] = mapped_column(BigInteger)
+    score_sum: Mapped[int] = mapped_column(BigInteger)
 
 
 class VillageParticipation(db.Model):

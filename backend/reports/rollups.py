@@ -10,8 +10,11 @@ part, and so the report, slower.
 Only append-only rows are rolled up: transfers (never edited) and score entries (a record counts as final
 from its ``final`` entry until a ``void`` entry). Residents are counted in the village they live in now;
 a move after the roll-up was cut is corrected from the change log (``resident_changes``). The villages and
-households reports read one summary row per resident (village, household, active, score, good months);
-a resident with a score entry, a change or an id after the watermark is computed live instead.
+households reports build on one summary row per resident (village, household, active, score, good months),
+and on what the job counts from them: active residents per (village, score) and per (village, last good
+month), and per household (members, score sum, lowest); only the villages and households of the residents
+it re-summarises are recounted. A report reads those aggregates and, for a resident with a score entry, a
+change or an id after the watermark, takes off their summarised part and adds their live one.
 
 Exactness of the watermark on PostgreSQL: an id is taken before its row commits, so a row with an id below
 the highest visible one may still be in flight. The job therefore reads the highest ids under ``SHARE``
@@ -31,6 +34,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..common.calendar import offset
 from ..common.time import utcnow
 from ..credit.models import CreditEntry, CreditRecord, CreditSubject
+from ..credit.policy import district_policy
 from ..extensions import db
 from ..ledger.models import Account, Transfer
 from ..residents.models import Resident, ResidentChange
@@ -171,9 +175,19 @@ def last_bit(months):
     return sum((case((months >= literal(1 << i, BigInteger), 1), else_=0) for i in range(1, WINDOW)), literal(0))
 
 
-def _recount(district_id, base, communities=None, households=None):
+def stars_of(score, thresholds):
+    """The star level of a score expression under a policy's thresholds, in SQL."""
+    return sum((case((score >= t, 1), else_=0) for t in thresholds), literal(0))
+
+
+def policy_key(policy):
+    """What ``report_village_scores`` depends on in a policy: base score and star thresholds."""
+    return f"{policy.base_score}:{','.join(str(t) for t in policy.star_thresholds)}"
+
+
+def _recount(district_id, base, policy, communities=None, households=None):
     """Recount the villages' and households' aggregates from the resident summaries: every one of the
-    district's (None), or only those listed."""
+    district's (None), or only those listed; star levels under ``policy``."""
     if communities is None or communities:
         def villages(column):
             return column.in_(communities) if communities is not None else literal(True)
@@ -181,10 +195,12 @@ def _recount(district_id, base, communities=None, households=None):
             db.session.execute(delete(model).where(model.district_id == district_id, villages(model.community_id)))
         active = and_(ResidentSummary.district_id == district_id, ResidentSummary.active.is_(True),
                       villages(ResidentSummary.community_id))
+        stars = stars_of(policy.base_score + ResidentSummary.score_delta, policy.star_thresholds)
         db.session.execute(VillageScore.__table__.insert().from_select(
-            ["district_id", "community_id", "score_delta", "residents"],
-            select(literal(district_id), ResidentSummary.community_id, ResidentSummary.score_delta, func.count())
-            .where(active).group_by(ResidentSummary.community_id, ResidentSummary.score_delta)))
+            ["district_id", "community_id", "stars", "residents", "score_sum"],
+            select(literal(district_id), ResidentSummary.community_id, stars, func.count(),
+                   func.sum(ResidentSummary.score_delta))
+            .where(active).group_by(ResidentSummary.community_id, stars)))
         last = literal(base) + last_bit(ResidentSummary.months)
         db.session.execute(VillageParticipation.__table__.insert().from_select(
             ["district_id", "community_id", "last_month", "residents"],
@@ -369,12 +385,15 @@ def refresh(district_id, now=None):
         summaries = None
     inserted = db.session.execute(ResidentSummary.__table__.insert().from_select(
         SUMMARY_COLUMNS, _summaries(district_id, state.months_base, which))).rowcount
-    if places is None:
-        _recount(district_id, state.months_base)
+    policy = district_policy(district_id, now)
+    if places is None or state.policy_key != policy_key(policy):
+        # every village and household afresh (new summaries, or the star thresholds changed)
+        _recount(district_id, state.months_base, policy)
+        state.policy_key = policy_key(policy)
     else:
         # the villages and households these residents were counted in before, and are counted in now
         now_in = _places_of(district_id, touched_ids)
-        _recount(district_id, state.months_base, places[0] | now_in[0], places[1] | now_in[1])
+        _recount(district_id, state.months_base, policy, places[0] | now_in[0], places[1] | now_in[1])
     counts = {"transfers": top["transfer"] - state.transfer_id, "entries": top["entry"] - state.entry_id,
               "moves": len(moves), "residents": summaries if summaries is not None else max(inserted, 0),
               "rebuilt": int(rebuilt)}

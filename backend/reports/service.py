@@ -22,7 +22,7 @@ from ..org.models import Community, Household, Town
 from ..residents.models import Resident, ResidentChange
 from . import rollups
 from .models import (
-    HouseholdSummary, PointsRollup, RecordsRollup, ResidentSummary, VillageParticipation, VillageScore,
+    HouseholdSummary, PointsRollup, RecordsRollup, ResidentSummary, RollupState, VillageParticipation, VillageScore,
 )
 
 #: at most this many months in one report (three years)
@@ -195,10 +195,6 @@ def points_report(principal, args):
 
 # --- villages: stars, average score, participation, ranking -----------------------------------
 
-def _stars_expression(score, thresholds):
-    return sum((case((score >= t, 1), else_=0) for t in thresholds), literal(0))
-
-
 def _touched(district_id):
     """Residents with a score entry, a change or an id past the watermark: their summaries are out of date."""
     entry_mark, change_mark, resident_mark = rollups.state_columns(district_id)[1:4]
@@ -220,45 +216,55 @@ def _live_residents(district_id, in_villages, months, which):
                    in_villages(Resident.community_id), which))
 
 
-def _village_counts(district_id, community_ids, months):
-    """``(village, score delta, residents, participants)`` rows whose sums per village (and star level) are
+def _village_counts(district_id, community_ids, months, policy):
+    """``(village, stars, residents, score sum, participants)`` rows whose sums per village and star level are
     the villages report, in one subquery (one snapshot with its watermarks).
 
-    Fast path (the summaries cover the months and nobody's last good month lies after them): the villages'
-    aggregates (``report_village_scores``, ``report_village_participation``), minus the summarised
-    contribution of the residents touched past the watermark, plus their live one. Otherwise one row per
-    resident: the summaries, with touched residents live; and without summaries (the job never ran), or for
-    months outside their window, every resident live: exact, only slower. Each part is switched on or off
-    once per statement by a condition on the watermark row, so each keeps its own plan."""
+    Fast path (the summaries cover the months, nobody's last good month lies after them, and the star levels
+    were counted under this policy): the villages' aggregates (``report_village_scores``,
+    ``report_village_participation``), minus the summarised part of the residents touched past the
+    watermark, plus their live one. Otherwise one row per resident: the summaries, with touched residents
+    live; and without summaries (the job never ran), or for months outside their window, every resident
+    live: exact, only slower. Each part is switched on or off once per statement by a condition on the
+    watermark row, so each keeps its own plan."""
     base = rollups.state_columns(district_id)[4]
     first, last = rollups.month_index(months[0][0]), rollups.month_index(months[-1][0])
     covered = and_(base.is_not(None), first - base >= 0, last - base < rollups.WINDOW)
     latest = func.coalesce(select(func.max(VillageParticipation.last_month))
                            .where(VillageParticipation.district_id == district_id).scalar_subquery(), -1)
-    fast = and_(covered, latest <= last)
+    counted_under = (select(RollupState.policy_key).where(RollupState.district_id == district_id)
+                     .scalar_subquery())
+    fast = and_(covered, latest <= last, counted_under == rollups.policy_key(policy))
     wanted = rollups.bit(last - base + 1) - rollups.bit(first - base)
     touched = select(_touched(district_id).c[0])
 
     def in_villages(column):
         return column.in_(community_ids) if community_ids is not None else literal(True)
+
+    def scored(delta):
+        score = policy.base_score + delta
+        return rollups.stars_of(score, policy.star_thresholds), score
     took_part = case((ResidentSummary.months.op("&")(wanted) != 0, 1), else_=0)
     summaries = and_(ResidentSummary.district_id == district_id, ResidentSummary.active.is_(True),
                      in_villages(ResidentSummary.community_id))
     one, none = literal(1, BigInteger), literal(0, BigInteger)
-    scores = (select(VillageScore.community_id, VillageScore.score_delta, VillageScore.residents, none)
+    stars, score = scored(ResidentSummary.score_delta)
+    scores = (select(VillageScore.community_id, VillageScore.stars, VillageScore.residents,
+                     VillageScore.residents * policy.base_score + VillageScore.score_sum, none)
               .where(VillageScore.district_id == district_id, in_villages(VillageScore.community_id), fast))
-    took = (select(VillageParticipation.community_id, none, none, VillageParticipation.residents)
+    took = (select(VillageParticipation.community_id, none, none, none, VillageParticipation.residents)
             .where(VillageParticipation.district_id == district_id,
                    in_villages(VillageParticipation.community_id),
                    VillageParticipation.last_month >= first, VillageParticipation.last_month <= last, fast))
-    outdated = (select(ResidentSummary.community_id, ResidentSummary.score_delta, -one, -took_part)
+    outdated = (select(ResidentSummary.community_id, stars, -one, -score, -took_part)
                 .where(summaries, ResidentSummary.resident_id.in_(touched), fast))
+    summarised = (select(ResidentSummary.community_id, stars, one, score, took_part)
+                  .where(summaries, covered, ~fast, ResidentSummary.resident_id.not_in(touched)))
 
     def live(which):
         rows = _live_residents(district_id, in_villages, months, which).subquery()
-        return select(rows.c.community_id, rows.c.score_delta, one, rows.c.took_part)
-    summarised = (select(ResidentSummary.community_id, ResidentSummary.score_delta, one, took_part)
-                  .where(summaries, covered, ~fast, ResidentSummary.resident_id.not_in(touched)))
+        live_stars, live_score = scored(rows.c.score_delta)
+        return select(rows.c.community_id, live_stars, one, live_score, rows.c.took_part)
     return union_all(scores, took, outdated, live(and_(fast, Resident.id.in_(touched))),
                      summarised, live(and_(covered, ~fast, Resident.id.in_(touched))), live(~covered)).subquery()
 
@@ -271,13 +277,11 @@ def villages_report(principal, args):
     months = months_between(args.get("from"), args.get("to"))
     policy = district_policy(principal.district_id)
     ids = [c.id for c, _t in scope]
-    counts = _village_counts(principal.district_id, None if _whole_district(principal, args) else ids, months)
-    community_id, score_delta, residents, took_part = counts.c
-    score = policy.base_score + score_delta
-    stars = _stars_expression(score, policy.star_thresholds)
+    counts = _village_counts(principal.district_id, None if _whole_district(principal, args) else ids, months,
+                             policy)
+    community_id, stars, residents, score_total, took_part = counts.c
     by_star = db.session.execute(
-        select(community_id, stars.label("stars"), func.sum(residents), func.sum(residents * score),
-               func.sum(took_part))
+        select(community_id, stars, func.sum(residents), func.sum(score_total), func.sum(took_part))
         .group_by(community_id, stars)
     ).all()
     participants = {}

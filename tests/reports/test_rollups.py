@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from backend.common.time import utcnow
 from backend.credit import scoring
 from backend.credit.models import CreditRecord
+from backend.credit.policy import district_policy
 from backend.extensions import db
 from backend.ledger import service as ledger
 from backend.ledger.models import Account, Transfer
@@ -307,7 +308,7 @@ def _assert_aggregates_match_a_recount(district_id):
     """What the job keeps by recounting only the touched villages and households equals a recount of all."""
     kept = _aggregates()
     state = db.session.get(RollupState, district_id)
-    rollups._recount(district_id, state.months_base)
+    rollups._recount(district_id, state.months_base, district_policy(district_id))
     assert _aggregates() == kept
     db.session.rollback()
 
@@ -395,6 +396,22 @@ def test_participation_up_to_a_month_before_someones_last_good_deed_reads_the_su
     assert carol["participants"] == 0  # her good deed is this month's, not last month's
     this_month = _standing(d["admin"], **d["since"])
     assert {v["community_id"]: v for v in this_month[0]["villages"]}[d["other"].id]["participants"] == 1
+
+
+def test_new_star_thresholds_count_stars_afresh_before_and_after_the_next_refresh(client, auth, standing):
+    d = standing
+    district_id = d["village"].district_id
+    _refresh(district_id)
+    before = _standing(d["admin"], **d["since"])
+    changed = client.put("/api/v1/policy", json={"star_thresholds": [60, 90, 95, 130, 160]}, headers=auth(d["admin"]))
+    assert changed.status_code == 200, changed.get_json()
+    after = _standing(d["admin"], **d["since"])
+    assert after == _live_standing(d["admin"], **d["since"])
+    assert [v["stars"] for v in after[0]["villages"]] != [v["stars"] for v in before[0]["villages"]]
+    _refresh(district_id)
+    assert db.session.get(RollupState, district_id).policy_key == "100:60,90,95,130,160"
+    _assert_aggregates_match_a_recount(district_id)
+    assert _standing(d["admin"], **d["since"]) == after
 
 
 def test_resident_changes_are_logged_whoever_changes_the_resident(district_with_points):
