@@ -1,7 +1,7 @@
 """What the reports package keeps: the credit reports (信用报告) it issued, as issued."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..common.time import utcnow
@@ -179,9 +179,13 @@ class HouseholdSummary(db.Model):
     (the households report ranks these, correcting the households of residents touched since)."""
 
     __tablename__ = "report_household_summaries"
+    #: the ranking's order: the report reads the best households from here, down to its N-th
+    __table_args__ = (Index("ix_report_household_summaries_average", "district_id", "average"),)
 
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), primary_key=True)
     members: Mapped[int]
     score_sum: Mapped[int] = mapped_column(BigInteger)
     lowest: Mapped[int] = mapped_column(BigInteger)
+    #: ``score_sum / members`` (the members' average score less the base score), for the ranking's index
+    average: Mapped[float] = mapped_column(Float)

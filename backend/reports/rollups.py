@@ -26,7 +26,7 @@ machine: an advisory lock (a second run meanwhile skips), and the state row lock
 from datetime import timedelta
 
 from sqlalchemy import (
-    BigInteger, Integer, and_, case, cast, delete, distinct, func, literal, select, text, union, union_all,
+    BigInteger, Float, Integer, and_, case, cast, delete, distinct, func, literal, select, text, union, union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -212,9 +212,10 @@ def _recount(district_id, base, policy, communities=None, households=None):
         db.session.execute(delete(HouseholdSummary).where(HouseholdSummary.district_id == district_id,
                                                           in_households(HouseholdSummary.household_id)))
         db.session.execute(HouseholdSummary.__table__.insert().from_select(
-            ["district_id", "household_id", "members", "score_sum", "lowest"],
+            ["district_id", "household_id", "members", "score_sum", "lowest", "average"],
             select(literal(district_id), ResidentSummary.household_id, func.count(),
-                   func.sum(ResidentSummary.score_delta), func.min(ResidentSummary.score_delta))
+                   func.sum(ResidentSummary.score_delta), func.min(ResidentSummary.score_delta),
+                   cast(func.sum(ResidentSummary.score_delta), Float) / func.count())
             .where(ResidentSummary.district_id == district_id, ResidentSummary.active.is_(True),
                    in_households(ResidentSummary.household_id))
             .group_by(ResidentSummary.household_id)))

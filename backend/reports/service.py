@@ -314,10 +314,12 @@ def villages_report(principal, args):
             "villages": ranked}
 
 
-def _household_counts(district_id):
-    """``(household, members, score deltas' sum, lowest)`` of every household with active members, in one
-    subquery: the households' summaries as of the watermark, except the households of residents touched past
-    it, which are recounted from their other members' summaries and the touched members' live rows."""
+def _household_counts(district_id, community_ids, limit):
+    """``(household, members, score deltas' sum, lowest)`` of the households that can be among the ``limit``
+    best of ``community_ids``, in one subquery: from the households' summaries as of the watermark, those
+    down to the ``limit``-th best average (ties included, read along the average's index), except the
+    households of residents touched past it, which are all recounted from their other members' summaries
+    and the touched members' live rows."""
     touched = select(_touched(district_id).c[0])
     live = _live_residents(district_id, lambda column: literal(True), months_between(None, None),
                            Resident.id.in_(touched)).subquery()
@@ -325,9 +327,14 @@ def _household_counts(district_id):
                                                                ResidentSummary.resident_id.in_(touched)),
                      select(live.c.household_id)).subquery()
     affected_ids = select(affected.c[0]).where(affected.c[0].is_not(None))
+    untouched = and_(HouseholdSummary.district_id == district_id, HouseholdSummary.household_id.not_in(affected_ids))
+    best = (select(HouseholdSummary.average).join(Household, Household.id == HouseholdSummary.household_id)
+            .where(untouched, Household.community_id.in_(community_ids))
+            .order_by(HouseholdSummary.average.desc()).limit(limit).subquery())
+    cutoff = select(func.min(best.c.average)).scalar_subquery()
     kept = (select(HouseholdSummary.household_id, HouseholdSummary.members, HouseholdSummary.score_sum,
                    HouseholdSummary.lowest)
-            .where(HouseholdSummary.district_id == district_id, HouseholdSummary.household_id.not_in(affected_ids)))
+            .where(untouched, HouseholdSummary.average >= cutoff))
     members = union_all(
         select(ResidentSummary.household_id.label("household_id"), ResidentSummary.score_delta.label("score_delta"))
         .where(ResidentSummary.district_id == district_id, ResidentSummary.active.is_(True),
@@ -345,7 +352,8 @@ def households_report(principal, args):
     scope = report_scope(principal, args.get("town_id"), args.get("community_id"))
     names = {c.id: c for c, _t in scope}
     policy = district_policy(principal.district_id)
-    counts = _household_counts(principal.district_id)
+    limit = args.get("limit", 100)
+    counts = _household_counts(principal.district_id, list(names), limit)
     household_id, members, score_sum, lowest = counts.c
     average = (members * policy.base_score + score_sum) * 1.0 / members
     rows = db.session.execute(
@@ -354,7 +362,7 @@ def households_report(principal, args):
         .join(counts, household_id == Household.id)
         .where(Household.community_id.in_(names))
         .order_by(average.desc(), Household.code)
-        .limit(args.get("limit", 100))
+        .limit(limit)
     ).all()
     return {"households": [
         {"rank": rank, "household_id": hid, "household_code": code, "household_name": name,

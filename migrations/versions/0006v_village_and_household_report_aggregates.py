@@ -46,10 +46,13 @@ def upgrade():
     sa.Column('members', sa.Integer(), nullable=False),
     sa.Column('score_sum', sa.BigInteger(), nullable=False),
     sa.Column('lowest', sa.BigInteger(), nullable=False),
+    sa.Column('average', sa.Float(), nullable=False),
     sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_report_household_summaries_district_id_districts')),
     sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_report_household_summaries_household_id_households')),
     sa.PrimaryKeyConstraint('district_id', 'household_id', name=op.f('pk_report_household_summaries'))
     )
+    with op.batch_alter_table('report_household_summaries', schema=None) as batch_op:
+        batch_op.create_index('ix_report_household_summaries_average', ['district_id', 'average'], unique=False)
     with op.batch_alter_table('report_rollup_states', schema=None) as batch_op:
         batch_op.add_column(sa.Column('policy_key', sa.String(length=200), nullable=True))
     with op.batch_alter_table('report_resident_summaries', schema=None) as batch_op:
@@ -66,6 +69,8 @@ def downgrade():
         batch_op.drop_index('ix_report_resident_summaries_community')
     with op.batch_alter_table('report_rollup_states', schema=None) as batch_op:
         batch_op.drop_column('policy_key')
+    with op.batch_alter_table('report_household_summaries', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_household_summaries_average')
     op.drop_table('report_household_summaries')
     op.drop_table('report_village_participation')
     op.drop_table('report_village_scores')

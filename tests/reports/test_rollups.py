@@ -414,6 +414,33 @@ def test_new_star_thresholds_count_stars_afresh_before_and_after_the_next_refres
     assert _standing(d["admin"], **d["since"]) == after
 
 
+def test_the_best_households_cut_at_the_limit_keep_ties_in_code_order_before_and_after_the_refresh(
+        standing, make_household, make_resident):
+    d = standing
+    district_id = d["village"].district_id
+    # four households of one member each, all on the base score
+    members = {code: make_resident(d["village"], household=make_household(d["village"], code=code))
+               for code in ("H-D", "H-B", "H-C", "H-A")}
+    principal = principal_of(d["admin"])
+
+    def best(limit):
+        return reports.households_report(principal, {"limit": limit})["households"]
+    live = best(100)
+    tied = [h["household_code"] for h in live if h["household_code"].startswith("H-")]
+    assert tied == ["H-A", "H-B", "H-C", "H-D"]
+    _refresh(district_id)
+    for limit in (1, 3, 5, 100):
+        assert best(limit) == live[:limit]
+    # a score past the watermark takes a tied household to the top, the others keep their order
+    scoring.finalise(d["deed"](members["H-D"], d["good"]))
+    db.session.commit()
+    moved = best(3)
+    assert moved[0]["household_code"] == "H-D"
+    db.session.execute(delete(RollupState))
+    assert moved == best(3)
+    db.session.rollback()
+
+
 def test_resident_changes_are_logged_whoever_changes_the_resident(district_with_points):
     d = district_with_points
     bob = d["bob"]
