@@ -232,8 +232,8 @@ def _village_counts(district_id, community_ids, months, policy):
     covered = and_(base.is_not(None), first - base >= 0, last - base < rollups.WINDOW)
     latest = func.coalesce(select(func.max(VillageParticipation.last_month))
                            .where(VillageParticipation.district_id == district_id).scalar_subquery(), -1)
-    counted_under = (select(RollupState.policy_key).where(RollupState.district_id == district_id)
-                     .scalar_subquery())
+    counted_under = func.coalesce(select(RollupState.policy_key).where(RollupState.district_id == district_id)
+                                  .scalar_subquery(), "")  # never NULL: ``fast`` and ``~fast`` must cover all
     fast = and_(covered, latest <= last, counted_under == rollups.policy_key(policy))
     wanted = rollups.bit(last - base + 1) - rollups.bit(first - base)
     touched = select(_touched(district_id).c[0])
