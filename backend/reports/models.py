@@ -1,7 +1,7 @@
 """What the reports package keeps: the credit reports (信用报告) it issued, as issued."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..common.time import utcnow
@@ -75,6 +75,8 @@ class RollupState(db.Model):
     resident_id: Mapped[int] = mapped_column(BigInteger, default=0)
     #: the local month of bit 0 of the summaries' ``months`` (as year × 12 + month − 1); null: no summaries
     months_base: Mapped[int | None]
+    #: the base score and star thresholds ``report_village_scores`` was counted with (``100:60,90``)
+    policy_key: Mapped[str | None] = mapped_column(String(200))
     #: the local calendar's UTC offset (minutes) the months were cut with; a change rebuilds everything
     offset_minutes: Mapped[int] = mapped_column(default=0)
     refreshed_at: Mapped[datetime | None]
@@ -126,6 +128,11 @@ class ResidentSummary(db.Model):
     instead, so these rows never need to be newer than the watermark."""
 
     __tablename__ = "report_resident_summaries"
+    __table_args__ = (
+        # the job recomputes the aggregates of the villages and households its changed residents touch
+        Index("ix_report_resident_summaries_community", "district_id", "community_id"),
+        Index("ix_report_resident_summaries_household", "district_id", "household_id"),
+    )
 
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), primary_key=True)
@@ -135,3 +142,50 @@ class ResidentSummary(db.Model):
     score_delta: Mapped[int] = mapped_column(BigInteger)
     #: bit i set: a final (or repaired) good record of a deed in local month ``months_base + i`` (i < 62)
     months: Mapped[int] = mapped_column(BigInteger)
+
+
+class VillageScore(db.Model):
+    """Active residents of a village per star level, with their score deltas' sum, as of the watermark: the
+    villages report's stars, counts and averages read ~villages × star levels rows instead of one row per
+    resident. Kept by the job from ``report_resident_summaries`` (the villages of the residents it
+    re-summarises are recounted) under the star thresholds and base score it names in
+    ``report_rollup_states.policy_key``; under another policy the report reads the summaries instead."""
+
+    __tablename__ = "report_village_scores"
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
+    stars: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    residents: Mapped[int] = mapped_column(BigInteger)
+    score_sum: Mapped[int] = mapped_column(BigInteger)
+
+
+class VillageParticipation(db.Model):
+    """Active residents of a village per local month of their last final good deed (as year × 12 + month − 1,
+    within the summaries' window), as of the watermark: those who took part in months ``a``..``b`` are those
+    whose last good month lies in ``a``..``b``, provided nobody's lies after ``b`` (else the report reads the
+    resident summaries)."""
+
+    __tablename__ = "report_village_participation"
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), primary_key=True)
+    last_month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    residents: Mapped[int] = mapped_column(BigInteger)
+
+
+class HouseholdSummary(db.Model):
+    """A household's active members as of the watermark: how many, their score deltas' sum and lowest
+    (the households report ranks these, correcting the households of residents touched since)."""
+
+    __tablename__ = "report_household_summaries"
+    #: the ranking's order: the report reads the best households from here, down to its N-th
+    __table_args__ = (Index("ix_report_household_summaries_average", "district_id", "average"),)
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), primary_key=True)
+    members: Mapped[int]
+    score_sum: Mapped[int] = mapped_column(BigInteger)
+    lowest: Mapped[int] = mapped_column(BigInteger)
+    #: ``score_sum / members`` (the members' average score less the base score), for the ranking's index
+    average: Mapped[float] = mapped_column(Float)

@@ -10,8 +10,11 @@ part, and so the report, slower.
 Only append-only rows are rolled up: transfers (never edited) and score entries (a record counts as final
 from its ``final`` entry until a ``void`` entry). Residents are counted in the village they live in now;
 a move after the roll-up was cut is corrected from the change log (``resident_changes``). The villages and
-households reports read one summary row per resident (village, household, active, score, good months);
-a resident with a score entry, a change or an id after the watermark is computed live instead.
+households reports build on one summary row per resident (village, household, active, score, good months),
+and on what the job counts from them: active residents per (village, score) and per (village, last good
+month), and per household (members, score sum, lowest); only the villages and households of the residents
+it re-summarises are recounted. A report reads those aggregates and, for a resident with a score entry, a
+change or an id after the watermark, takes off their summarised part and adds their live one.
 
 Exactness of the watermark on PostgreSQL: an id is taken before its row commits, so a row with an id below
 the highest visible one may still be in flight. The job therefore reads the highest ids under ``SHARE``
@@ -23,7 +26,7 @@ machine: an advisory lock (a second run meanwhile skips), and the state row lock
 from datetime import timedelta
 
 from sqlalchemy import (
-    BigInteger, Integer, and_, case, cast, delete, distinct, func, literal, select, text, union, union_all,
+    BigInteger, Float, Integer, and_, case, cast, delete, distinct, func, literal, select, text, union, union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -31,10 +34,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from ..common.calendar import offset
 from ..common.time import utcnow
 from ..credit.models import CreditEntry, CreditRecord, CreditSubject
+from ..credit.policy import district_policy
 from ..extensions import db
 from ..ledger.models import Account, Transfer
 from ..residents.models import Resident, ResidentChange
-from .models import PointsRollup, RecordsRollup, ResidentSummary, RollupState
+from .models import (
+    HouseholdSummary, PointsRollup, RecordsRollup, ResidentSummary, RollupState, VillageParticipation, VillageScore,
+)
 
 #: ``pg_try_advisory_xact_lock(LOCK_KEY, district_id)``: one refresh per district at a time
 LOCK_KEY = 1_668_834_160
@@ -162,6 +168,66 @@ def _summaries(district_id, base, which):
             .select_from(Resident).outerjoin(CreditSubject, CreditSubject.resident_id == Resident.id)
             .outerjoin(months, months.c.resident_id == Resident.id)
             .where(Resident.district_id == district_id, which(Resident.id)))
+
+
+def last_bit(months):
+    """The highest set bit of a positive ``months`` (0..61), in SQL: how many of the powers of two it reaches."""
+    return sum((case((months >= literal(1 << i, BigInteger), 1), else_=0) for i in range(1, WINDOW)), literal(0))
+
+
+def stars_of(score, thresholds):
+    """The star level of a score expression under a policy's thresholds, in SQL."""
+    return sum((case((score >= t, 1), else_=0) for t in thresholds), literal(0))
+
+
+def policy_key(policy):
+    """What ``report_village_scores`` depends on in a policy: base score and star thresholds."""
+    return f"{policy.base_score}:{','.join(str(t) for t in policy.star_thresholds)}"
+
+
+def _recount(district_id, base, policy, communities=None, households=None):
+    """Recount the villages' and households' aggregates from the resident summaries: every one of the
+    district's (None), or only those listed; star levels under ``policy``."""
+    if communities is None or communities:
+        def villages(column):
+            return column.in_(communities) if communities is not None else literal(True)
+        for model in (VillageScore, VillageParticipation):
+            db.session.execute(delete(model).where(model.district_id == district_id, villages(model.community_id)))
+        active = and_(ResidentSummary.district_id == district_id, ResidentSummary.active.is_(True),
+                      villages(ResidentSummary.community_id))
+        stars = stars_of(policy.base_score + ResidentSummary.score_delta, policy.star_thresholds)
+        db.session.execute(VillageScore.__table__.insert().from_select(
+            ["district_id", "community_id", "stars", "residents", "score_sum"],
+            select(literal(district_id), ResidentSummary.community_id, stars, func.count(),
+                   func.sum(ResidentSummary.score_delta))
+            .where(active).group_by(ResidentSummary.community_id, stars)))
+        last = literal(base) + last_bit(ResidentSummary.months)
+        db.session.execute(VillageParticipation.__table__.insert().from_select(
+            ["district_id", "community_id", "last_month", "residents"],
+            select(literal(district_id), ResidentSummary.community_id, last, func.count())
+            .where(active, ResidentSummary.months != 0).group_by(ResidentSummary.community_id, last)))
+    if households is None or households:
+        def in_households(column):
+            return column.in_(households) if households is not None else column.is_not(None)
+        db.session.execute(delete(HouseholdSummary).where(HouseholdSummary.district_id == district_id,
+                                                          in_households(HouseholdSummary.household_id)))
+        db.session.execute(HouseholdSummary.__table__.insert().from_select(
+            ["district_id", "household_id", "members", "score_sum", "lowest", "average"],
+            select(literal(district_id), ResidentSummary.household_id, func.count(),
+                   func.sum(ResidentSummary.score_delta), func.min(ResidentSummary.score_delta),
+                   cast(func.sum(ResidentSummary.score_delta), Float) / func.count())
+            .where(ResidentSummary.district_id == district_id, ResidentSummary.active.is_(True),
+                   in_households(ResidentSummary.household_id))
+            .group_by(ResidentSummary.household_id)))
+
+
+def _places_of(district_id, residents):
+    """The villages and households the summaries of ``residents`` (a subquery of ids) count in."""
+    rows = db.session.execute(
+        select(ResidentSummary.community_id, ResidentSummary.household_id)
+        .where(ResidentSummary.district_id == district_id, ResidentSummary.resident_id.in_(residents))
+        .distinct()).all()
+    return {c for c, _h in rows}, {h for _c, h in rows if h is not None}
 
 
 SUMMARY_COLUMNS = ["district_id", "resident_id", "community_id", "household_id", "active", "score_delta", "months"]
@@ -308,16 +374,27 @@ def refresh(district_id, now=None):
         db.session.execute(delete(ResidentSummary).where(ResidentSummary.district_id == district_id))
         which = (lambda column: column <= top["resident"])  # noqa: E731
         summaries = top["resident"]
+        places = None
     else:
         touched = touched_since(district_id, state.entry_id, state.change_id, state.resident_id,
                                 top["entry"], top["move"], top["resident"]).subquery()
         touched_ids = select(touched.c[0])
+        places = _places_of(district_id, touched_ids)
         db.session.execute(delete(ResidentSummary).where(ResidentSummary.district_id == district_id,
                                                          ResidentSummary.resident_id.in_(touched_ids)))
         which = (lambda column: and_(column.in_(touched_ids), column <= top["resident"]))  # noqa: E731
         summaries = None
     inserted = db.session.execute(ResidentSummary.__table__.insert().from_select(
         SUMMARY_COLUMNS, _summaries(district_id, state.months_base, which))).rowcount
+    policy = district_policy(district_id, now)
+    if places is None or state.policy_key != policy_key(policy):
+        # every village and household afresh (new summaries, or the star thresholds changed)
+        _recount(district_id, state.months_base, policy)
+        state.policy_key = policy_key(policy)
+    else:
+        # the villages and households these residents were counted in before, and are counted in now
+        now_in = _places_of(district_id, touched_ids)
+        _recount(district_id, state.months_base, policy, places[0] | now_in[0], places[1] | now_in[1])
     counts = {"transfers": top["transfer"] - state.transfer_id, "entries": top["entry"] - state.entry_id,
               "moves": len(moves), "residents": summaries if summaries is not None else max(inserted, 0),
               "rebuilt": int(rebuilt)}

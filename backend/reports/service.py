@@ -8,7 +8,7 @@ takes their history along); records in the village where the deed was logged.
 """
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import BigInteger, and_, case, func, literal, select, union, union_all
 
 from ..common.auth import STAFF_ROLES
 from ..common.time import utcnow
@@ -21,7 +21,9 @@ from ..ledger.models import Account, Transfer
 from ..org.models import Community, Household, Town
 from ..residents.models import Resident, ResidentChange
 from . import rollups
-from .models import PointsRollup, RecordsRollup, ResidentSummary
+from .models import (
+    HouseholdSummary, PointsRollup, RecordsRollup, ResidentSummary, RollupState, VillageParticipation, VillageScore,
+)
 
 #: at most this many months in one report (three years)
 MAX_MONTHS = 36
@@ -193,74 +195,101 @@ def points_report(principal, args):
 
 # --- villages: stars, average score, participation, ranking -----------------------------------
 
-def _stars_expression(score, thresholds):
-    return sum((case((score >= t, 1), else_=0) for t in thresholds), literal(0))
+def _touched(district_id):
+    """Residents with a score entry, a change or an id past the watermark: their summaries are out of date."""
+    entry_mark, change_mark, resident_mark = rollups.state_columns(district_id)[1:4]
+    return rollups.touched_since(district_id, entry_mark, change_mark, resident_mark,
+                                 hints=rollups.marks(district_id)).subquery()
 
 
-def _residents_now(district_id, community_ids, months):
-    """``(village, household, score delta, took part)`` of every active resident of ``community_ids`` (None:
-    the whole district), where *took part* = a final (or repaired) good record of a deed in ``months``: one
-    subquery, so a report reads it in the same statement (snapshot) as its watermarks.
-
-    Residents as of the watermark come from their summaries (their good months as bits); those with a score
-    entry, a change or an id after it are computed live. Without summaries (the job never ran), or for
-    months outside their window, every resident is computed live: exact, only slower."""
-    entry_mark, change_mark, resident_mark, base = rollups.state_columns(district_id)[1:]
-    first, last = rollups.month_index(months[0][0]), rollups.month_index(months[-1][0])
-    covered = and_(base.is_not(None), first - base >= 0, last - base < rollups.WINDOW)
-    wanted = rollups.bit(last - base + 1) - rollups.bit(first - base)
-    touched = rollups.touched_since(district_id, entry_mark, change_mark, resident_mark,
-                                    hints=rollups.marks(district_id)).subquery()
-    def in_villages(column):
-        return column.in_(community_ids) if community_ids is not None else literal(True)
-    took_part = case((ResidentSummary.months.op("&")(wanted) != 0, 1), else_=0)
-    summarised = (
-        select(ResidentSummary.community_id.label("community_id"), ResidentSummary.household_id.label("household_id"),
-               ResidentSummary.score_delta.label("score_delta"), took_part.label("took_part"))
-        .where(ResidentSummary.district_id == district_id, ResidentSummary.active.is_(True),
-               in_villages(ResidentSummary.community_id), covered,
-               ResidentSummary.resident_id.not_in(select(touched.c[0]))))
+def _live_residents(district_id, in_villages, months, which):
+    """``(village, household, score delta, took part)`` of active residents ``which`` selects, from the base
+    tables now (*took part*: a final or repaired good record of a deed in ``months``)."""
     good = (select(CreditRecord.id).where(
         CreditRecord.resident_id == Resident.id, CreditRecord.status.in_(("final", "repaired")),
         CreditRecord.points > 0, CreditRecord.occurred_at >= months[0][1], CreditRecord.occurred_at < months[-1][2]))
-    def live(which):
-        return (
-            select(Resident.community_id, Resident.household_id, func.coalesce(CreditSubject.score_delta, 0),
-                   case((good.exists(), 1), else_=0))
+    return (select(Resident.community_id.label("community_id"), Resident.household_id.label("household_id"),
+                   func.coalesce(CreditSubject.score_delta, 0).label("score_delta"),
+                   case((good.exists(), 1), else_=0).label("took_part"))
             .select_from(Resident).outerjoin(CreditSubject, CreditSubject.resident_id == Resident.id)
             .where(Resident.district_id == district_id, Resident.status == "active",
                    in_villages(Resident.community_id), which))
-    # (each part is switched on or off once per statement by ``covered``, so each keeps its own plan)
-    return union_all(summarised, live(and_(covered, Resident.id.in_(select(touched.c[0])))),
-                     live(~covered)).subquery()
 
 
+def _village_counts(district_id, community_ids, months, policy):
+    """``(village, stars, residents, score sum, participants)`` rows whose sums per village and star level are
+    the villages report, in one subquery (one snapshot with its watermarks).
+
+    Fast path (the summaries cover the months, nobody's last good month lies after them, and the star levels
+    were counted under this policy): the villages' aggregates (``report_village_scores``,
+    ``report_village_participation``), minus the summarised part of the residents touched past the
+    watermark, plus their live one. Otherwise one row per resident: the summaries, with touched residents
+    live; and without summaries (the job never ran), or for months outside their window, every resident
+    live: exact, only slower. Each part is switched on or off once per statement by a condition on the
+    watermark row, so each keeps its own plan."""
+    base = rollups.state_columns(district_id)[4]
+    first, last = rollups.month_index(months[0][0]), rollups.month_index(months[-1][0])
+    covered = and_(base.is_not(None), first - base >= 0, last - base < rollups.WINDOW)
+    latest = func.coalesce(select(func.max(VillageParticipation.last_month))
+                           .where(VillageParticipation.district_id == district_id).scalar_subquery(), -1)
+    counted_under = func.coalesce(select(RollupState.policy_key).where(RollupState.district_id == district_id)
+                                  .scalar_subquery(), "")  # never NULL: ``fast`` and ``~fast`` must cover all
+    fast = and_(covered, latest <= last, counted_under == rollups.policy_key(policy))
+    wanted = rollups.bit(last - base + 1) - rollups.bit(first - base)
+    touched = select(_touched(district_id).c[0])
+
+    def in_villages(column):
+        return column.in_(community_ids) if community_ids is not None else literal(True)
+
+    def scored(delta):
+        score = policy.base_score + delta
+        return rollups.stars_of(score, policy.star_thresholds), score
+    took_part = case((ResidentSummary.months.op("&")(wanted) != 0, 1), else_=0)
+    summaries = and_(ResidentSummary.district_id == district_id, ResidentSummary.active.is_(True),
+                     in_villages(ResidentSummary.community_id))
+    one, none = literal(1, BigInteger), literal(0, BigInteger)
+    stars, score = scored(ResidentSummary.score_delta)
+    scores = (select(VillageScore.community_id, VillageScore.stars, VillageScore.residents,
+                     VillageScore.residents * policy.base_score + VillageScore.score_sum, none)
+              .where(VillageScore.district_id == district_id, in_villages(VillageScore.community_id), fast))
+    took = (select(VillageParticipation.community_id, none, none, none, VillageParticipation.residents)
+            .where(VillageParticipation.district_id == district_id,
+                   in_villages(VillageParticipation.community_id),
+                   VillageParticipation.last_month >= first, VillageParticipation.last_month <= last, fast))
+    outdated = (select(ResidentSummary.community_id, stars, -one, -score, -took_part)
+                .where(summaries, ResidentSummary.resident_id.in_(touched), fast))
+    summarised = (select(ResidentSummary.community_id, stars, one, score, took_part)
+                  .where(summaries, covered, ~fast, ResidentSummary.resident_id.not_in(touched)))
+
+    def live(which):
+        rows = _live_residents(district_id, in_villages, months, which).subquery()
+        live_stars, live_score = scored(rows.c.score_delta)
+        return select(rows.c.community_id, live_stars, one, live_score, rows.c.took_part)
+    return union_all(scores, took, outdated, live(and_(fast, Resident.id.in_(touched))),
+                     summarised, live(and_(covered, ~fast, Resident.id.in_(touched))), live(~covered)).subquery()
 
 
 def villages_report(principal, args):
     """Per village: active residents by star level, average score, and participation (the share of
     residents with at least one final good record in the months asked); ranked by average score
-    (诚信示范村), ties by participation. One statement over the residents' summaries (see rollups.py)."""
+    (诚信示范村), ties by participation. One statement over the villages' aggregates (see rollups.py)."""
     scope = report_scope(principal, args.get("town_id"), args.get("community_id"))
     months = months_between(args.get("from"), args.get("to"))
     policy = district_policy(principal.district_id)
     ids = [c.id for c, _t in scope]
-    residents = _residents_now(principal.district_id, None if _whole_district(principal, args) else ids, months)
-    score = policy.base_score + residents.c.score_delta
-    stars = _stars_expression(score, policy.star_thresholds)
+    counts = _village_counts(principal.district_id, None if _whole_district(principal, args) else ids, months,
+                             policy)
+    community_id, stars, residents, score_total, took_part = counts.c
     by_star = db.session.execute(
-        select(residents.c.community_id, stars.label("stars"), func.count(), func.sum(score),
-               func.sum(residents.c.took_part))
-        .group_by(residents.c.community_id, stars)
+        select(community_id, stars, func.sum(residents), func.sum(score_total), func.sum(took_part))
+        .group_by(community_id, stars)
     ).all()
-    active = {}
-    for community_id, _star, _count, _score, took_part in by_star:
-        active[community_id] = active.get(community_id, 0) + int(took_part or 0)
-    by_star = [row[:4] for row in by_star]
-    participants = dict(active)
+    participants = {}
+    for village, _star, _count, _score, took in by_star:
+        participants[village] = participants.get(village, 0) + int(took or 0)
     stats = {c.id: {"stars": [0] * (len(policy.star_thresholds) + 1), "residents": 0, "score_sum": 0} for c, _ in scope}
-    for community_id, star, count, score_sum in by_star:
-        entry = stats[community_id]
+    for village, star, count, score_sum, _took in by_star:
+        entry = stats[village]
         entry["stars"][int(star)] += int(count)
         entry["residents"] += int(count)
         entry["score_sum"] += int(score_sum or 0)
@@ -285,23 +314,55 @@ def villages_report(principal, args):
             "villages": ranked}
 
 
+def _household_counts(district_id, community_ids, limit):
+    """``(household, members, score deltas' sum, lowest)`` of the households that can be among the ``limit``
+    best of ``community_ids``, in one subquery: from the households' summaries as of the watermark, those
+    down to the ``limit``-th best average (ties included, read along the average's index), except the
+    households of residents touched past it, which are all recounted from their other members' summaries
+    and the touched members' live rows."""
+    touched = select(_touched(district_id).c[0])
+    live = _live_residents(district_id, lambda column: literal(True), months_between(None, None),
+                           Resident.id.in_(touched)).subquery()
+    affected = union(select(ResidentSummary.household_id).where(ResidentSummary.district_id == district_id,
+                                                               ResidentSummary.resident_id.in_(touched)),
+                     select(live.c.household_id)).subquery()
+    affected_ids = select(affected.c[0]).where(affected.c[0].is_not(None))
+    untouched = and_(HouseholdSummary.district_id == district_id, HouseholdSummary.household_id.not_in(affected_ids))
+    best = (select(HouseholdSummary.average).join(Household, Household.id == HouseholdSummary.household_id)
+            .where(untouched, Household.community_id.in_(community_ids))
+            .order_by(HouseholdSummary.average.desc()).limit(limit).subquery())
+    cutoff = select(func.min(best.c.average)).scalar_subquery()
+    kept = (select(HouseholdSummary.household_id, HouseholdSummary.members, HouseholdSummary.score_sum,
+                   HouseholdSummary.lowest)
+            .where(untouched, HouseholdSummary.average >= cutoff))
+    members = union_all(
+        select(ResidentSummary.household_id.label("household_id"), ResidentSummary.score_delta.label("score_delta"))
+        .where(ResidentSummary.district_id == district_id, ResidentSummary.active.is_(True),
+               ResidentSummary.household_id.in_(affected_ids), ResidentSummary.resident_id.not_in(touched)),
+        select(live.c.household_id, live.c.score_delta).where(live.c.household_id.is_not(None))).subquery()
+    recounted = (select(members.c.household_id, func.count(), func.sum(members.c.score_delta),
+                        func.min(members.c.score_delta))
+                 .group_by(members.c.household_id))
+    return union_all(kept, recounted).subquery()
+
+
 def households_report(principal, args):
-    """Households (信用户) ranked by their members' average score (诚信示范户), the best first; active members
-    from the residents' summaries (see rollups.py), one statement."""
+    """Households (信用户) ranked by their members' average score (诚信示范户), the best first; from the
+    households' summaries (see rollups.py), one statement."""
     scope = report_scope(principal, args.get("town_id"), args.get("community_id"))
     names = {c.id: c for c, _t in scope}
     policy = district_policy(principal.district_id)
-    residents = _residents_now(principal.district_id, None, months_between(None, None))
-    score = policy.base_score + residents.c.score_delta
-    average = func.avg(score)
+    limit = args.get("limit", 100)
+    counts = _household_counts(principal.district_id, list(names), limit)
+    household_id, members, score_sum, lowest = counts.c
+    average = (members * policy.base_score + score_sum) * 1.0 / members
     rows = db.session.execute(
         select(Household.id, Household.code, Household.name, Household.community_id,
-               func.count(), average.label("average"), func.min(score))
-        .join(residents, residents.c.household_id == Household.id)
+               members, average.label("average"), policy.base_score + lowest)
+        .join(counts, household_id == Household.id)
         .where(Household.community_id.in_(names))
-        .group_by(Household.id, Household.code, Household.name, Household.community_id)
         .order_by(average.desc(), Household.code)
-        .limit(args.get("limit", 100))
+        .limit(limit)
     ).all()
     return {"households": [
         {"rank": rank, "household_id": hid, "household_code": code, "household_name": name,

@@ -9,12 +9,15 @@ from sqlalchemy import delete, func, select
 from backend.common.time import utcnow
 from backend.credit import scoring
 from backend.credit.models import CreditRecord
+from backend.credit.policy import district_policy
 from backend.extensions import db
 from backend.ledger import service as ledger
 from backend.ledger.models import Account, Transfer
 from backend.reports import rollups
 from backend.reports import service as reports
-from backend.reports.models import PointsRollup, RecordsRollup, ResidentSummary, RollupState
+from backend.reports.models import (
+    HouseholdSummary, PointsRollup, RecordsRollup, ResidentSummary, RollupState, VillageParticipation, VillageScore,
+)
 from backend.residents.models import ResidentChange
 from tests.conftest import postgres_only
 from tests.credit.conftest import principal_of
@@ -292,6 +295,150 @@ def test_villages_and_households_are_the_same_from_summaries_fresh_or_stale(deed
     # months outside the summaries' window are computed live, and agree
     old_months = {"from": "2021-01", "to": "2021-12"}
     assert _standing(d["admin"], **old_months)[0] == _live_standing(d["admin"], **old_months)[0]
+
+
+AGGREGATES = (VillageScore, VillageParticipation, HouseholdSummary)
+
+
+def _aggregates():
+    return {model.__tablename__: _rollup_rows(model) for model in AGGREGATES}
+
+
+def _assert_aggregates_match_a_recount(district_id):
+    """What the job keeps by recounting only the touched villages and households equals a recount of all."""
+    kept = _aggregates()
+    state = db.session.get(RollupState, district_id)
+    rollups._recount(district_id, state.months_base, district_policy(district_id))
+    assert _aggregates() == kept
+    db.session.rollback()
+
+
+@pytest.fixture
+def standing(deeds, make_household):
+    d = deeds
+    household = make_household(d["village"], name="王家")
+    other_household = make_household(d["other"], name="李家")
+    d["alice"].household_id = d["bob"].household_id = household.id
+    d["carol"].household_id = other_household.id
+    db.session.commit()
+    return {**d, "household": household, "other_household": other_household, "since": {"from": d["last_month"]}}
+
+
+def test_fresh_villages_and_households_reports_read_the_aggregates_not_each_residents_summary(standing):
+    d = standing
+    district_id = d["village"].district_id
+    _refresh(district_id)
+    assert all(_aggregates().values())
+    fresh = _standing(d["admin"], **d["since"])
+    assert fresh == _live_standing(d["admin"], **d["since"])
+    # with every resident's summary gone, a fresh report still answers the same: it read the aggregates
+    db.session.execute(delete(ResidentSummary))
+    assert _standing(d["admin"], **d["since"]) == fresh
+    db.session.rollback()
+
+
+def test_a_move_between_villages_past_the_watermark_is_corrected_live_and_then_kept(standing):
+    d = standing
+    district_id = d["village"].district_id
+    _refresh(district_id)
+    before = _standing(d["admin"], **d["since"])
+    carol = d["carol"]
+    carol.community_id, carol.household_id = d["village"].id, d["household"].id
+    db.session.commit()
+    moved = _standing(d["admin"], **d["since"])
+    assert moved == _live_standing(d["admin"], **d["since"]) != before
+    by_code = {v["community_id"]: v["residents"] for v in moved[0]["villages"]}
+    assert by_code[d["village"].id] == 3 and by_code[d["other"].id] == 0
+    assert [h["members"] for h in moved[1]["households"]] == [3]
+    _refresh(district_id)
+    _assert_aggregates_match_a_recount(district_id)
+    assert _standing(d["admin"], **d["since"]) == moved
+    # and back again
+    carol.community_id, carol.household_id = d["other"].id, d["other_household"].id
+    db.session.commit()
+    assert _standing(d["admin"], **d["since"]) == _live_standing(d["admin"], **d["since"]) == before
+    _refresh(district_id)
+    _assert_aggregates_match_a_recount(district_id)
+    assert _standing(d["admin"], **d["since"]) == before
+
+
+def test_a_score_changed_past_the_watermark_changes_stars_average_and_ranking_at_once(standing):
+    d = standing
+    district_id = d["village"].district_id
+    _refresh(district_id)
+    before = _standing(d["admin"], **d["since"])
+    for _ in range(3):
+        scoring.finalise(d["deed"](d["alice"], d["bad"]))
+    db.session.commit()
+    changed = _standing(d["admin"], **d["since"])
+    assert changed == _live_standing(d["admin"], **d["since"])
+    village = {v["community_id"]: v for v in changed[0]["villages"]}[d["village"].id]
+    was = {v["community_id"]: v for v in before[0]["villages"]}[d["village"].id]
+    assert village["average_score"] < was["average_score"]
+    household = {h["household_id"]: h for h in changed[1]["households"]}[d["household"].id]
+    assert household["lowest_score"] < {h["household_id"]: h for h in before[1]["households"]}[
+        d["household"].id]["lowest_score"]
+    _refresh(district_id)
+    _assert_aggregates_match_a_recount(district_id)
+    assert _standing(d["admin"], **d["since"]) == changed
+
+
+def test_participation_up_to_a_month_before_someones_last_good_deed_reads_the_summaries(standing):
+    d = standing
+    district_id = d["village"].district_id
+    scoring.finalise(d["deed"](d["carol"], d["good"]))  # this month; the months asked end last month
+    db.session.commit()
+    _refresh(district_id)
+    last_month_only = {"from": d["last_month"], "to": d["last_month"]}
+    answer = _standing(d["admin"], **last_month_only)
+    assert answer == _live_standing(d["admin"], **last_month_only)
+    carol = {v["community_id"]: v for v in answer[0]["villages"]}[d["other"].id]
+    assert carol["participants"] == 0  # her good deed is this month's, not last month's
+    this_month = _standing(d["admin"], **d["since"])
+    assert {v["community_id"]: v for v in this_month[0]["villages"]}[d["other"].id]["participants"] == 1
+
+
+def test_new_star_thresholds_count_stars_afresh_before_and_after_the_next_refresh(client, auth, standing):
+    d = standing
+    district_id = d["village"].district_id
+    _refresh(district_id)
+    before = _standing(d["admin"], **d["since"])
+    changed = client.put("/api/v1/policy", json={"star_thresholds": [60, 90, 95, 130, 160]}, headers=auth(d["admin"]))
+    assert changed.status_code == 200, changed.get_json()
+    after = _standing(d["admin"], **d["since"])
+    assert after == _live_standing(d["admin"], **d["since"])
+    assert [v["stars"] for v in after[0]["villages"]] != [v["stars"] for v in before[0]["villages"]]
+    _refresh(district_id)
+    assert db.session.get(RollupState, district_id).policy_key == "100:60,90,95,130,160"
+    _assert_aggregates_match_a_recount(district_id)
+    assert _standing(d["admin"], **d["since"]) == after
+
+
+def test_the_best_households_cut_at_the_limit_keep_ties_in_code_order_before_and_after_the_refresh(
+        standing, make_household, make_resident):
+    d = standing
+    district_id = d["village"].district_id
+    # four households of one member each, all on the base score
+    members = {code: make_resident(d["village"], household=make_household(d["village"], code=code))
+               for code in ("H-D", "H-B", "H-C", "H-A")}
+    principal = principal_of(d["admin"])
+
+    def best(limit):
+        return reports.households_report(principal, {"limit": limit})["households"]
+    live = best(100)
+    tied = [h["household_code"] for h in live if h["household_code"].startswith("H-")]
+    assert tied == ["H-A", "H-B", "H-C", "H-D"]
+    _refresh(district_id)
+    for limit in (1, 3, 5, 100):
+        assert best(limit) == live[:limit]
+    # a score past the watermark takes a tied household to the top, the others keep their order
+    scoring.finalise(d["deed"](members["H-D"], d["good"]))
+    db.session.commit()
+    moved = best(3)
+    assert moved[0]["household_code"] == "H-D"
+    db.session.execute(delete(RollupState))
+    assert moved == best(3)
+    db.session.rollback()
 
 
 def test_resident_changes_are_logged_whoever_changes_the_resident(district_with_points):
