@@ -232,7 +232,10 @@ def main(argv=None):
         ceiling = pgbench(args.server, args.duration, args.pgbench_scale)
         log(f"pgbench -N ceiling: {ceiling:,.0f} tps")
         with tempfile.TemporaryDirectory() as tmp:
-            run([sys.executable, "-m", "bench.prepare", tmp], {**env, "BENCH_MIN_PENDING": str(400 * args.duration)})
+            # approvals are single use (a second one is a 409): enough pending records for the fastest
+            # approve this machine has shown (several hundred a second at 6 statements), warm-up included, with room to spare
+            pending = 1000 * (args.duration + args.warmup)
+            run([sys.executable, "-m", "bench.prepare", tmp], {**env, "BENCH_MIN_PENDING": str(pending)})
             port = free_port()
             proc = start_gunicorn(env, args.workers, port)
             try:
