@@ -156,7 +156,7 @@ async function start() {
 
 start();
 
-if ("serviceWorker" in navigator && location.protocol !== "file:") {
+if (navigator.serviceWorker && location.protocol !== "file:") { // some WebViews name it and leave it empty
   window.addEventListener("load", () => {
     navigator.serviceWorker.register("/m/sw.js", { scope: "/m/" }).catch(() => { /* the app works without it */ });
   });
