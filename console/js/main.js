@@ -96,13 +96,14 @@ const App = {
         <div class="brand"><span class="brand-mark" aria-hidden="true">诚</span>
           <span><strong>{{ t('app.title') }}</strong><small>{{ t('app.subtitle') }}</small></span></div>
         <nav :aria-label="t('nav.label')">
-          <el-menu :default-active="route.path" class="menu" @select="go">
-            <el-menu-item-group v-for="group in groups" :key="group.group" :title="t('group.' + group.group)">
+          <template v-for="group in groups" :key="group.group">
+            <h2 class="menu-group" :id="'menu-group-' + group.group">{{ t('group.' + group.group) }}</h2>
+            <el-menu :default-active="route.path" class="menu" @select="go" :aria-labelledby="'menu-group-' + group.group">
               <el-menu-item v-for="page in group.pages" :key="page.path" :index="page.path" :data-page="page.path">
                 {{ t(page.key) }}
               </el-menu-item>
-            </el-menu-item-group>
-          </el-menu>
+            </el-menu>
+          </template>
         </nav>
       </el-aside>
       <el-container>

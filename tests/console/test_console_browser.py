@@ -124,7 +124,7 @@ def menu(page):
 
 
 def menu_groups(page):
-    return page.eval_on_selector_all(".menu .el-menu-item-group__title", "items => items.map(i => i.innerText.trim())")
+    return page.eval_on_selector_all(".side .menu-group", "items => items.map(i => i.innerText.trim())")
 
 
 def assert_dialog_axe_clean(page):
