@@ -80,6 +80,16 @@ def axe_violations(page, impacts=BLOCKING, context=None):
         # script, and the test must see the page exactly as its policy leaves it
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
     results = page.evaluate("""async (context) => {
+        // colours are measured as the person sees them once the screen is still: a tag or dialog fading
+        // in (CSS transitions, Vue's enter classes) would be judged on a half-blended colour
+        for (let round = 0; round < 3; round++) {
+            const running = document.getAnimations().filter(a => a.playState === "running" && isFinite(
+                (a.effect && a.effect.getComputedTiming().endTime) || 0));
+            if (!running.length) break;
+            await Promise.race([Promise.all(running.map(a => a.finished.catch(() => null))),
+                                new Promise(ok => setTimeout(ok, 2000))]);
+            await new Promise(ok => requestAnimationFrame(() => requestAnimationFrame(ok)));
+        }
         const results = await axe.run(context || document, {resultTypes: ["violations"]});
         return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(" "), summary: n.failureSummary}))}));

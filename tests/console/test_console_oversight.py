@@ -166,7 +166,7 @@ def test_reviewer_sees_overdue_objections_in_local_time_and_upholds_one_with_a_r
 
     page.click(f"[data-open='{oversight['overdue']}']")
     page.wait_for_selector("[data-test=record] >> text=异议中")  # an objection in notice disputes the record
-    assert page.is_visible(".el-dialog >> text=已逾期")
+    page.wait_for_selector(".el-dialog >> text=已逾期", state="visible")
     page.click("[data-test=uphold]")
     assert page.inner_text("[data-test=decision-error]") == "请填写处理理由：异议成立或驳回都要说明理由。"
     page.fill("[data-test=decision-reason]", "   ")
@@ -244,7 +244,7 @@ def test_reviewer_weighs_commitment_and_hours_then_approves_one_repair_and_rejec
     page.click(f"[data-open='{first}']")
     page.wait_for_selector("[data-test=repair-facts] >> text=承诺今后爱护环境")
     assert page.is_visible("[data-test=repair-facts] >> text=6 小时")
-    assert page.is_visible(".el-dialog >> text=核实时长少于申报时长")  # 0 h settled against 6 h reported
+    page.wait_for_selector(".el-dialog >> text=核实时长少于申报时长", state="visible")  # 0 h settled against 6 h reported
     page.click("[data-test=reject]")
     assert page.inner_text("[data-test=decision-error]") == "驳回修复申请须填写理由。"
     assert_dialog_axe_clean(page)
