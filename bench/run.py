@@ -125,10 +125,10 @@ def load(server, name, residents, records, env, reload):
     return load_note(server, name)
 
 
-def start_gunicorn(env, workers, port):
+def start_gunicorn(env, workers, port, timeout=30):
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--backlog", "512", "bench.wsgi_bench:app"],
+         "--backlog", "512", "--timeout", str(timeout), "bench.wsgi_bench:app"],
         env=env, cwd=ROOT, start_new_session=True)
     for _ in range(120):
         try:
@@ -313,7 +313,9 @@ def measure_reports_once(env, tmp, rollup_seconds):
                 f"(HTTP {timings[0][1]})")
     finally:
         stop(proc)
-    proc = start_gunicorn(env, 1, port)  # a fresh worker: its peak memory is the export's
+    # a fresh worker (its peak memory is the export's), allowed as long as README's gunicorn line allows:
+    # 800,000 residents take longer than gunicorn's default 30 s
+    proc = start_gunicorn(env, 1, port, timeout=300)
     try:
         idle = _worker_peak_mb(proc)
         seconds, status = _timed_get(f"http://127.0.0.1:{port}{RESIDENTS_EXPORT}", token)

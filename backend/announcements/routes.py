@@ -1,9 +1,10 @@
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.pagination import PageArgs, page_of, split_page
+from ..common.xlsx import XLSX, english, headed, local_text, words, xlsx_response
 from . import service
 from .schemas import (
-    AnnouncementCreateArgs, AnnouncementQueryArgs, AnnouncementSchema, AnnouncementUpdateArgs,
+    AnnouncementCreateArgs, AnnouncementFilterArgs, AnnouncementQueryArgs, AnnouncementSchema, AnnouncementUpdateArgs,
     AnnouncementWithdrawArgs, PublicAnnouncementSchema,
 )
 
@@ -30,6 +31,29 @@ def list_announcements(args):
     """Notices of my communities and the district's, pinned first, newest first."""
     page = split_page(args)
     return service.list_announcements(current_principal(), args, page)
+
+
+@bp.route("/announcements/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(AnnouncementFilterArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The notices the list shows, every page")
+def export_announcements(args):
+    """Notices of my communities and the district's as an XLSX download (the list's filters, no paging)."""
+    names, rows = service.export_announcements(current_principal(), args)
+    lang = 1 if english() else 0
+
+    def where(notice):
+        if notice.scope == "district":
+            return words("全区", "Whole district")
+        return names.get(notice.community_id, ("", ""))[lang]
+
+    return xlsx_response("announcements.xlsx", [(words("公告", "Announcements"), headed([
+        ("编号", "No.", "id"), ("范围", "Shown to", where), ("标题", "Title", lambda n: n.title_zh),
+        ("英文标题", "Title (English)", lambda n: n.title_en), ("内容", "Text", lambda n: n.body_zh),
+        ("置顶", "Pinned", lambda n: n.pinned), ("发布时间", "Published", lambda n: local_text(n.publish_at)),
+        ("截止时间", "Expires", lambda n: local_text(n.expire_at)),
+        ("撤回时间", "Withdrawn", lambda n: local_text(n.withdrawn_at)),
+    ]), rows)])
 
 
 @bp.route("/announcements/<int:announcement_id>", methods=["GET"])

@@ -70,10 +70,16 @@ class AnnouncementWithdrawArgs(Schema):
     reason = fields.String(validate=validate.Length(1, 500))
 
 
-class AnnouncementQueryArgs(PageArgs):
+class AnnouncementFilterArgs(Schema):
+    """The list's filters (its XLSX export takes these without paging)."""
+
     scope = fields.String(validate=validate.OneOf(SCOPES))
     community_id = fields.Integer(validate=ID)
     state = fields.String(validate=validate.OneOf(STATES))
+
+
+class AnnouncementQueryArgs(PageArgs, AnnouncementFilterArgs):
+    pass
 
 
 class KioskAnnouncementsSchema(Schema):

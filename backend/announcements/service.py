@@ -143,7 +143,7 @@ def _newest_first(stmt):
     return stmt.order_by(Announcement.pinned.desc(), Announcement.publish_at.desc(), Announcement.id.desc())
 
 
-def list_announcements(principal, args, page, *, now=None):
+def announcements_query(principal, args, *, now=None):
     """The notices a staff member may see, filtered by scope, community and state."""
     now = now or utcnow()
     stmt = select(Announcement).where(Announcement.district_id == principal.district_id)
@@ -156,7 +156,19 @@ def list_announcements(principal, args, page, *, now=None):
         stmt = stmt.where(Announcement.community_id == args["community_id"])
     if args.get("state"):
         stmt = stmt.where(_state_filter(args["state"], now))
-    return paginate(_newest_first(stmt), page)
+    return _newest_first(stmt)
+
+
+def list_announcements(principal, args, page, *, now=None):
+    return paginate(announcements_query(principal, args, now=now), page)
+
+
+def export_announcements(principal, args):
+    """Every notice the list would show, with its village's names, for an XLSX download."""
+    names = dict((row.id, (row.name_zh, row.name_en)) for row in db.session.execute(
+        select(Community.id, Community.name_zh, Community.name_en).where(Community.district_id == principal.district_id)))
+    rows = db.session.execute(announcements_query(principal, args).execution_options(yield_per=1000)).scalars()
+    return names, rows
 
 
 def current_statement(district_id, community_ids, now):

@@ -1,7 +1,8 @@
 """XLSX columns of the reviewer's lists (objections, repairs, red and black lists), headed in the
 reader's language; times in the district's local time, as every screen shows them."""
-from ..common.i18n import language
+from ..common.i18n import label, language
 from ..common.xlsx import headed, local
+from .catalogue import CATEGORIES
 
 STATUS = {
     "open": ("待处理", "open"), "upheld": ("异议成立", "upheld"), "dismissed": ("异议驳回", "dismissed"),
@@ -37,6 +38,23 @@ def headed_objection_columns(now):
         ("提出时间", "Raised", lambda o: local(o.created_at)), ("处理期限", "Due", lambda o: local(o.due_at)),
         ("已逾期", "Overdue", lambda o: _overdue(o, now)), ("状态", "Status", lambda o: _status(o.status)),
         ("处理时间", "Decided", lambda o: local(o.decided_at)), ("处理意见", "Decision note", lambda o: o.decision_note),
+    ])
+
+
+def _category(record):
+    pair = CATEGORIES.get(record.category)
+    return record.category if pair is None else pair[0 if language() == "zh" else 1]
+
+
+def headed_record_columns():
+    """The records list (the review queue and the village's records) as a clerk reads it."""
+    return headed([
+        ("编号", "No.", lambda r: r.id), ("居民", "Resident", lambda r: r.resident.name if r.resident_id else None),
+        ("项目", "Item", _title), ("类别", "Category", _category),
+        ("分值", "Points", lambda r: r.points), ("状态", "Status", lambda r: label(r.status, language())),
+        ("发生时间", "Occurred", lambda r: local(r.occurred_at)), ("登记时间", "Logged", lambda r: local(r.created_at)),
+        ("备注", "Note", lambda r: r.note), ("审核意见", "Review note", lambda r: r.review_note),
+        ("公示截止", "Notice ends", lambda r: local(r.notice_ends_at)),
     ])
 
 

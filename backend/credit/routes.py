@@ -16,7 +16,7 @@ from .schemas import (
     ApproveArgs, BulkReviewArgs, ItemExportArgs, BulkReviewSchema, CategorySchema, EvidenceSchema, HomeSchema, ItemCreateArgs, ItemDetailSchema, ItemQueryArgs, ItemSchema,
     ItemUpdateArgs, ListArgs, ListEntrySchema, ListFilterArgs, MyObjectionSchema, MyRecordQueryArgs, MyRecordSchema, MyRepairSchema,
     NoticeBoardArgs, NoticeSchema, ObjectionCreateArgs, ObjectionDecisionArgs, ObjectionFilterArgs, ObjectionQueryArgs, ObjectionSchema,
-    PolicySchema, PolicyUpdateArgs, PublicListArgs, PublicListEntrySchema, RecordCreateArgs, RecordQueryArgs,
+    PolicySchema, PolicyUpdateArgs, PublicListArgs, PublicListEntrySchema, RecordCreateArgs, RecordFilterArgs, RecordQueryArgs,
     RecordDetailSchema, RecordSchema, RejectArgs, RepairCreateArgs, RepairFilterArgs, RepairOptionsSchema, RepairQueryArgs, RepairSchema, StandingQueryArgs, StandingSchema,
 )
 
@@ -157,6 +157,17 @@ def list_records(args):
     """Records of my communities (e.g. ``status=pending`` is the review queue)."""
     page = split_page(args)
     return service.list_records(current_principal(), args, page)
+
+
+@bp.route("/records/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(RecordFilterArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The records the list shows, every page")
+def export_records(args):
+    """Records of my communities as an XLSX download (the list's filters, no paging)."""
+    rows = service.export_records(current_principal(), args)
+    return xlsx_response("records.xlsx", [(exports.sheet_title("信用记录", "Records"), exports.headed_record_columns(),
+                                           rows)])
 
 
 @bp.route("/records/<int:record_id>", methods=["GET"])

@@ -235,12 +235,18 @@ class RecordCreateArgs(Schema):
     evidence_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=10))
 
 
-class RecordQueryArgs(PageArgs):
+class RecordFilterArgs(Schema):
+    """The records list's filters (its XLSX export takes these without paging)."""
+
     community_id = fields.Integer()
     resident_id = fields.Integer()
     merchant_id = fields.Integer()
     item_id = fields.Integer()
     status = fields.String(validate=validate.OneOf(RECORD_STATUSES))
+
+
+class RecordQueryArgs(PageArgs, RecordFilterArgs):
+    pass
 
 
 class MyRecordQueryArgs(PageArgs):

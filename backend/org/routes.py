@@ -4,7 +4,7 @@ from ..common.pagination import PageArgs, page_of, split_page
 from ..common.xlsx import XLSX, bilingual, headed, local_text, words, xlsx_response
 from . import service
 from .schemas import (
-    CommunityCreateArgs, CommunityQueryArgs, CommunitySchema, CommunityUpdateArgs, DistrictSchema,
+    CommunityCreateArgs, CommunityFilterArgs, CommunityQueryArgs, CommunitySchema, CommunityUpdateArgs, DistrictSchema,
     DistrictUpdateArgs, HouseholdCreateArgs, HouseholdExportArgs, HouseholdQueryArgs, HouseholdSchema, HouseholdUpdateArgs,
     TownCreateArgs, TownSchema, TownUpdateArgs,
 )
@@ -83,6 +83,20 @@ def list_communities(args):
     """Communities and villages of my district."""
     page = split_page(args)
     return service.list_communities(current_principal(), args, page)
+
+
+@bp.route("/communities/export.xlsx", methods=["GET"])
+@auth_required("staff", roles=STAFF)
+@bp.arguments(CommunityFilterArgs, location="query")
+@bp.response(200, content_type=XLSX, description="The district's villages with their towns")
+def export_communities(args):
+    """The district's communities and villages as an XLSX download (the list's filter, no paging)."""
+    rows = service.export_communities(current_principal(), args)
+    return xlsx_response("villages.xlsx", [(words("村社区", "Villages"), headed([
+        ("编号", "No.", "id"), ("编码", "Code", "code"), ("镇街", "Town", lambda r: bilingual(r, "town")),
+        ("名称", "Name", "name_zh"), ("英文名称", "Name (English)", "name_en"),
+        ("类型", "Kind", lambda r: words("村", "village") if r["kind"] == "village" else words("社区", "community")),
+    ]), rows)])
 
 
 @bp.route("/communities", methods=["POST"])

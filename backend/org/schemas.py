@@ -70,8 +70,14 @@ class CommunityUpdateArgs(Schema):
     kind = fields.String(validate=validate.OneOf(["village", "community"]))
 
 
-class CommunityQueryArgs(PageArgs):
+class CommunityFilterArgs(Schema):
+    """The villages list's filter (its XLSX export takes it without paging)."""
+
     town_id = fields.Integer()
+
+
+class CommunityQueryArgs(PageArgs, CommunityFilterArgs):
+    pass
 
 
 class HouseholdSchema(Schema):

@@ -273,3 +273,24 @@ def test_disabled_kiosk_reads_no_notices(client, auth, town, make_supermarket, m
     device.disabled_at = utcnow()
     db.session.commit()
     assert_problem(client.get("/api/v1/kiosk/announcements", headers=headers), 403)
+
+
+# --- the list as an XLSX download --------------------------------------------------------------
+
+
+def test_announcement_export_holds_what_the_list_shows_with_where_each_notice_shows(client, auth, town):
+    from tests.xlsx_helpers import sheet_rows
+
+    assert post(client, auth, town.admin).status_code == 201
+    assert post(client, auth, town.east_worker, community=town.east, title_zh="=1+1").status_code == 201
+    assert post(client, auth, town.west_worker, community=town.west, title_zh="西楼村的事").status_code == 201
+    headers = {**auth(town.east_worker), "Accept-Language": "zh-CN"}
+    listed = titles(client.get(URL, headers=headers))
+    header, rows = sheet_rows(client.get(URL + "/export.xlsx", headers=headers))
+    assert header[:3] == ["编号", "范围", "标题"]
+    assert [row["标题"] for row in rows] == listed == ["=1+1", "停水通知"]  # west's notice is not the east worker's
+    assert {row["标题"]: row["范围"] for row in rows} == {"=1+1": "东楼村", "停水通知": "全区"}
+    header, rows = sheet_rows(client.get(URL + "/export.xlsx?state=withdrawn", headers=auth(town.admin)))
+    assert rows == []
+    assert_problem(client.get(URL + "/export.xlsx?state=lost", headers=auth(town.admin)), 422)
+    assert client.get(URL + "/export.xlsx", headers=auth(town.east_resident)).status_code == 403

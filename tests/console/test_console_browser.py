@@ -329,6 +329,21 @@ def _pending(page):
     return body["items"]
 
 
+def test_review_queue_exports_its_pending_records_with_the_session(console):
+    page, shots = console("reviewer1")
+    page.wait_for_selector("[data-table=queue] tbody tr")
+    wait_idle(page)
+    with page.expect_download() as info:
+        page.click("[data-test=export]")
+    download = info.value
+    assert download.suggested_filename == "records.xlsx" and "token" not in download.url.lower()
+    workbook = openpyxl.load_workbook(io.BytesIO(open(download.path(), "rb").read()))
+    header, *rows = list(workbook.active.iter_rows(values_only=True))
+    assert header[:3] == ("编号", "居民", "项目")
+    assert [row[0] for row in rows] == [record["id"] for record in _pending(page)]  # the queue, every page
+    shots("exported")
+
+
 def test_reviewer_approves_one_record_and_rejects_another_with_a_reason(console, live):
     page, shots = console("reviewer1")
     page.wait_for_selector("[data-table=queue] tbody tr")

@@ -34,3 +34,17 @@ def test_household_export_filters_by_village_and_refuses_bad_filter(client, make
     rows = rows_of(client.get(f"/api/v1/households/export.xlsx?community_id={b.id}", headers=headers))
     assert rows[0][0] == "Code" and [r[0] for r in rows[1:]] == ["B1"]
     assert_problem(client.get("/api/v1/households/export.xlsx?community_id=abc", headers=headers), 422)
+
+
+def test_village_export_names_each_village_with_its_town_and_follows_the_town_filter(
+        zh_client, make_staff, make_community, login):
+    first = make_community(name_zh="东楼村", code="=1+1")
+    make_community(name_zh="西楼村")
+    admin = login(make_staff(district_admin=True))
+    rows = rows_of(zh_client.get("/api/v1/communities/export.xlsx", headers=admin))
+    assert rows[0] == ["编号", "编码", "镇街", "名称", "英文名称", "类型"]
+    assert [row[3] for row in rows[1:]] == ["东楼村", "西楼村"]
+    assert rows[1][1] == "=1+1"  # a code that looks like a formula stays text
+    only = rows_of(zh_client.get(f"/api/v1/communities/export.xlsx?town_id={first.town_id}", headers=admin))
+    assert [row[3] for row in only[1:]] == ["东楼村"]
+    assert only[1][2].startswith("镇")  # the town by its name, not its number

@@ -3,6 +3,7 @@
 import { addTexts, localName, localTime, messageOf, prefs, t } from "../i18n.js";
 import { api, hasRole } from "../session.js";
 import { computed, ElMessage, ElMessageBox, onMounted, reactive, ref, watch } from "../vue.js";
+import { exportList } from "../forms.js";
 
 addTexts({
   "zh-CN": { "ann.edit": "编辑", "ann.editTitle": "修改公告", "ann.save": "保存修改", "ann.saved": "公告已修改",
@@ -113,7 +114,9 @@ export const AnnouncementsView = {
     }
     const title = (row) => (prefs.lang === "en" ? row.title_en || row.title_zh : row.title_zh);
     const where = (row) => (row.scope === "district" ? t("ann.district") : villageName.value[row.community_id] || row.community_id);
+    const exportXlsx = () => exportList("/announcements", { state: filters.state }, "announcements.xlsx");
     return { rows, total, page, filters, villages, loading, error, admin, editing, load, openCreate, openEdit, save, withdraw,
+      exportXlsx,
       title, where, t, localName, localTime };
   },
   template: `
@@ -126,6 +129,7 @@ export const AnnouncementsView = {
         <el-radio-button value="withdrawn">{{ t('ann.withdrawnState') }}</el-radio-button>
       </el-radio-group>
       <el-button type="primary" @click="openCreate" data-test="ann-new">{{ t('ann.new') }}</el-button>
+      <el-button @click="exportXlsx" data-test="export">{{ t('common.export') }}</el-button>
       <span class="count">{{ t('review.total', { n: total }) }}</span>
     </div>
     <el-alert v-if="error" :title="error" type="error" show-icon :closable="false" class="page-error" />

@@ -4,6 +4,7 @@ import { addTexts, localName, t } from "../i18n.js";
 import { api, hasRole } from "../session.js";
 import { computed, ElMessage, onMounted, reactive, ref, watch } from "../vue.js";
 import { refusal } from "./people-common.js";
+import { exportList } from "../forms.js";
 
 addTexts({
   "zh-CN": {
@@ -89,7 +90,9 @@ export const PlacesView = {
         editing.busy = false;
       }
     }
-    return { admin, towns, villages, townFilter, shown, townName, loading, error, editing, open, save, t, localName };
+    const exportXlsx = () => exportList("/communities", { town_id: townFilter.value }, "villages.xlsx");
+    return { admin, towns, villages, townFilter, shown, townName, loading, error, editing, open, save, t, localName,
+      exportXlsx };
   },
   template: `
   <section class="places">
@@ -113,7 +116,8 @@ export const PlacesView = {
           <el-select v-model="townFilter" clearable :placeholder="t('places.allTowns')" :aria-label="t('places.town')" style="width: 160px">
             <el-option v-for="town in towns" :key="town.id" :value="town.id" :label="localName(town, 'name')" />
           </el-select>
-          <el-button v-if="admin" type="primary" @click="open('village')" data-test="village-new">{{ t('places.newVillage') }}</el-button></div>
+          <el-button v-if="admin" type="primary" @click="open('village')" data-test="village-new">{{ t('places.newVillage') }}</el-button>
+          <el-button @click="exportXlsx" data-test="export">{{ t('common.export') }}</el-button></div>
         <el-table :data="shown" stripe border :empty-text="t('places.empty')" data-table="villages">
           <el-table-column prop="code" :label="t('places.code')" width="110" />
           <el-table-column prop="name_zh" :label="t('places.nameZh')" />

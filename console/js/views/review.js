@@ -4,6 +4,7 @@ import { localName, localTime, messageOf, prefs, t } from "../i18n.js";
 import { api, session } from "../session.js";
 import { computed, ElMessage, onMounted, reactive, ref } from "../vue.js";
 import { newIdempotencyKey } from "/webcommon/api.js";
+import { exportList } from "../forms.js";
 
 export const ReviewView = {
   setup() {
@@ -121,6 +122,7 @@ export const ReviewView = {
       rows, total, paging, filters, villages, villageName, selected, loading, error, outcomes, busy, rejecting,
       load, approve, approveSelected, openReject, confirmReject, openEvidence, title, mine, changePage, t,
       localName, localTime,
+      exportXlsx: () => exportList("/records", { status: "pending", community_id: filters.community_id }, "records.xlsx"),
     };
   },
   template: `
@@ -133,6 +135,7 @@ export const ReviewView = {
       <el-button @click="load" data-test="refresh">{{ t('review.refresh') }}</el-button>
       <el-button type="primary" :disabled="!selected.length" @click="approveSelected" data-test="bulk-approve">
         {{ t('review.bulkApprove', { n: selected.length }) }}</el-button>
+      <el-button @click="exportXlsx" data-test="export">{{ t('common.export') }}</el-button>
       <span class="count">{{ t('review.total', { n: total }) }}</span>
     </div>
     <el-alert v-if="error" :title="error" type="error" show-icon :closable="false" class="page-error" data-test="error" />
