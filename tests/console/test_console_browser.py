@@ -584,6 +584,17 @@ def test_archive_prints_the_card_sheet_and_issues_a_credit_report_as_pdfs(consol
     assert pdf.value.url.endswith(f"/credit-reports/{reports['items'][0]['id']}.pdf")
     assert credit_reports.LOOKUP in live.lookups_of(resident_id)  # the issue is on the resident's look-up log
     shots("credit-report-issued")
+
+    # the volunteer certificate (志愿服务证明) of the same resident, numbered, opened as a PDF with the session
+    with page.context.expect_page() as tab, page.expect_response(lambda r: "/volunteering/certificates/" in r.url
+                                                                 and r.url.endswith("/pdf")) as pdf:
+        page.click("[data-test=certificate]")
+    assert pdf.value.status == 200 and pdf.value.headers["content-type"] == "application/pdf"
+    assert pdf_bytes(page, pdf.value.url).startswith(b"%PDF") and "token" not in pdf.value.url.lower()
+    tab.value.close()
+    certificate_id = int(pdf.value.url.rsplit("/", 2)[1])
+    _status, certificate = api(page, "GET", f"/volunteering/certificates/{certificate_id}")
+    assert certificate["resident_id"] == resident_id and certificate["number"]
     assert not page.errors
 
 

@@ -8,10 +8,12 @@ import { ResidentKeeping } from "./resident-keeping.js";
 
 addTexts({ "zh-CN": { "residents.export": "导出 Excel", "residents.exportHint": "按当前搜索条件导出全部结果",
   "residents.printChosen": "打印所选名片（{n}）", "residents.chooseHint": "在列表中勾选居民",
-  "residents.pick": "选择", "residents.pickOne": "选择 {name}" },
+  "residents.pick": "选择", "residents.pickOne": "选择 {name}",
+  "certificate.open": "志愿服务证明", "certificate.issued": "已出具志愿服务证明 {number}" },
 en: { "residents.export": "Export to Excel", "residents.exportHint": "Every resident the current search finds",
   "residents.printChosen": "Print chosen cards ({n})", "residents.chooseHint": "Tick residents in the list",
-  "residents.pick": "Pick", "residents.pickOne": "Pick {name}" } });
+  "residents.pick": "Pick", "residents.pickOne": "Pick {name}",
+  "certificate.open": "Volunteer certificate", "certificate.issued": "Volunteer certificate {number} issued" } });
 
 //: a resident card's number (R0000012-1) and a full ID number; anything else is a name, phone or ID's last 4
 const CARD_NUMBER = /^[Rr]\d{7}-\d+$/;
@@ -172,8 +174,23 @@ export const ResidentsView = {
         report.busy = false;
       }
     }
+    /* 志愿服务证明: a certificate of the resident's volunteer hours (every year), numbered, opened as a PDF. */
+    const certifying = ref(false);
+    async function printCertificate() {
+      certifying.value = true;
+      try {
+        const certificate = await api.post("/volunteering/certificates", { resident_id: archive.resident.id });
+        await openFile(`/volunteering/certificates/${certificate.id}/pdf`);
+        ElMessage.success(t("certificate.issued", { number: certificate.number || certificate.id }));
+      } catch (err) {
+        ElMessage.error({ message: messageOf(err), duration: 6000 });
+      } finally {
+        certifying.value = false;
+      }
+    }
     return { form, rows, total, page, villages, villageName, loading, error, search, t, localName, localTime, archive,
-      openArchive, title, myVillages, exporting, exportXlsx, changed, printing, printResidentCards, printVillageCards, chosen, isChosen, choose, printChosenCards, report, openReport, issueReport };
+      openArchive, title, myVillages, exporting, exportXlsx, changed, printing, printResidentCards, printVillageCards, chosen, isChosen, choose, printChosenCards, report, openReport, issueReport,
+      certifying, printCertificate };
   },
   template: `
   <section class="residents">
@@ -222,6 +239,7 @@ export const ResidentsView = {
         <div v-if="archive.resident && !archive.loading" class="archive-actions">
           <el-button :loading="printing" @click="printResidentCards" data-test="print-cards">{{ t('print.cards') }}</el-button>
           <el-button type="primary" @click="openReport" data-test="credit-report">{{ t('report.open') }}</el-button>
+          <el-button :loading="certifying" @click="printCertificate" data-test="certificate">{{ t('certificate.open') }}</el-button>
         </div>
         <ResidentKeeping v-if="archive.resident && !archive.loading" :resident="archive.resident" :villages="villages"
                          @changed="changed" />
