@@ -235,6 +235,8 @@ def test_new_reports_draw_charts_and_tables_that_equal_the_api(admin_page):
     page.click(".who >> text=English")
     page.wait_for_function("document.documentElement.lang === 'en'")
     page.wait_for_selector("#tab-merchants >> text=Merchants")
+    # the console renders the page again in English: its table comes back once the report is fetched again
+    page.wait_for_selector("[data-table=merchants] thead th >> text=Merchant", state="visible")
     headers = page.eval_on_selector_all("[data-table=merchants] thead th", "ths => ths.map(th => th.innerText.trim())")
     assert headers[:2] == ["Merchant", "Village"] and "Discount (yuan)" in headers
     assert_no_serious_axe_violations(page)
