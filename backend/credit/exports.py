@@ -81,9 +81,6 @@ HOUSEHOLD_LIST_COLUMNS = [
 ]
 
 
-def sheet_title(zh, en):
-    return en if language() == "en" else zh
-
 
 def headed_list_columns(kind):
     return headed(HOUSEHOLD_LIST_COLUMNS if kind == "household" else RESIDENT_LIST_COLUMNS)

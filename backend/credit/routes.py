@@ -9,7 +9,7 @@ from ..common.inputs import clean_filename
 from ..common.pagination import PageArgs, page_of, split_page
 from ..common.time import utcnow
 from ..common.tx import read_only
-from ..common.xlsx import XLSX, english, headed, xlsx_response
+from ..common.xlsx import XLSX, english, headed, words, xlsx_response
 from ..residents.service import get_resident_for_staff
 from . import catalogue, evidence, exports, lists, objections, policy, repairs, scoring, service
 from .schemas import (
@@ -166,7 +166,7 @@ def list_records(args):
 def export_records(args):
     """Records of my communities as an XLSX download (the list's filters, no paging)."""
     rows = service.export_records(current_principal(), args)
-    return xlsx_response("records.xlsx", [(exports.sheet_title("信用记录", "Records"), exports.headed_record_columns(),
+    return xlsx_response("records.xlsx", [(words("信用记录", "Records"), exports.headed_record_columns(),
                                            rows)])
 
 
@@ -248,7 +248,7 @@ def list_objections(args):
 def export_objections(args):
     """Objections with the list's filters, all rows, as an XLSX download."""
     rows = objections.export_objections(current_principal(), args)
-    return xlsx_response("objections.xlsx", [(exports.sheet_title("异议", "Objections"),
+    return xlsx_response("objections.xlsx", [(words("异议", "Objections"),
                                               exports.headed_objection_columns(utcnow()), rows)])
 
 
@@ -309,7 +309,7 @@ def list_repairs(args):
 def export_repairs(args):
     """Repair requests with the list's filters, all rows, as an XLSX download."""
     rows = repairs.export_repairs(current_principal(), args)
-    return xlsx_response("repairs.xlsx", [(exports.sheet_title("信用修复", "Repairs"),
+    return xlsx_response("repairs.xlsx", [(words("信用修复", "Repairs"),
                                            exports.headed_repair_columns(repairs.verified_volunteer_hours), rows)])
 
 
@@ -437,7 +437,7 @@ def black_list(args):
 def export_red_list(args):
     """The red list with the list's filters, all lines, as an XLSX download."""
     rows = lists.export_red_list(current_principal(), args)
-    return xlsx_response("red-list.xlsx", [(exports.sheet_title("红名单", "Red list"),
+    return xlsx_response("red-list.xlsx", [(words("红名单", "Red list"),
                                             exports.headed_list_columns(args.get("kind")), rows)])
 
 
@@ -448,7 +448,7 @@ def export_red_list(args):
 def export_black_list(args):
     """The black list with the list's filters, all lines, as an XLSX download."""
     rows = lists.export_black_list(current_principal(), args)
-    return xlsx_response("black-list.xlsx", [(exports.sheet_title("黑名单", "Black list"),
+    return xlsx_response("black-list.xlsx", [(words("黑名单", "Black list"),
                                               exports.headed_list_columns("resident"), rows)])
 
 
