@@ -192,6 +192,7 @@ def test_resident_applies_for_repair_with_a_commitment_and_the_reviewer_approves
     sign_in(reviewer, username="reviewer1")
     reviewer.click('[data-test="tab:/w/repairs"]')
     reviewer.wait_for_selector(".review-card")
+    reviewer.wait_for_selector(".repairs >> text=王建国 · 乱扔垃圾、乱倒污水")  # the queue, not its loading line
     cards_text = reviewer.inner_text(".repairs")
     assert "王建国 · 乱扔垃圾、乱倒污水" in cards_text and COMMITMENT in cards_text
     assert "本人填报 0 小时，系统核实 0 小时" in cards_text
