@@ -8,7 +8,7 @@ import uuid
 
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..audit.service import record_audit, summarize
@@ -73,10 +73,15 @@ def session_is_revoked(claims):
     session_id = claims.get("sid")
     if not isinstance(session_id, str) or not session_id:
         return True
-    session = db.session.get(AuthSession, session_id)
+    # every signed-in request asks this: plain columns, no ORM object (the session row is never written here)
+    session = db.session.execute(_SESSION_STATE, {"sid": session_id}).first()
     if session is None or session.revoked_at is not None or session.expires_at < utcnow():
         return True
     return claims.get("sub") != f"{session.kind}:{session.subject_id}" or claims.get("kind") != session.kind
+
+
+_SESSION_STATE = (select(AuthSession.revoked_at, AuthSession.expires_at, AuthSession.kind, AuthSession.subject_id)
+                  .where(AuthSession.id == bindparam("sid")))
 
 
 def revoke_session(session_id):

@@ -7,8 +7,11 @@ import copy
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import g
+import jwt
+from flask import g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
+from flask_jwt_extended.config import config as jwt_config
+from flask_jwt_extended.internal_utils import verify_token_not_blocklisted, verify_token_type
 
 from ..errors import Forbidden, NotFound
 
@@ -76,6 +79,52 @@ def current_principal():
     return g.get("principal")
 
 
+def _decoded(token):
+    """``(header, claims)`` of a well-formed, correctly signed, unexpired access or refresh token, else None.
+
+    The same checks as flask-jwt-extended's decoder (its own settings: key, algorithms, leeway, audience,
+    issuer), in one parse of the token instead of three: it reads the token unverified twice to find
+    the key before verifying it. Every signed-in request pays this, so it counts.
+    """
+    try:
+        found = jwt.decode_complete(
+            token, jwt_config.decode_key, algorithms=jwt_config.decode_algorithms, audience=jwt_config.decode_audience,
+            issuer=jwt_config.decode_issuer, leeway=jwt_config.leeway,
+            options={"verify_aud": jwt_config.decode_audience is not None, "verify_sub": jwt_config.verify_sub})
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+    claims = found["payload"]
+    if jwt_config.identity_claim_key not in claims:
+        return None
+    claims.setdefault("type", "access")
+    claims.setdefault("fresh", False)
+    claims.setdefault("jti", None)
+    return found["header"], claims
+
+
+def _verify(refresh):
+    """``verify_jwt_in_request`` for the common case, faster (see ``_decoded``).
+
+    A token this cannot vouch for (missing, malformed, forged, expired) goes through
+    flask-jwt-extended itself, so every refusal keeps the library's own answer; the token's type
+    and its session's revocation are checked here exactly as the library checks them.
+    """
+    header = request.headers.get("Authorization", "")
+    found = _decoded(header[7:]) if header[:7] == "Bearer " else None
+    if found is None:
+        verify_jwt_in_request(refresh=refresh)
+        return get_jwt()
+    jwt_header, claims = found
+    verify_token_type(claims, refresh)
+    verify_token_not_blocklisted(jwt_header, claims)
+    # what verify_jwt_in_request leaves for get_jwt() and friends (no user loader is registered)
+    g._jwt_extended_jwt_user = {"loaded_user": None}
+    g._jwt_extended_jwt_header = jwt_header
+    g._jwt_extended_jwt = claims
+    g._jwt_extended_jwt_location = "headers"
+    return claims
+
+
 def auth_required(*kinds, roles=None, refresh=False):
     """Require a valid token of one of ``kinds``; for staff optionally one of ``roles``."""
     kinds = kinds or KINDS
@@ -83,8 +132,7 @@ def auth_required(*kinds, roles=None, refresh=False):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            verify_jwt_in_request(refresh=refresh)
-            principal = principal_from_claims(get_jwt())
+            principal = principal_from_claims(_verify(refresh))
             if principal.kind not in kinds:
                 raise Forbidden("This kind of account cannot use this endpoint.", code="wrong_principal_kind")
             if roles and not principal.has_role(*roles):

@@ -1,4 +1,4 @@
-from flask import send_file
+from flask import jsonify, send_file
 from flask_smorest.fields import Upload
 from marshmallow import Schema
 
@@ -358,7 +358,8 @@ def my_standing(args):
 @read_only
 def my_home():
     """My home screen: score, stars, points, the next star and my 20 newest records."""
-    return service.resident_home(current_principal().id)
+    # already in HomeSchema's shape (a hot path: no dump); the schema documents it
+    return jsonify(service.resident_home(current_principal().id))
 
 
 @bp.route("/me/records", methods=["GET"])

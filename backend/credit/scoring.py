@@ -5,7 +5,7 @@ The only code that writes ``CreditEntry`` and ``CreditSubject``. Each effect
 twice changes nothing — plus an atomic ``UPDATE`` of the subject's running
 total in the same transaction, so reading a score never scans history.
 """
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..common.sql import insert_or_nothing
 from ..common.time import utcnow
@@ -235,13 +235,7 @@ def _score(subject_type, subject_id, policy):
 
 def resident_standing(resident_id):
     """Score, stars, spendable points and the way to the next star: one indexed look-up (a hot path)."""
-    row = db.session.execute(
-        select(Resident.district_id, CreditSubject.score_delta, Account.balance)
-        .select_from(Resident)
-        .outerjoin(CreditSubject, CreditSubject.resident_id == Resident.id)
-        .outerjoin(Account, (Account.kind == "resident") & (Account.owner_id == Resident.id))
-        .where(Resident.id == resident_id)
-    ).first()
+    row = db.session.execute(_STANDING, {"resident_id": resident_id}).first()
     if row is None:
         raise NotFound("No such resident.", code="resident_not_found")
     policy = district_policy(row.district_id)
@@ -254,6 +248,15 @@ def resident_standing(resident_id):
         "next_star": following,
         "score_to_next_star": missing,
     }
+
+
+_STANDING = (
+    select(Resident.district_id, CreditSubject.score_delta, Account.balance)
+    .select_from(Resident)
+    .outerjoin(CreditSubject, CreditSubject.resident_id == Resident.id)
+    .outerjoin(Account, (Account.kind == "resident") & (Account.owner_id == Resident.id))
+    .where(Resident.id == bindparam("resident_id"))
+)
 
 
 def resident_with_stars(resident_id):

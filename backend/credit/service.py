@@ -19,7 +19,7 @@ Public functions for other domains (signatures are a contract):
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import String, cast, func, insert, literal, select
+from sqlalchemy import String, bindparam, cast, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -27,6 +27,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..audit.service import record_audit, register_community_targets
 from ..common.auth import Principal, require_scope
 from ..common.calendar import PERIOD_LABELS, local_date, period_bounds
+from ..common.fields import utc_iso
 from ..common.pagination import paginate
 from ..common.time import utcnow
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
@@ -647,40 +648,50 @@ HOME_RECORDS = 20
 
 
 def resident_home(resident_id):
-    """What the app's first screen shows: standing plus the newest records.
+    """What the app's first screen shows: standing plus the newest records, ready to send as JSON.
 
-    A hot path (measured in bench/): indexed look-ups only, no counting of the
-    resident's whole history.
+    A hot path (measured in bench/): indexed look-ups only, no counting of the resident's whole
+    history, and no ORM objects or schema dump: the rows become ``HomeSchema``'s output directly
+    (tests compare the two, so the schema stays the contract).
     """
     return {**scoring.resident_standing(resident_id), "records": newest_records(resident_id, HOME_RECORDS)}
 
 
 def newest_records(resident_id, limit):
-    """A resident's newest records as plain rows for ``MyRecordSchema`` (Core: no ORM objects to build),
-    with their item's code and titles, and their evidence in one more query only if there is any."""
-    rows = db.session.execute(
-        select(*(getattr(CreditRecord, name) for name in _MY_RECORD_COLUMNS),
-               CatalogueItem.code.label("item_code"), CatalogueItemVersion.title_zh, CatalogueItemVersion.title_en,
-               select(Evidence.id).where(Evidence.record_id == CreditRecord.id).exists().label("has_evidence"))
-        .join(CatalogueItem, CatalogueItem.id == CreditRecord.item_id)
-        .join(CatalogueItemVersion, CatalogueItemVersion.id == CreditRecord.item_version_id)
-        .where(CreditRecord.resident_id == resident_id)
-        .order_by(CreditRecord.id.desc()).limit(limit)
-    ).all()
+    """A resident's newest records as ``MyRecordSchema`` dumps them, with their item's code and titles,
+    and their evidence in one more query only if there is any."""
+    rows = db.session.execute(_NEWEST_RECORDS, {"resident_id": resident_id, "limit": limit}).all()
     evidence = {}
     with_evidence = [row.id for row in rows if row.has_evidence]
     if with_evidence:
         for item in db.session.execute(
                 select(Evidence).where(Evidence.record_id.in_(with_evidence)).order_by(Evidence.id)).scalars():
-            evidence.setdefault(item.record_id, []).append(item)
-    return [SimpleNamespace(**row._mapping, item=SimpleNamespace(code=row.item_code),
-                            item_version=SimpleNamespace(title_zh=row.title_zh, title_en=row.title_en),
-                            evidence=evidence.get(row.id, []))
-            for row in rows]
+            evidence.setdefault(item.record_id, []).append({
+                "id": item.id, "filename": item.filename, "content_type": item.content_type, "size": item.size,
+                "sha256": item.sha256, "url": f"/api/v1/evidence/{item.id}", "created_at": utc_iso(item.created_at)})
+    return [{
+        "id": row.id, "item_code": row.item_code, "title_zh": row.title_zh, "title_en": row.title_en,
+        "category": row.category, "points": row.points, "severity": row.severity, "status": row.status,
+        "occurred_at": utc_iso(row.occurred_at), "note": row.note, "review_note": row.review_note,
+        "notice_ends_at": utc_iso(row.notice_ends_at), "finalised_at": utc_iso(row.finalised_at),
+        "voided_at": utc_iso(row.voided_at), "void_reason": row.void_reason,
+        "repaired_at": utc_iso(row.repaired_at), "created_at": utc_iso(row.created_at),
+        "evidence": evidence.get(row.id, []),
+    } for row in rows]
 
 
 _MY_RECORD_COLUMNS = ("id", "category", "points", "severity", "status", "occurred_at", "note", "review_note",
                       "notice_ends_at", "finalised_at", "voided_at", "void_reason", "repaired_at", "created_at")
+#: built once: a statement's construction costs more Python than its cached compilation
+_NEWEST_RECORDS = (
+    select(*(getattr(CreditRecord, name) for name in _MY_RECORD_COLUMNS),
+           CatalogueItem.code.label("item_code"), CatalogueItemVersion.title_zh, CatalogueItemVersion.title_en,
+           select(Evidence.id).where(Evidence.record_id == CreditRecord.id).exists().label("has_evidence"))
+    .join(CatalogueItem, CatalogueItem.id == CreditRecord.item_id)
+    .join(CatalogueItemVersion, CatalogueItemVersion.id == CreditRecord.item_version_id)
+    .where(CreditRecord.resident_id == bindparam("resident_id"))
+    .order_by(CreditRecord.id.desc()).limit(bindparam("limit"))
+)
 
 
 # a points history line caused by a record says the rule's title (the ledger asks; it imports nothing of credit)
