@@ -50,6 +50,8 @@ class Config:
     #: before use, and a request whose connection turns out dead runs again on a new one
     SQLALCHEMY_ENGINE_OPTIONS = {}
     DB_PING_IDLE_SECONDS = _int("DB_PING_IDLE_SECONDS", 10)
+    #: a district report's answer is kept this long per process (reports/cache.py); 0 = always computed afresh
+    REPORT_CACHE_SECONDS = _int("REPORT_CACHE_SECONDS", 20)
     JWT_SECRET_KEY = _env("JWT_SECRET_KEY")
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_int("JWT_ACCESS_MINUTES", 15))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_int("JWT_REFRESH_DAYS", 14))
@@ -111,6 +113,7 @@ class TestConfig(Config):
     ID_HASH_KEY = "test-id-hash-key-only-for-the-test-suite"
     TOKEN_SIGNING_KEYS = ""  # derived from SECRET_KEY
     RATELIMIT_ENABLED = True
+    REPORT_CACHE_SECONDS = 0  # a test reads the report right after writing what it counts
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL") or _env("DATABASE_URL") or None
 
 

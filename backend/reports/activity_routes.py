@@ -10,6 +10,7 @@ from .activity_schemas import (
     MerchantsReportSchema, ObjectionsReportSchema, RepairsReportSchema, SupermarketsReportSchema,
     VolunteeringReportSchema,
 )
+from .cache import cached_report
 from .routes import _columns, _english, _name
 from .schemas import ReportArgs
 
@@ -44,6 +45,7 @@ OBJECTION_COLUMNS = [
 @staff
 @bp.arguments(ReportArgs, location="query")
 @bp.response(200, ObjectionsReportSchema)
+@cached_report(ObjectionsReportSchema)
 def objections_report(args):
     """Objections (异议) by month filed: upheld, dismissed, open and overdue."""
     return activity.objections_report(current_principal(), args)
@@ -69,6 +71,7 @@ REPAIR_COLUMNS = [
 @staff
 @bp.arguments(ReportArgs, location="query")
 @bp.response(200, RepairsReportSchema)
+@cached_report(RepairsReportSchema)
 def repairs_report(args):
     """Credit repair requests (信用修复) by month applied: approved, rejected, pending, points restored."""
     return activity.repairs_report(current_principal(), args)
@@ -96,6 +99,7 @@ VOLUNTEER_VILLAGE_COLUMNS = [("镇街", "Town", lambda r: _name(r, "town")),
 @staff
 @bp.arguments(ReportArgs, location="query")
 @bp.response(200, VolunteeringReportSchema)
+@cached_report(VolunteeringReportSchema)
 def volunteering_report(args):
     """Volunteer hours and volunteers per village and month (志愿服务)."""
     return activity.volunteering_report(current_principal(), args)
@@ -136,6 +140,7 @@ DONOR_COLUMNS = [
 @staff
 @bp.arguments(ReportArgs, location="query")
 @bp.response(200, SupermarketsReportSchema)
+@cached_report(SupermarketsReportSchema)
 def supermarkets_report(args):
     """Credit supermarkets: redemptions per month (reconciles with the ledger), stock on hand, donors' intake."""
     return commerce.supermarkets_report(current_principal(), args)
@@ -173,6 +178,7 @@ MERCHANT_COLUMNS = [
 @staff
 @bp.arguments(ReportArgs, location="query")
 @bp.response(200, MerchantsReportSchema)
+@cached_report(MerchantsReportSchema)
 def merchants_report(args):
     """The merchant alliance: discounts given and ratings per month, merchants with their credit level."""
     return commerce.merchants_report(current_principal(), args)

@@ -8,6 +8,7 @@ from ..common.pdf import PDF, pdf_response
 from ..common.qr import qr_svg
 from ..errors import problem
 from . import credit_reports, my_data, service
+from .cache import cached_report
 from .errors import CreditReportNotFound
 from .schemas import (
     BacklogReportSchema, CreditReportCreateArgs, CreditReportQueryArgs, CreditReportSchema, HouseholdReportArgs,
@@ -48,6 +49,7 @@ POINTS_COLUMNS = [
 @staff
 @bp.arguments(ReportArgs, location="query")
 @bp.response(200, PointsReportSchema)
+@cached_report(PointsReportSchema)
 def points_report(args):
     """Points issued, spent, expired and outstanding per month (reconciles with the ledger)."""
     return service.points_report(current_principal(), args)
@@ -75,6 +77,7 @@ def _village_columns(thresholds):
 @staff
 @bp.arguments(ReportArgs, location="query")
 @bp.response(200, VillagesReportSchema)
+@cached_report(VillagesReportSchema)
 def villages_report(args):
     """Villages ranked by average score: residents by star level and participation (诚信示范村)."""
     return service.villages_report(current_principal(), args)
@@ -101,6 +104,7 @@ HOUSEHOLD_COLUMNS = [
 @staff
 @bp.arguments(HouseholdReportArgs, location="query")
 @bp.response(200, HouseholdsReportSchema)
+@cached_report(HouseholdsReportSchema)
 def households_report(args):
     """Households ranked by their members' average score (诚信示范户)."""
     return service.households_report(current_principal(), args)
@@ -126,6 +130,7 @@ RECORD_COLUMNS = [
 @staff
 @bp.arguments(ReportArgs, location="query")
 @bp.response(200, RecordsReportSchema)
+@cached_report(RecordsReportSchema)
 def records_report(args):
     """Final good and bad records by category and month."""
     return service.records_report(current_principal(), args)
@@ -152,6 +157,7 @@ BACKLOG_COLUMNS = [
 @staff
 @bp.arguments(ReportArgs, location="query")
 @bp.response(200, BacklogReportSchema)
+@cached_report(BacklogReportSchema)
 def backlog_report(args):
     """Records pending review, in public notice and disputed, per village."""
     return service.backlog_report(current_principal(), args)

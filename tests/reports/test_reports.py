@@ -123,3 +123,37 @@ def test_report_downloads_open_as_xlsx_with_the_same_numbers(zh_client, auth, di
     # a name that looks like a formula stays text
     name_cell = next(row[2] for row in cells[1:] if row[2].value.startswith("="))
     assert name_cell.data_type == "s"
+
+
+def test_a_report_answer_is_kept_per_scope_for_report_cache_seconds_then_computed_again(
+        app, client, auth, district_with_points, monkeypatch):
+    """REPORT_CACHE_SECONDS: within the window the same viewer scope gets the kept answer (with its Age);
+    another scope gets its own; after the window the report counts what happened meanwhile."""
+    from backend.reports import cache
+
+    d = district_with_points
+    clock = [1000.0]
+    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
+    monkeypatch.setitem(app.config, "REPORT_CACHE_SECONDS", 20)
+    cache._answers.clear()
+    first = client.get("/api/v1/reports/points", headers=auth(d["admin"]))
+    assert first.get_json()["outstanding"] == 60 and first.headers["Age"] == "0"
+    ledger.transfer(ledger.ensure_account(d["alice"].district_id, "community_fund", d["village"].id),
+                    ledger.ensure_account(d["alice"].district_id, "resident", d["alice"].id), 7,
+                    kind="credit_award", key="a3")
+    db.session.commit()
+    clock[0] += 19
+    kept = client.get("/api/v1/reports/points", headers=auth(d["admin"]))
+    assert kept.get_json() == first.get_json() and kept.headers["Age"] == "19"
+    # a worker of one village has a scope of their own: never the district's kept answer
+    assert client.get("/api/v1/reports/points", headers=auth(d["worker"])).get_json()["outstanding"] == 17
+    # other filters are another question
+    assert client.get(f"/api/v1/reports/points?community_id={d['other'].id}",
+                      headers=auth(d["admin"])).get_json()["outstanding"] == 50
+    clock[0] += 1
+    fresh = client.get("/api/v1/reports/points", headers=auth(d["admin"]))
+    assert fresh.get_json()["outstanding"] == 67 and fresh.headers["Age"] == "0"
+    # refusals are never kept
+    assert_problem(client.get(f"/api/v1/reports/points?community_id={d['other'].id}", headers=auth(d["worker"])),
+                   404, "scope_not_found")
+    cache._answers.clear()
