@@ -121,6 +121,9 @@ def test_benchmark_runs_end_to_end_at_tiny_size():
         assert measured[path]["errors"] == 0, (path, measured[path])
     report = output.read_text()
     assert "pgbench" in report and "| home" in report
+    # the paths ran on a warm buffer cache, and the report says how much of the database it held
+    warm = results[0]["prewarm"]
+    assert 0 < warm["gib"] <= warm["of_gib"] and "`pg_prewarm`" in report
     # each report timed once on its own, and the residents' export measured or said to be missing
     one_shot = results[0]["one_shot"]
     assert set(one_shot["latency"]) >= {"villages_report", "points_report", "records_report", "backlog_report"}
