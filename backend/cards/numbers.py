@@ -13,8 +13,9 @@ with a random ``r`` in 0..99::
     number = (block + PRF(key, mac)) mod 10^len(block)  ||  mac
 
 18 digits for ids below 10^7. The mask hides the resident id; the MAC makes a
-guessed number right once in a million (and its expiry must also fall in the
-~85 s window, so a random number is a live code about once in 10^7 tries). The
+guessed number right once in a million, and a random one also has to land its
+expiry in the ~105 live seconds of the thousand it can name: about one live code
+in 10^7 tries, each one a request to the server (no number can be checked offline). The
 full expiry is rebuilt from its last three digits as the one value in the
 thousand seconds before ``now + ttl + SKEW``; a number older than that no longer
 opens (it reads as forged, not expired).
@@ -32,8 +33,8 @@ BLOCK_MIN_DIGITS = 12
 #: a number is all digits and at least this long (a card number like R0000012-1 has letters)
 MIN_LENGTH = BLOCK_MIN_DIGITS + MAC_DIGITS
 MAX_LENGTH = 32
-#: seconds of clock difference between API processes the expiry window allows
-SKEW = 5
+#: seconds an issuing API process's clock may run ahead of the verifying one's (NTP keeps them far closer)
+SKEW = 30
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
