@@ -37,9 +37,11 @@ from urllib.parse import urlparse
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from flask import current_app
+from flask import current_app, has_request_context, request
+from limits import parse as parse_limit
 
 from ..errors import DomainError
+from ..extensions import limiter
 from . import numbers
 
 VERSION = 1
@@ -72,6 +74,17 @@ class UnreadableToken(InvalidToken):
 
 class WrongTokenKind(InvalidToken):
     """A genuine token, but of a kind the caller does not accept (a certificate at a till)."""
+
+
+class TooManyWrongNumbers(DomainError):
+    status = 429
+    code = "rate_limited"
+    title = "Too many requests"
+
+
+#: wrong typed numbers one address may send: a slip of the finger is a few a minute, guessing a 6-digit
+#: MAC takes millions (20 a minute makes a live guess a matter of years, not hours)
+WRONG_NUMBERS = parse_limit("20 per minute")
 
 
 class ExpiredToken(DomainError):
@@ -248,17 +261,30 @@ def verify_number(digits, *, now=None, kinds=CARD_KINDS):
     expired number ``ExpiredToken``, as for a token."""
     if KIND_DYNAMIC not in kinds:
         raise UnreadableToken("This is not a Chengxin code.")
+    guard = _wrong_number_key()
+    if guard and not limiter.limiter.test(WRONG_NUMBERS, guard):
+        raise TooManyWrongNumbers("Too many wrong code numbers; wait a minute and try again.")
     ring = keyring()
     now = now or time.time()
     try:
         index, subject_id, expires, nonce = numbers.open_number(
             ring.number_keys, digits, now, current_app.config["DYNAMIC_CODE_SECONDS"])
     except numbers.BadNumber:  # a slip of the finger far more often than a forgery: say so
+        if guard:
+            limiter.limiter.hit(WRONG_NUMBERS, guard)
         raise InvalidToken("These digits are not a valid phone code; check them and type them again.") from None
     if expires < now:
         raise ExpiredToken("This phone code number has expired; ask for a fresh one.")
     return Payload(kind=KIND_DYNAMIC, kid=ring.private_kids[index], subject_id=subject_id, expires=expires,
                    nonce=nonce)
+
+
+def _wrong_number_key():
+    """Whom the count of wrong numbers is kept for (the client's address, as for sign-in), or None outside a
+    request or with rate limits off."""
+    if not has_request_context() or not limiter.enabled or not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    return f"wrong-code-number:{request.remote_addr}"
 
 
 def public_url(token):

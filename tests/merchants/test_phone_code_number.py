@@ -102,3 +102,19 @@ def test_a_typed_number_opens_no_public_page_nor_a_shops_rating_form(client, all
     assert page.status_code == 400 and "本信用中心" not in page.get_data(as_text=True)
     rating = client.post(f"/c/{number}/rating", data={"stars": "5", "phone": "13812345678", "password": "x"})
     assert rating.status_code == 400  # not a code there (a wrong-kind answer would tell a guess was right)
+
+
+def test_guessing_numbers_is_stopped_after_twenty_wrong_ones_a_minute(app, client, alliance, login):
+    code = _fresh(client, login(alliance.resident))
+    number = code["number"]
+    for guess in range(20):
+        wrong = number[:-6] + f"{(int(number[-6:]) + 1 + guess) % 10 ** 6:06d}"
+        assert_problem(_sale(client, alliance, wrong), 400, "invalid_code")
+    # the twenty-first try is refused before the number is even opened, right or wrong
+    zh, en = in_both_languages(app, "POST", "/api/v1/merchant/scan", headers=alliance.staff_headers,
+                               json={"code": number})
+    assert zh["status"] == 429 and zh["code"] == "rate_limited"
+    assert zh["detail"] == "输错数字码的次数太多，请一分钟后再试。"
+    assert en["detail"] == "Too many wrong code numbers; wait a minute and try again."
+    # the QR still works: only typed numbers are counted
+    assert _sale(client, alliance, code["token"]).status_code == 201
