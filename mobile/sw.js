@@ -1,7 +1,7 @@
 /* The phone app's service worker: keeps the app shell (page, scripts, styles, vendored bundles)
  * so "add to home screen" opens at once and without a signal. It never stores an /api/ answer:
  * those hold personal data (and a phone code must never be replayed from a cache). */
-const VERSION = "chengxin-m-6";
+const VERSION = "chengxin-m-7";
 const SHELL = [
   "/m/",
   "/m/app.css",

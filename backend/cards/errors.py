@@ -39,6 +39,10 @@ catalogue("cards", {
     "This is not a Chengxin code.": "这不是诚信二维码。",
     "This code was not issued by this credit centre.": "该二维码不是本信用中心签发的。",
     "This code has expired; show a fresh one.": "该二维码已过期，请出示新的二维码。",
+    "These digits are not a valid phone code; check them and type them again.":
+        "这串数字不是有效的手机动态码，请核对后重新输入。",
+    "This phone code number has expired; ask for a fresh one.": "该动态码数字已过期，请让顾客刷新后重新报码。",
+    "Too many wrong code numbers; wait a minute and try again.": "输错数字码的次数太多，请一分钟后再试。",
     "This card is unknown.": "无法识别这张卡。",
     "Give exactly one of {names}.": "{names} 须且只能给出一个。",
     "Choose 1 to 5 stars; a comment has at most 200 characters.": "请选择1至5星，评语不超过200字。",

@@ -117,7 +117,9 @@ class PngArgs(Schema):
 
 class CodeArgs(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 2048),
-                         metadata={"description": "the scanned text: a bare token or a …/c/<token> URL"})
+                         metadata={"description": "the scanned text: a bare token or a …/c/<token> URL; "
+                                                  "where a phone code is accepted, also its typed number "
+                                                  "(spaces allowed)"})
 
 
 class ResidentPreviewSchema(Schema):
@@ -154,5 +156,9 @@ class DynamicCodeStatusSchema(Schema):
 class DynamicCodeSchema(Schema):
     token = fields.String()
     url = fields.String(metadata={"description": "show this as a QR code"})
+    number = fields.String(metadata={
+        "description": "the same code as digits (18 for most residents) a merchant can type when the QR cannot "
+                       "be scanned; show it under the QR in groups of four. Spending either face spends the code",
+        "example": "283456789012345678"})
     expires_in = fields.Integer(metadata={"description": "seconds"})
     expires_at = UTCDateTime()

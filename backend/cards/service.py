@@ -399,13 +399,14 @@ def my_merchant_card(merchant_id):
 
 
 def issue_dynamic_code(resident):
-    """A phone code valid ~75 s (DYNAMIC_CODE_SECONDS), good for one use."""
+    """A phone code valid ~75 s (DYNAMIC_CODE_SECONDS), good for one use: a QR (``url``) and the same code as
+    a number a merchant can type (``number``); both faces share one nonce, so either spends the code."""
     if resident.status != "active":
         raise Conflict("Only active residents get a code.", code="resident_not_active")
     ttl = current_app.config["DYNAMIC_CODE_SECONDS"]
-    token = tokens.sign(tokens.KIND_DYNAMIC, resident.id, ttl=ttl)
-    return {"token": token, "url": tokens.public_url(token), "expires_in": ttl,
-            "expires_at": expires_at(tokens.verify(token))}
+    token, number, expires = tokens.sign_dynamic(resident.id, ttl)
+    return {"token": token, "url": tokens.public_url(token), "number": number, "expires_in": ttl,
+            "expires_at": _utc(expires)}
 
 
 def issue_my_dynamic_code(resident_id):
@@ -418,7 +419,8 @@ def issue_my_dynamic_code(resident_id):
 def my_dynamic_code_status(resident_id, raw):
     """Whether my phone code was taken (by a merchant or a kiosk), so the phone can say "used".
 
-    An expired code answers ``code_expired`` (410); another resident's code is not found.
+    An expired code answers ``code_expired`` (410); another resident's code is not found. The phone asks
+    with the token; a code a merchant took by its typed number shows as used too (they share the nonce).
     """
     payload = tokens.verify(raw)
     if payload.kind != tokens.KIND_DYNAMIC or payload.subject_id != resident_id:
@@ -438,9 +440,11 @@ def resolve(raw, *kinds):
 
     ``kinds`` limits which code kinds are acceptable here (``resident_card``,
     ``merchant_card``, ``dynamic``). Revoked cards and inactive residents are
-    refused. A dynamic code is *not* spent here; see ``consume_dynamic_code``.
+    refused. A dynamic code is *not* spent here; see ``consume_dynamic_code``. A phone code's typed number
+    is opened only where a phone code is accepted: elsewhere it is not a code at all (and a card's public
+    rating form cannot tell a guessed number from a forged one).
     """
-    payload = tokens.verify(raw)
+    payload = tokens.verify(raw, typed=not kinds or "dynamic" in kinds)
     if kinds and payload.kind_name not in kinds:
         raise WrongCodeKind(f"A {payload.kind_name.replace('_', ' ')} cannot be used here.")
     if payload.kind == tokens.KIND_DYNAMIC:
@@ -543,9 +547,13 @@ def set_dynamic_code_ref(scan, ref):
 
 
 def expires_at(payload):
-    if not payload.expires:
+    return _utc(payload.expires)
+
+
+def _utc(expires):
+    if not expires:
         return None
-    return datetime.fromtimestamp(payload.expires, timezone.utc).replace(tzinfo=None)
+    return datetime.fromtimestamp(expires, timezone.utc).replace(tzinfo=None)
 
 
 def _resident_summary(resident):
@@ -587,9 +595,10 @@ def public_view(raw):
     """What ``/c/<token>`` shows to anyone: masked and public data only.
 
     Forged, truncated and expired tokens raise (the page shows a plain error);
-    a revoked card is shown as revoked without its holder's standing.
+    a revoked card is shown as revoked without its holder's standing. A phone code's typed number is not
+    opened here: no QR code holds one, and the page would be an unsigned-in oracle for guessing them.
     """
-    payload = tokens.verify(raw)
+    payload = tokens.verify(raw, typed=False)
     if payload.kind == tokens.KIND_DYNAMIC:
         resident = db.session.get(Resident, payload.subject_id)
         if resident is None or resident.status != "active":

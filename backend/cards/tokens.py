@@ -19,6 +19,10 @@ code, and a credit report (信用报告) one of kind ``credit_report``. ``verify
 accepts only the kinds its caller names (card kinds unless told otherwise), so
 a certificate never passes for a card, nor a card for a certificate, nor either
 for a credit report.
+
+A phone code has a second face, a number a merchant can type (``numbers``):
+``verify`` opens an all-digit input as that number wherever a dynamic code is
+accepted, and refuses it everywhere else.
 """
 import base64
 import binascii
@@ -33,9 +37,12 @@ from urllib.parse import urlparse
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from flask import current_app
+from flask import current_app, has_request_context, request
+from limits import parse as parse_limit
 
 from ..errors import DomainError
+from ..extensions import limiter
+from . import numbers
 
 VERSION = 1
 KIND_RESIDENT_CARD = 1
@@ -67,6 +74,17 @@ class UnreadableToken(InvalidToken):
 
 class WrongTokenKind(InvalidToken):
     """A genuine token, but of a kind the caller does not accept (a certificate at a till)."""
+
+
+class TooManyWrongNumbers(DomainError):
+    status = 429
+    code = "rate_limited"
+    title = "Too many requests"
+
+
+#: wrong typed numbers one address may send: a slip of the finger is a few a minute, guessing a 6-digit
+#: MAC takes millions (20 a minute makes a live guess a matter of years, not hours)
+WRONG_NUMBERS = parse_limit("20 per minute")
 
 
 class ExpiredToken(DomainError):
@@ -114,6 +132,12 @@ class KeyRing:
             seed = hashlib.sha256(b"chengxin-card-key:" + secret_key.encode()).digest()
             self.private.append(Ed25519PrivateKey.from_private_bytes(seed))
         self.public = {key_id(k.public_key()): k.public_key() for k in self.private}
+        #: the phone-code numbers' HMAC keys and their key ids, one per private key, the signer's first
+        self.number_keys = [numbers.number_key(k.private_bytes(serialization.Encoding.Raw,
+                                                               serialization.PrivateFormat.Raw,
+                                                               serialization.NoEncryption()))
+                            for k in self.private]
+        self.private_kids = [key_id(k.public_key()) for k in self.private]
         for item in filter(None, (s.strip() for s in retired_public.split(","))):
             pub = Ed25519PublicKey.from_public_bytes(_unb64(item.split(":", 1)[-1]))
             self.public[key_id(pub)] = pub
@@ -158,9 +182,10 @@ def public_entry(signing_entry):
     return f"{key_id(public)}:{_b64(raw)}"
 
 
-def sign(kind, subject_id, *, ttl=None, nonce=None):
+def sign(kind, subject_id, *, ttl=None, nonce=None, expires=None):
     ring = keyring()
-    expires = int(time.time()) + ttl if ttl else 0
+    if expires is None:
+        expires = int(time.time()) + ttl if ttl else 0
     nonce_bytes = bytes.fromhex(nonce) if nonce else os.urandom(8)
     body = _BODY.pack(VERSION, kind, bytes.fromhex(ring.signer_kid),
                       subject_id, expires, nonce_bytes)
@@ -193,9 +218,25 @@ def split(text, body_size):
     return data[:body_size], data[body_size:]
 
 
-def verify(raw, *, now=None, kinds=CARD_KINDS):
-    """Check signature, kind and expiry; returns the ``Payload`` or raises ``InvalidToken``/``ExpiredToken``."""
+def sign_dynamic(resident_id, ttl):
+    """A phone code's two faces, ``(token, number, expires)``: the signed token (the QR) and the typed number
+    share one nonce, so spending either spends the code."""
+    ring = keyring()
+    expires = int(time.time()) + ttl
+    nonce, number = numbers.new_code(ring.number_keys[0], resident_id, expires)
+    return sign(KIND_DYNAMIC, resident_id, nonce=nonce, expires=expires), number, expires
+
+
+def verify(raw, *, now=None, kinds=CARD_KINDS, typed=True):
+    """Check signature, kind and expiry; returns the ``Payload`` or raises ``InvalidToken``/``ExpiredToken``.
+
+    With ``typed`` (the default), an all-digit input is a phone code's number (see ``verify_number``);
+    a page a QR code opens passes ``typed=False``: no QR code holds a number.
+    """
     text = extract(raw) if isinstance(raw, str) else ""
+    digits = numbers.clean(text) if typed else None
+    if digits is not None:
+        return verify_number(digits, now=now, kinds=kinds)
     body, signature = split(text, _BODY.size)
     version, kind, kid, subject_id, expires, nonce = _BODY.unpack(body)
     kid_hex = kid.hex()
@@ -211,6 +252,39 @@ def verify(raw, *, now=None, kinds=CARD_KINDS):
     if expires and expires < (now or time.time()):
         raise ExpiredToken("This code has expired; show a fresh one.")
     return Payload(kind=kind, kid=kid_hex, subject_id=subject_id, expires=expires, nonce=nonce.hex())
+
+
+def verify_number(digits, *, now=None, kinds=CARD_KINDS):
+    """The ``Payload`` a phone code's typed number stands for: the very one its token verifies to.
+
+    Only where a dynamic code is accepted; a wrong MAC (a forged or mistyped number) is ``InvalidToken``, an
+    expired number ``ExpiredToken``, as for a token."""
+    if KIND_DYNAMIC not in kinds:
+        raise UnreadableToken("This is not a Chengxin code.")
+    guard = _wrong_number_key()
+    if guard and not limiter.limiter.test(WRONG_NUMBERS, guard):
+        raise TooManyWrongNumbers("Too many wrong code numbers; wait a minute and try again.")
+    ring = keyring()
+    now = now or time.time()
+    try:
+        index, subject_id, expires, nonce = numbers.open_number(
+            ring.number_keys, digits, now, current_app.config["DYNAMIC_CODE_SECONDS"])
+    except numbers.BadNumber:  # a slip of the finger far more often than a forgery: say so
+        if guard:
+            limiter.limiter.hit(WRONG_NUMBERS, guard)
+        raise InvalidToken("These digits are not a valid phone code; check them and type them again.") from None
+    if expires < now:
+        raise ExpiredToken("This phone code number has expired; ask for a fresh one.")
+    return Payload(kind=KIND_DYNAMIC, kid=ring.private_kids[index], subject_id=subject_id, expires=expires,
+                   nonce=nonce)
+
+
+def _wrong_number_key():
+    """Whom the count of wrong numbers is kept for (the client's address, as for sign-in), or None outside a
+    request or with rate limits off."""
+    if not has_request_context() or not limiter.enabled or not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    return f"wrong-code-number:{request.remote_addr}"
 
 
 def public_url(token):

@@ -97,7 +97,7 @@ class DiscountTableSchema(Schema):
 
 class ScanArgs(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 2048),
-                         metadata={"description": "the resident's phone code: URL or bare token"})
+                         metadata={"description": "the resident's phone code: URL, bare token or its typed number"})
 
 
 class DiscountPreviewSchema(Schema):
@@ -112,7 +112,8 @@ class DiscountPreviewSchema(Schema):
 
 
 class SaleCreateArgs(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 2048))
+    code = fields.String(required=True, validate=validate.Length(1, 2048),
+                         metadata={"description": "the resident's phone code: URL, bare token or its typed number"})
     bill_amount = fields.Integer(required=True, strict=True, validate=BILL,
                                  metadata={"description": "the bill before discount, in fen (分)"})
 

@@ -94,6 +94,54 @@ def test_merchant_scans_the_phone_code_with_the_camera_and_records_the_discounte
     assert page.wait_for_selector(".error-box").inner_text() == "该二维码已使用，请让顾客出示新的二维码。"
 
 
+def test_merchant_types_the_number_read_out_from_the_phone_and_the_phone_shows_used(open_phone, live):
+    """No camera, or a screen the scanner cannot read: the customer reads the digits under the QR out, the
+    merchant types them, and the sale spends the very code the phone shows."""
+    before = live.sales()
+    phone = open_phone()
+    sign_in(phone, phone="13900000003")
+    phone.wait_for_selector("[data-test=score]")
+    with phone.expect_response(lambda r: r.url.endswith("/api/v1/me/dynamic-code")) as issued:
+        phone.click("text=出示我的码")
+    code = issued.value.json()
+    read_out = phone.wait_for_selector("[data-test=code-number] .code-number-digits").inner_text()
+    assert read_out.split() == [code["number"][i:i + 4] for i in range(0, 18, 4)]
+    phone.shots("my-code-number")
+    till = open_phone("/login?as=staff")
+    sign_in(till, username="shop1")
+    field = till.wait_for_selector("input[name=code]")
+    assert field.get_attribute("inputmode") == "numeric"
+    till.locator("input[name=code]").press_sequentially(read_out.replace(" ", ""))
+    assert till.input_value("input[name=code]") == read_out  # grouped in fours as typed, like the phone
+    till.shots("typed-number")
+    assert_readable(till)
+    till.click("text=查询")
+    preview = till.wait_for_selector("[data-test=preview]").inner_text()
+    assert "王*国" in preview and "10%" in preview
+    till.fill("input[name=bill]", "60")
+    till.click("[data-test=confirm]")
+    till.wait_for_selector("[data-test=sale]")
+    till.shots("sale-by-number")
+    assert live.sales() == before + [(6000, 600, live.residents["wang"])]
+    # the phone learns its code was taken, though it asks with the token and the merchant typed the number
+    assert "此码已使用" in phone.wait_for_selector("[data-test=used]", timeout=15000).inner_text()
+    assert not phone.query_selector("[data-test=code-number]")
+    phone.shots("my-code-used-by-number")
+    assert_readable(phone)
+    # the same digits again: spent; a slip of the finger: the API's words for wrong digits
+    till.click(".merchant-scan > .actions button")  # next customer
+    till.fill("input[name=code]", read_out)
+    till.click("text=查询")
+    assert till.wait_for_selector(".error-box").inner_text() == "该二维码已使用，请让顾客出示新的二维码。"
+    slipped = read_out[:-1] + str((int(read_out[-1]) + 1) % 10)
+    till.fill("input[name=code]", slipped)
+    till.click("text=查询")
+    assert till.wait_for_selector(".error-box:has-text('数字')").inner_text() == \
+        "这串数字不是有效的手机动态码，请核对后重新输入。"
+    till.shots("wrong-number")
+    assert live.sales() == before + [(6000, 600, live.residents["wang"])]
+
+
 def test_printed_card_garbage_and_bad_bills_are_refused_and_nothing_is_recorded(open_phone, live):
     before = live.sales()
     page = open_phone("/login?as=staff")

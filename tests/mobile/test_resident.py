@@ -105,6 +105,7 @@ def test_my_code_is_a_readable_qr_that_turns_used_when_a_merchant_takes_it(open_
     page.wait_for_selector("[data-test=qr] svg")
     assert page.evaluate(READ_QR) == code["url"]
     assert re.search(r"\d+ 秒后自动换新码", page.inner_text(".countdown"))
+    assert_number_under_the_qr(page, code["number"])
     page.shots("my-code")
     assert_readable(page)
     shop = live.token(username="shop1")["access_token"]
@@ -136,6 +137,21 @@ def test_my_code_is_a_readable_qr_that_turns_used_when_a_merchant_takes_it(open_
     assert again.value.json()["token"] != code["token"]
     page.wait_for_timeout(300)
     assert page.evaluate(READ_QR) == again.value.json()["url"]
+    # the number is refreshed with the QR: the new code's, never the spent one's
+    assert_number_under_the_qr(page, again.value.json()["number"])
+
+
+def assert_number_under_the_qr(page, number):
+    """The code's number shows under the QR, in fours, in large tabular digits, within the phone's screen."""
+    digits = page.wait_for_selector("[data-test=code-number] .code-number-digits")
+    assert digits.inner_text().split() == [number[i:i + 4] for i in range(0, len(number), 4)]
+    assert len(number) == 18
+    qr_box, box = page.query_selector("[data-test=qr]").bounding_box(), digits.bounding_box()
+    assert box["y"] >= qr_box["y"] + qr_box["height"], (qr_box, box)
+    assert box["y"] + box["height"] <= 844, box  # seen without scrolling at 390×844
+    style = page.evaluate("""(el) => { const s = getComputedStyle(el);
+        return [parseFloat(s.fontSize), s.fontVariantNumeric]; }""", digits)
+    assert style[0] >= 24 and "tabular-nums" in style[1], style
 
 
 def test_my_code_fetches_a_new_code_before_the_old_one_expires(open_phone, live):

@@ -169,6 +169,27 @@ def test_sale_stays_within_its_statement_budget(client, district, community, mak
     assert_within_budget("sale", counter)
 
 
+def test_sale_by_typed_number_stays_within_the_sale_budget(client, district, community, make_merchant, make_staff,
+                                                          make_resident, login):
+    """The number opens without the database (an HMAC), so a typed sale costs what a scanned one does."""
+    ensure_merchant_items(district)
+    merchant = make_merchant()
+    headers = login(make_staff(merchant=merchant))
+    residents = [make_resident(community, name="张三明") for _ in range(2)]
+    for resident in residents:
+        give_stars(resident, 4)
+    numbers = [cards.issue_dynamic_code(r)["number"] for r in residents]
+    db.session.commit()
+    first = client.post("/api/v1/merchant/sales", headers=headers, json={"code": numbers[0], "bill_amount": 5000})
+    assert first.status_code == 201, first.get_json()
+    with counting() as counter:
+        response = client.post("/api/v1/merchant/sales", headers=headers,
+                               json={"code": numbers[1], "bill_amount": 8800})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["discount_amount"] == 704
+    assert_within_budget("sale", counter)
+
+
 def test_kiosk_redeem_of_one_item_stays_within_its_statement_budget(
         client, make_community, make_supermarket, make_kiosk, make_resident, give_points, kiosk_login):  # noqa: F811
     from backend.supermarket import service as supermarket

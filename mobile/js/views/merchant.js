@@ -1,16 +1,38 @@
-/* The merchant at the till: scan the customer's phone code (camera, USB scanner or typing), see the
+/* The merchant at the till: scan the customer's phone code (camera, USB scanner, or typing the number the
+ * customer reads out from under their QR), see the
  * masked name, stars and discount, type the bill, confirm; today's sales.
  *
  * A confirmed sale is sent with an Idempotency-Key made for this code and this bill: a retry after a
  * lost answer sends the same key and gets the first sale back, never a second one. */
 import { newIdempotencyKey } from "/webcommon/api.js";
 import { listenWedge, startCamera, tokenFromScan } from "/webcommon/scanner.js";
-import { localDateTime, prefs, startOfLocalDay, t, yuan } from "../i18n.js";
+import { addTexts, localDateTime, prefs, startOfLocalDay, t, yuan } from "../i18n.js";
 import { api, flash } from "../session.js";
 import { ErrorBox, Stars, discountOf, fieldError, message, parseYuan } from "../ui.js";
 import { computed, nextTick, onBeforeUnmount, onMounted, reactive, ref, watch } from "../vue.js";
 
 const MAX_BILL_FEN = 10_000_000;
+
+addTexts({
+  "zh-CN": {
+    "scan.number": "或输入顾客报的付款数字码",
+    "scan.number.ph": "例如 2834 5678 9012 3456 78",
+    "scan.number.help": "顾客码下方的18位数字；扫码枪和粘贴也可以。",
+  },
+  en: {
+    "scan.number": "Or type the code number the customer reads out",
+    "scan.number.ph": "e.g. 2834 5678 9012 3456 78",
+    "scan.number.help": "The 18 digits under the customer's QR; a USB scanner or pasting works too.",
+  },
+});
+
+/* Digits typed into the code field are shown in fours, as the customer's phone shows them; anything else
+ * (a pasted token or URL) is left alone. */
+export function groupTyped(value) {
+  if (!/^[\d\s-]*$/.test(value)) return value;
+  const digits = value.replace(/\D/g, "");
+  return (digits.match(/.{1,4}/g) || []).join(" ");
+}
 
 export const MerchantScan = {
   components: { ErrorBox, Stars },
@@ -118,7 +140,7 @@ export const MerchantScan = {
     const community = computed(() => (preview.value ? (prefs.lang === "en"
       ? preview.value.community_name_en : preview.value.community_name_zh) : ""));
     return { t, yuan, step, typed, camera, video, busy, error, cameraError, preview, bill, billError, sale, fen,
-      discount, community, openCamera, closeCamera, lookUp, confirm, restart, fieldError, localDateTime };
+      discount, community, openCamera, closeCamera, lookUp, confirm, restart, fieldError, localDateTime, groupTyped };
   },
   template: `
   <section class="screen merchant-scan">
@@ -135,9 +157,11 @@ export const MerchantScan = {
       </div>
       <div v-if="cameraError" class="error-box" role="alert">{{ cameraError }}</div>
       <van-form @submit="lookUp(typed)">
-        <van-cell-group inset :title="t('scan.typed')">
-          <van-field v-model="typed" name="code" :placeholder="t('scan.typed.ph')" :aria-label="t('scan.typed')"
+        <van-cell-group inset :title="t('scan.number')">
+          <van-field v-model="typed" name="code" :placeholder="t('scan.number.ph')" :aria-label="t('scan.number')"
+            inputmode="numeric" :formatter="groupTyped" class="code-number-field" data-test="code-number-field"
             autocomplete="off" autocapitalize="off" spellcheck="false"></van-field>
+          <p class="field-help">{{ t('scan.number.help') }}</p>
         </van-cell-group>
         <div class="actions"><van-button block plain type="primary" size="large" native-type="submit" :loading="busy">{{ t('scan.lookup') }}</van-button></div>
       </van-form>

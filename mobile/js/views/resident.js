@@ -1,9 +1,26 @@
-/* The resident: home (score, stars, points, recent records) and My code (the rotating phone code). */
+/* The resident: home (score, stars, points, recent records) and My code (the rotating phone code, as a QR
+ * and as the number a merchant types when the QR cannot be scanned). */
 import { renderSVG } from "/m/vendor/uqr.mjs";
-import { localDate, prefs, t } from "../i18n.js";
+import { addTexts, localDate, prefs, t } from "../i18n.js";
 import { api, session } from "../session.js";
 import { ErrorBox, Stars } from "../ui.js";
 import { computed, onBeforeUnmount, onMounted, ref } from "../vue.js";
+
+addTexts({
+  "zh-CN": {
+    "code.number": "付款数字码",
+    "code.number.hint": "扫不了码时，把这串数字念给商家输入。",
+  },
+  en: {
+    "code.number": "Code number",
+    "code.number.hint": "If the QR cannot be scanned, read these digits out for the merchant to type.",
+  },
+});
+
+/* "2834 5678 9012 3456 78": the number in fours, easy to read out and to type. */
+export function groupDigits(number) {
+  return String(number || "").match(/.{1,4}/g) || [];
+}
 
 const STATUS_TAGS = {
   pending: "warning", in_notice: "primary", disputed: "danger", final: "success", rejected: "default",
@@ -155,7 +172,8 @@ export const MyCode = {
       document.removeEventListener("visibilitychange", visible);
       if (wakeLock) wakeLock.release().catch(() => {});
     });
-    return { t, code, svg, left, used, expired, error, fresh };
+    const groups = computed(() => (code.value ? groupDigits(code.value.number) : []));
+    return { t, code, svg, left, used, expired, error, fresh, groups };
   },
   template: `
   <section class="screen my-code">
@@ -171,6 +189,11 @@ export const MyCode = {
           data-test="rate-shop">{{ t('code.rate') }}</van-button>
       </div>
       <div v-else-if="expired" class="qr-overlay" role="status"><strong>{{ t('code.expired') }}</strong></div>
+    </div>
+    <div v-if="groups.length && !used && !expired" class="code-number" data-test="code-number">
+      <p class="code-number-label" id="code-number-label">{{ t('code.number') }}</p>
+      <p class="code-number-digits" aria-labelledby="code-number-label"><template v-for="(g, i) in groups" :key="i"><span>{{ g }}</span>{{ i < groups.length - 1 ? " " : "" }}</template></p>
+      <p class="code-number-hint">{{ t('code.number.hint') }}</p>
     </div>
     <p v-if="code && !used && !expired" class="countdown" aria-live="polite">{{ t('code.refresh', { n: left }) }}</p>
     <p class="hint">{{ t('code.hint') }}</p>
