@@ -15,7 +15,7 @@ const MAX_BILL_FEN = 10_000_000;
 
 addTexts({
   "zh-CN": {
-    "scan.number": "或输入顾客报的付款数字码",
+    "scan.number": "或输入顾客报的数字码",
     "scan.number.ph": "例如 2834 5678 9012 3456 78",
     "scan.number.help": "顾客码下方的18位数字；扫码枪和粘贴也可以。",
   },

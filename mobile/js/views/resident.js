@@ -8,7 +8,7 @@ import { computed, onBeforeUnmount, onMounted, ref } from "../vue.js";
 
 addTexts({
   "zh-CN": {
-    "code.number": "付款数字码",
+    "code.number": "数字码",
     "code.number.hint": "扫不了码时，把这串数字念给商家输入。",
   },
   en: {
