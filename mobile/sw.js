@@ -1,7 +1,7 @@
 /* The phone app's service worker: keeps the app shell (page, scripts, styles, vendored bundles)
  * so "add to home screen" opens at once and without a signal. It never stores an /api/ answer:
  * those hold personal data (and a phone code must never be replayed from a cache). */
-const VERSION = "chengxin-m-6";
+const VERSION = "chengxin-m-7";
 const SHELL = [
   "/m/",
   "/m/app.css",
@@ -43,6 +43,7 @@ const SHELL = [
   "/m/vendor/uqr.mjs",
   "/webcommon/api.js",
   "/webcommon/errors.js",
+  "/webcommon/images.js",
   "/webcommon/scanner.js",
   "/webcommon/session.js",
   "/webcommon/vendor/jsQR.js",
