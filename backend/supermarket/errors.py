@@ -62,6 +62,7 @@ catalogue("supermarket", {
     "At most {megabytes} MB.": "最大 {megabytes} MB。",
     "The photo has too many pixels ({width}×{height}); at most {megapixels} million.":
         "照片像素过多（{width}×{height}），最多 {megapixels} 百万像素。",
+    "The photo has too many pixels; at most {megapixels} million.": "照片像素过多，最多 {megapixels} 百万像素。",
     "At most {megapixels} million pixels.": "最多 {megapixels} 百万像素。",
     "Only JPEG, PNG or WebP photos; this file is something else.": "只接受 JPEG、PNG 或 WebP 照片；这个文件不是。",
     "JPEG, PNG or WebP.": "须为 JPEG、PNG 或 WebP。",

@@ -26,7 +26,8 @@ from . import service
 
 #: default largest upload (``SUPERMARKET_PHOTO_MAX_BYTES`` overrides)
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-#: a photo with more pixels than this is refused before it is decoded (a "decompression bomb")
+#: a photo with more pixels than this is refused before it is decoded (a "decompression bomb"); a JPEG
+#: counts at the reduced size it is decoded at (see ``_normalised``)
 MAX_PIXELS = 40_000_000
 #: the longest side kept: a kiosk tile and the console's table need far less
 EDGE = 1200
@@ -51,15 +52,18 @@ def _normalised(data, content_type):
     Decoding also proves the file is the image its first bytes claim (a PDF or zip behind a JPEG
     header does not decode), and encoding again drops anything appended after the image."""
     fmt = _PILLOW_FORMATS[content_type]
+    megapixels = MAX_PIXELS // 1_000_000
     try:
         with warnings.catch_warnings():
             # past Pillow's own warning mark the size check below answers with a clear refusal
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=[fmt])
         with image:
+            if fmt == "JPEG":
+                # a phone's 48-megapixel JPEG is decoded at 1/2, 1/4 or 1/8 of its size, never whole
+                image.draft("RGB", (EDGE, EDGE))
             width, height = image.size
             if width * height > MAX_PIXELS:
-                megapixels = MAX_PIXELS // 1_000_000
                 raise DomainError(f"The photo has too many pixels ({width}×{height}); at most {megapixels} million.",
                                   code="photo_too_large", status=413,
                                   errors={"file": [f"At most {megapixels} million pixels."]})
@@ -77,8 +81,10 @@ def _normalised(data, content_type):
             return out.getvalue()
     except DomainError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError,
-            EOFError) as exc:
+    except Image.DecompressionBombError as exc:  # so many pixels that Pillow refuses to open it at all
+        raise DomainError(f"The photo has too many pixels; at most {megapixels} million.", code="photo_too_large",
+                          status=413, errors={"file": [f"At most {megapixels} million pixels."]}) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _not_image("The photo cannot be read: the file is damaged or not really an image.") from exc
 
 

@@ -3,6 +3,7 @@ served to anyone with long caching; every bad file refused in zh and en with not
 import hashlib
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,26 @@ def test_a_photo_of_too_many_pixels_is_refused_before_it_is_decoded(client, shop
     huge = image_bytes("PNG", size=(8000, 6000), color=(255, 255, 255))  # compresses small, 48 MP
     body = assert_problem(upload(client, shop, item, huge, headers=worker), 413, "photo_too_large")
     assert "8000×6000" in body["detail"] and stored(uploads) == []
+
+
+def test_a_png_so_large_that_pillow_will_not_open_it_is_413_not_a_crash(client, shop, worker, make_item, uploads):
+    item = make_item(shop)
+    # a PNG header claiming 20000×20000 (400 MP) with no pixel data at all
+    header = io.BytesIO()
+    Image.new("L", (1, 1)).save(header, format="PNG")
+    data = bytearray(header.getvalue())
+    data[16:24] = (20000).to_bytes(4, "big") + (20000).to_bytes(4, "big")  # IHDR width and height
+    data[29:33] = zlib.crc32(bytes(data[12:29])).to_bytes(4, "big")  # and the chunk's checksum to match
+    body = assert_problem(upload(client, shop, item, bytes(data), headers=worker), 413, "photo_too_large")
+    assert "too many pixels" in body["detail"] and stored(uploads) == []
+
+
+def test_a_large_phone_jpeg_is_taken_decoded_at_a_reduced_size(client, shop, worker, make_item, uploads):
+    item = make_item(shop)
+    out = io.BytesIO()
+    Image.new("L", (8000, 6000), 128).save(out, format="JPEG", quality=50)  # 48 MP, as a phone takes them
+    photo = upload(client, shop, item, out.getvalue(), "IMG_0002.jpg", headers=worker).get_json()["photo"]
+    assert Image.open(io.BytesIO(client.get(photo).data)).size == (1200, 900)
 
 
 def test_a_missing_file_field_is_a_validation_problem(client, shop, worker, make_item, uploads):
