@@ -167,3 +167,19 @@ def test_worker_adds_an_item_but_cannot_open_a_supermarket(console):
     added = next(i for i in items if i["name_zh"] == "洗洁精（1升）")
     assert added["category"] == "cleaning" and added["photo"] is None and added["stock"] == 0
     assert not page.errors
+
+
+def test_the_supermarket_forms_read_in_english(console):
+    page, shots = console("admin", path="/console/#/supermarkets")
+    page.wait_for_selector("[data-table=items] tbody tr")
+    wait_idle(page)
+    page.click("button:has-text('English')")
+    page.wait_for_selector("[data-test=shop-new]:has-text('New supermarket')")
+    page.click("[data-test=item-new]")
+    page.wait_for_selector(".el-dialog__title:has-text('New item')")
+    assert page.inner_text("label[for=item-photo]") == "Choose a photo"
+    assert "JPEG, PNG or WebP" in page.inner_text(".photo-help")
+    page.wait_for_selector("[data-test=item-no-preview]:has-text('No photo yet')")
+    assert_dialog_axe_clean(page)
+    shots("new-item-en")
+    assert not page.errors
