@@ -84,6 +84,8 @@ class Config:
     CREDIT_UTC_OFFSET_HOURS = _int("CREDIT_UTC_OFFSET_HOURS", 8)
     #: largest evidence file (image or PDF) a worker may upload
     CREDIT_EVIDENCE_MAX_BYTES = _int("CREDIT_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+    #: largest photo of a supermarket item (JPEG, PNG or WebP) a worker may upload
+    SUPERMARKET_PHOTO_MAX_BYTES = _int("SUPERMARKET_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
     DYNAMIC_CODE_SECONDS = _int("DYNAMIC_CODE_SECONDS", 75)
     PIN_MAX_TRIES = 5
     PIN_LOCK_MINUTES = 15

@@ -43,6 +43,7 @@ const SHELL = [
   "/m/vendor/uqr.mjs",
   "/webcommon/api.js",
   "/webcommon/errors.js",
+  "/webcommon/images.js",
   "/webcommon/scanner.js",
   "/webcommon/session.js",
   "/webcommon/vendor/jsQR.js",

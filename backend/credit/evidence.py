@@ -15,6 +15,7 @@ from ..audit.service import record_audit
 from ..common.auth import require_scope
 from ..common.inputs import clean_filename
 from ..common.time import utcnow
+from ..common.uploads import HEAD_BYTES, SIGNATURES, read_capped, sniff
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..residents.models import Resident
@@ -23,34 +24,20 @@ from .models import CreditRecord, Evidence
 
 #: default largest evidence file (``CREDIT_EVIDENCE_MAX_BYTES`` overrides)
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-SIGNATURES = [
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"%PDF-", "application/pdf", "pdf"),
-]
 #: every content type evidence is stored (and served) with
 CONTENT_TYPES = tuple(content_type for _, content_type, _ in SIGNATURES) + ("image/webp",)
-
-
-def _sniff(head):
-    for magic, content_type, ext in SIGNATURES:
-        if head.startswith(magic):
-            return content_type, ext
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None, None
 
 
 def save_evidence(principal, file):
     """Store an uploaded file after checking its type and size; returns the ``Evidence`` row."""
     limit = current_app.config.get("CREDIT_EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)
-    data = file.read(limit + 1)
+    data = read_capped(file, limit)
     if not data:
         raise ValidationFailed("文件为空。The file is empty.", code="empty_file", errors={"file": ["Empty file."]})
     if len(data) > limit:
         raise ValidationFailed(f"文件超过 {limit // (1024 * 1024)} MB。The file is larger than {limit} bytes.",
                                code="file_too_large", errors={"file": [f"At most {limit} bytes."]})
-    content_type, ext = _sniff(data[:16])
+    content_type, ext = sniff(data[:HEAD_BYTES])
     if content_type is None:
         raise ValidationFailed("只接受 JPEG、PNG、WebP 图片或 PDF。Only JPEG, PNG or WebP images and PDF files.",
                                code="unsupported_file_type", errors={"file": ["JPEG, PNG, WebP or PDF."]})

@@ -19,6 +19,10 @@ catalogue("supermarket", {
     "order_already_collected": (409, "已取货", "Already collected"),
     "pickup_other_supermarket": (409, "不是本超市的订单", "Order of another supermarket"),
     "order_cancelled": (409, "订单已取消", "Order cancelled"),
+    "photo_empty": (400, "照片文件为空", "Empty photo"),
+    "photo_too_large": (413, "照片过大", "Photo too large"),
+    "photo_not_image": (400, "不是 JPEG、PNG 或 WebP 图片", "Not a JPEG, PNG or WebP image"),
+    "photo_not_found": (404, "未找到照片", "Photo not found"),
 }, messages={
     "No such supermarket.": "没有这个超市。",
     "Unknown communities: {ids}.": "未知的社区：{ids}。",
@@ -52,4 +56,16 @@ catalogue("supermarket", {
     "This order belongs to another supermarket and is collected there.": "该订单属于另一家超市，请到该超市取货。",
     "This order was cancelled.": "该订单已取消。",
     "A /path or an http(s) URL.": "须为 /路径 或 http(s) 网址。",
+    "The photo file is empty.": "照片文件是空的。",
+    "Choose a photo that is not empty.": "请选择一张不是空的照片。",
+    "The photo is larger than {megabytes} MB.": "照片超过 {megabytes} MB。",
+    "At most {megabytes} MB.": "最大 {megabytes} MB。",
+    "The photo has too many pixels ({width}×{height}); at most {megapixels} million.":
+        "照片像素过多（{width}×{height}），最多 {megapixels} 百万像素。",
+    "The photo has too many pixels; at most {megapixels} million.": "照片像素过多，最多 {megapixels} 百万像素。",
+    "At most {megapixels} million pixels.": "最多 {megapixels} 百万像素。",
+    "Only JPEG, PNG or WebP photos; this file is something else.": "只接受 JPEG、PNG 或 WebP 照片；这个文件不是。",
+    "JPEG, PNG or WebP.": "须为 JPEG、PNG 或 WebP。",
+    "The photo cannot be read: the file is damaged or not really an image.": "无法读取照片：文件已损坏或并不是图片。",
+    "No such photo.": "没有这张照片。",
 })

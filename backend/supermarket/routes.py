@@ -1,14 +1,17 @@
+from flask import send_file
+
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
 from ..common.idempotency import idempotent
 from ..common.pagination import PageArgs, page_of, split_page
 from ..common.xlsx import XLSX, english, headed, local_text, xlsx_response
-from . import service
+from . import photos, service
 from .schemas import (
     StockMovementExportArgs, SupermarketItemExportArgs, SupermarketOrderExportArgs,
     StockAdjustmentCreateArgs, StockIntakeCreateArgs, StockMovementQueryArgs, StockMovementSchema,
-    SupermarketCreateArgs, SupermarketItemCreateArgs, SupermarketItemQueryArgs, SupermarketItemSchema,
-    SupermarketItemUpdateArgs, SupermarketOrderCancelArgs, SupermarketOrderQueryArgs, SupermarketOrderSchema,
+    SupermarketCreateArgs, SupermarketItemCreateArgs, SupermarketItemPhotoArgs, SupermarketItemQueryArgs,
+    SupermarketItemSchema, SupermarketItemUpdateArgs, SupermarketOrderCancelArgs, SupermarketOrderQueryArgs,
+    SupermarketOrderSchema,
     SupermarketPickupArgs, SupermarketPickupQueryArgs, SupermarketPickupSchema, SupermarketSchema, SupermarketUpdateArgs,
 )
 
@@ -81,6 +84,29 @@ def create_item(args, supermarket_id):
 def update_item(args, supermarket_id, item_id):
     """Change an item's name, photo, price, limit or whether it is offered (never its stock)."""
     return service.update_item(current_principal(), supermarket_id, item_id, args)
+
+
+@bp.route("/<int:supermarket_id>/items/<int:item_id>/photo", methods=["POST"])
+@auth_required("staff", roles=RUN)
+@bp.arguments(SupermarketItemPhotoArgs, location="files")
+@bp.response(200, SupermarketItemSchema)
+def upload_item_photo(args, supermarket_id, item_id):
+    """Upload an item's photo (JPEG, PNG or WebP, checked by content); the item shows it from then on."""
+    return photos.set_item_photo(current_principal(), supermarket_id, item_id, args["file"])
+
+
+@bp.route("/photos/<string:name>", methods=["GET"])
+@bp.doc(security=[], responses={"200": {
+    "description": "The photo; its name is the hash of its content, so it may be kept for a year",
+    "content": {content_type: {"schema": {"type": "string", "format": "binary"}}
+                for content_type in photos.CONTENT_TYPES.values()}}})
+def item_photo(name):
+    """An item's photo, for anyone (the kiosk shows goods to everyone)."""
+    path, content_type = photos.open_photo(name)
+    response = send_file(path, mimetype=content_type, max_age=photos.MAX_AGE, conditional=True)
+    response.cache_control.public = True
+    response.cache_control.immutable = True
+    return response
 
 
 @bp.route("/<int:supermarket_id>/items/<int:item_id>/intakes", methods=["POST"])

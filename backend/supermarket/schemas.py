@@ -1,3 +1,4 @@
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
 from ..common.fields import UTCDateTime
@@ -90,6 +91,11 @@ class SupermarketItemUpdateArgs(_SupermarketItemFields):
     limit_quantity = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=1000))
     limit_period = fields.String(allow_none=True, validate=validate.OneOf(LIMIT_PERIODS))
     active = fields.Boolean()
+
+
+class SupermarketItemPhotoArgs(Schema):
+    #: a JPEG, PNG or WebP photo (checked by its content, not its name)
+    file = Upload(required=True)
 
 
 class SupermarketItemQueryArgs(PageArgs):

@@ -5,6 +5,7 @@ import { api, download, openFile } from "../session.js";
 import { computed, ElMessage, onMounted, reactive, ref } from "../vue.js";
 import { villagesWhere } from "./people-common.js";
 import { ResidentKeeping } from "./resident-keeping.js";
+import { ResidentRegister } from "./resident-register.js";
 
 addTexts({ "zh-CN": { "residents.export": "导出 Excel", "residents.exportHint": "按当前搜索条件导出全部结果",
   "residents.printChosen": "打印所选名片（{n}）", "residents.chooseHint": "在列表中勾选居民",
@@ -20,7 +21,7 @@ const CARD_NUMBER = /^[Rr]\d{7}-\d+$/;
 const ID_NUMBER = /^\d{17}[\dXx]$/;
 
 export const ResidentsView = {
-  components: { ResidentKeeping },
+  components: { ResidentKeeping, ResidentRegister },
   setup() {
     const form = reactive({ q: "", community_id: null });
     const rows = ref([]);
@@ -188,7 +189,13 @@ export const ResidentsView = {
         certifying.value = false;
       }
     }
-    return { form, rows, total, page, villages, villageName, loading, error, search, t, localName, localTime, archive,
+    /* a resident just registered: shown alone in the list, with the archive open (card, activation code) */
+    function registered(resident) {
+      rows.value = [resident];
+      total.value = 1;
+      openArchive(resident);
+    }
+    return { form, rows, total, page, villages, villageName, loading, error, search, t, localName, localTime, archive, registered,
       openArchive, title, myVillages, exporting, exportXlsx, changed, printing, printResidentCards, printVillageCards, chosen, isChosen, choose, printChosenCards, report, openReport, issueReport,
       certifying, printCertificate };
   },
@@ -213,6 +220,7 @@ export const ResidentsView = {
       <el-form-item><el-button :disabled="!chosen.length" :loading="printing" @click="printChosenCards"
                                data-test="print-chosen-cards" :title="t('residents.chooseHint')">
         {{ t('residents.printChosen', { n: chosen.length }) }}</el-button></el-form-item>
+      <el-form-item><ResidentRegister :villages="villages" @registered="registered" /></el-form-item>
     </el-form>
     <el-alert v-if="error" :title="error" type="error" show-icon :closable="false" class="page-error" />
     <el-table :data="rows" v-loading="loading" stripe border :empty-text="t('residents.empty')" data-table="residents"

@@ -1,10 +1,12 @@
 /* Credit supermarkets (信用超市): a shop's items with their photos and stock, donors' intake, corrections with a
- * reason, what runs low, redemption orders (cancel one not yet collected) and every stock movement. */
+ * reason, what runs low, redemption orders (cancel one not yet collected) and every stock movement; opening and
+ * changing a shop, adding and changing items with their photos (the forms: supermarket-forms.js). */
 import { newIdempotencyKey } from "/webcommon/api.js";
 import { addTexts, localName, localTime, messageOf, prefs, t } from "../i18n.js";
 import { exportList, formErrors } from "../forms.js";
-import { api } from "../session.js";
+import { api, hasRole } from "../session.js";
 import { computed, ElMessage, ElMessageBox, onMounted, reactive, ref, watch } from "../vue.js";
+import { CATEGORIES, ITEM_DIALOG, PERIODS, SHOP_DIALOG, useItemForm, useShopForm } from "./supermarket-forms.js";
 
 addTexts({
   "zh-CN": {
@@ -97,14 +99,21 @@ export const SupermarketsView = {
     }
     watch(shopId, () => { loadItems(); if (tab.value !== "items") loadTab(); });
     watch(tab, loadTab);
-    onMounted(async () => {
+    async function loadShops(choose = null) {
       try {
         shops.value = (await api.get("/supermarkets", { query: { per_page: 100 } })).items;
-        if (shops.value.length) shopId.value = shops.value[0].id;
+        if (choose && shopId.value === choose) loadItems(items.page);
+        else if (choose) shopId.value = choose;
+        else if (shops.value.length) shopId.value = shops.value[0].id;
       } catch (err) {
         items.error = messageOf(err);
       }
-    });
+    }
+    onMounted(() => loadShops());
+    const admin = computed(() => hasRole("district_admin"));
+    const shopOnScreen = computed(() => shops.value.find((s) => s.id === shopId.value) || null);
+    const shopForm = useShopForm((saved) => loadShops(saved.id));
+    const itemForm = useItemForm(() => shopId.value, () => loadItems(items.page));
 
     function openStock(item, mode) {
       errors.clear();
@@ -161,14 +170,17 @@ export const SupermarketsView = {
     }
     return { shops, shopId, tab, items, orders, movements, low, lowNames, orderFilters, movementFilters, names, stock,
       errors, loadItems, loadOrders, loadMovements, openStock, saveStock, cancelOrder, lines, limit, isLow, photoOk,
-      exportXlsx, PER_PAGE, t, localName, localTime };
+      exportXlsx, admin, shopOnScreen, ...shopForm, ...itemForm, CATEGORIES, PERIODS, PER_PAGE, t, localName, localTime };
   },
   template: `
   <section class="supermarkets">
     <div class="toolbar">
       <el-select v-model="shopId" :placeholder="t('shop.choose')" :aria-label="t('shop.choose')" style="width: 240px" data-test="shop-select">
         <el-option v-for="s in shops" :key="s.id" :value="s.id" :label="localName(s, 'name')" /></el-select>
+      <el-button v-if="admin" :disabled="!shopOnScreen" @click="openShop(shopOnScreen)" data-test="shop-edit">{{ t('shop.edit') }}</el-button>
+      <el-button :disabled="!shopId" type="primary" plain @click="openItem()" data-test="item-new">{{ t('shop.newItem') }}</el-button>
       <el-button :disabled="!shopId" @click="exportXlsx" data-test="export">{{ t('common.export') }}</el-button>
+      <el-button v-if="admin" type="primary" class="toolbar-end" @click="openShop()" data-test="shop-new">{{ t('shop.new') }}</el-button>
     </div>
     <el-empty v-if="!shops.length && !items.loading" :description="t('shop.none')" />
     <template v-else>
@@ -189,9 +201,10 @@ export const SupermarketsView = {
             <el-table-column :label="t('shop.stock')" width="120" align="right"><template #default="{ row }">
               <el-tag v-if="isLow(row)" size="small" type="danger" effect="plain">{{ t('shop.lowTag') }}</el-tag> <strong>{{ row.stock }}</strong></template></el-table-column>
             <el-table-column :label="t('shop.limit')" width="120"><template #default="{ row }">{{ limit(row) }}</template></el-table-column>
-            <el-table-column :label="t('common.actions')" width="170"><template #default="{ row }">
+            <el-table-column :label="t('common.actions')" width="236"><template #default="{ row }">
               <el-button size="small" type="primary" plain @click="openStock(row, 'intake')" :data-intake="row.id">{{ t('shop.intake') }}</el-button>
-              <el-button size="small" @click="openStock(row, 'adjustment')" :data-adjust="row.id">{{ t('shop.adjust') }}</el-button></template></el-table-column>
+              <el-button size="small" @click="openStock(row, 'adjustment')" :data-adjust="row.id">{{ t('shop.adjust') }}</el-button>
+              <el-button size="small" @click="openItem(row)" :data-edit-item="row.id">{{ t('shop.edit.short') }}</el-button></template></el-table-column>
           </el-table>
           <el-pagination v-if="items.total > PER_PAGE" layout="prev, pager, next" :total="items.total" :page-size="PER_PAGE" :current-page="items.page" @current-change="loadItems" class="pager" />
         </template>
@@ -258,5 +271,7 @@ export const SupermarketsView = {
         <el-button type="primary" :loading="stock.busy" @click="saveStock" data-test="stock-save">{{ t('common.save') }}</el-button>
       </template>
     </el-dialog>
+${SHOP_DIALOG}
+${ITEM_DIALOG}
   </section>`,
 };

@@ -5,31 +5,11 @@
  * The photo is shrunk on the phone (longest side 1600 px, JPEG) so it goes through a weak signal;
  * the record is sent with an Idempotency-Key kept for a retry, and an uploaded photo is not sent twice. */
 import { newIdempotencyKey } from "/webcommon/api.js";
+import { shrinkPhoto } from "/webcommon/images.js";
 import { prefs, t } from "../i18n.js";
 import { api, flash, go, route } from "../session.js";
 import { ErrorBox, fieldError } from "../ui.js";
 import { computed, onMounted, reactive, ref, watch } from "../vue.js";
-
-const LONGEST_SIDE = 1600;
-
-/* A camera photo made small enough for a village network; anything that is not an image goes as it is
- * (the server then says what it accepts). */
-async function shrink(file) {
-  if (!file.type.startsWith("image/")) return file;
-  try {
-    const bitmap = await createImageBitmap(file);
-    const scale = Math.min(1, LONGEST_SIDE / Math.max(bitmap.width, bitmap.height));
-    if (scale === 1 && file.size < 1024 * 1024) return file;
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.round(bitmap.width * scale);
-    canvas.height = Math.round(bitmap.height * scale);
-    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
-    return blob ? new File([blob], "photo.jpg", { type: "image/jpeg" }) : file;
-  } catch (error) {
-    return file;
-  }
-}
 
 function localInputValue(date = new Date()) {
   const pad = (n) => String(n).padStart(2, "0");
@@ -95,7 +75,7 @@ export const LogDeed = {
         if (photo.value) {
           if (sent.evidenceFor !== photo.value) {
             const form = new FormData();
-            const file = await shrink(photo.value);
+            const file = await shrinkPhoto(photo.value);
             form.append("file", file, file.name || "photo.jpg");
             sent.evidenceId = (await api.upload("/evidence", form)).id;
             sent.evidenceFor = photo.value;
