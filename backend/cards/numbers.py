@@ -64,14 +64,20 @@ def _mask(key, mac, length):
     return int.from_bytes(_prf(key, "mask", mac, length), "big") % 10 ** length
 
 
-def new_code(key, resident_id, expires):
-    """``(nonce hex, number)`` of a fresh phone code: the token carries the nonce, the phone shows the number."""
-    r = secrets.randbelow(100)
+def candidate_nonces(key, resident_id, expires, count):
+    """``count`` candidate ``(r, nonce hex)`` of a fresh phone code, with distinct ``r``: two codes of one
+    resident issued in the same second share a nonce when they share ``r`` (one in a hundred), so the issuer
+    takes the first candidate not yet spent (``cards.service.issue_dynamic_code``) and then its number."""
+    return [(r, _nonce(key, resident_id, expires, r)) for r in secrets.SystemRandom().sample(range(100), count)]
+
+
+def number_of(key, resident_id, expires, r):
+    """The typed number of the phone code ``(resident_id, expires, r)``."""
     block = resident_id * 10 ** 5 + (expires % 1000) * 100 + r
     length = max(BLOCK_MIN_DIGITS, len(str(block)))
     mac = _mac(key, resident_id, expires, r)
     masked = (block + _mask(key, mac, length)) % 10 ** length
-    return _nonce(key, resident_id, expires, r), f"{masked:0{length}d}{mac}"
+    return f"{masked:0{length}d}{mac}"
 
 
 def clean(text):

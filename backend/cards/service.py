@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.service import record_audit
@@ -398,22 +398,45 @@ def my_merchant_card(merchant_id):
 # --- dynamic codes ---------------------------------------------------------------------
 
 
-def issue_dynamic_code(resident):
+def issue_dynamic_code(resident, fresh=None):
     """A phone code valid ~75 s (DYNAMIC_CODE_SECONDS), good for one use: a QR (``url``) and the same code as
-    a number a merchant can type (``number``); both faces share one nonce, so either spends the code."""
+    a number a merchant can type (``number``); both faces share one nonce, so either spends the code.
+
+    Of the candidates (``tokens.dynamic_candidates``) the first not yet spent is given: a phone that asks
+    again in the second its last code was taken never gets that code back. ``fresh`` is ``(expires,
+    candidates, spent nonces)`` when the caller read them with the resident (``issue_my_dynamic_code``).
+    """
     if resident.status != "active":
         raise Conflict("Only active residents get a code.", code="resident_not_active")
     ttl = current_app.config["DYNAMIC_CODE_SECONDS"]
-    token, number, expires = tokens.sign_dynamic(resident.id, ttl)
+    if fresh is None:
+        expires, candidates = tokens.dynamic_candidates(resident.id, ttl)
+        fresh = expires, candidates, db.session.execute(_spent(resident.id, candidates)).scalar()
+    expires, candidates, spent = fresh
+    spent = set((spent or "").split(","))
+    r, nonce = next((c for c in candidates if c[1] not in spent), candidates[-1])
+    token, number = tokens.sign_dynamic(resident.id, expires, r, nonce)
     return {"token": token, "url": tokens.public_url(token), "number": number, "expires_in": ttl,
             "expires_at": _utc(expires)}
 
 
+def _spent(resident_id, candidates):
+    """Which of the candidate nonces are spent already, as one comma-joined scalar (an index probe each)."""
+    return (select(func.aggregate_strings(DynamicCodeUse.nonce, ","))
+            .where(DynamicCodeUse.resident_id == resident_id,
+                   DynamicCodeUse.nonce.in_([nonce for _r, nonce in candidates])))
+
+
 def issue_my_dynamic_code(resident_id):
-    resident = db.session.get(Resident, resident_id)
-    if resident is None:
+    """The resident's phone asks for a fresh code (a hot path): the resident and which candidates are spent
+    already, in one statement."""
+    expires, candidates = tokens.dynamic_candidates(resident_id, current_app.config["DYNAMIC_CODE_SECONDS"])
+    row = db.session.execute(
+        select(Resident, _spent(resident_id, candidates).scalar_subquery()).where(Resident.id == resident_id)
+    ).first()
+    if row is None:
         raise NotFound("No such resident.", code="resident_not_found")
-    return issue_dynamic_code(resident)
+    return issue_dynamic_code(row[0], fresh=(expires, candidates, row[1]))
 
 
 def my_dynamic_code_status(resident_id, raw):

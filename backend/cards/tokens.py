@@ -218,13 +218,17 @@ def split(text, body_size):
     return data[:body_size], data[body_size:]
 
 
-def sign_dynamic(resident_id, ttl):
-    """A phone code's two faces, ``(token, number, expires)``: the signed token (the QR) and the typed number
-    share one nonce, so spending either spends the code."""
-    ring = keyring()
+def dynamic_candidates(resident_id, ttl, count=8):
+    """``(expires, [(r, nonce)])``: candidates for a fresh phone code (see ``numbers.candidate_nonces``)."""
     expires = int(time.time()) + ttl
-    nonce, number = numbers.new_code(ring.number_keys[0], resident_id, expires)
-    return sign(KIND_DYNAMIC, resident_id, nonce=nonce, expires=expires), number, expires
+    return expires, numbers.candidate_nonces(keyring().number_keys[0], resident_id, expires, count)
+
+
+def sign_dynamic(resident_id, expires, r, nonce):
+    """A phone code's two faces, ``(token, number)``: the signed token (the QR) and the typed number share
+    ``nonce``, so spending either spends the code."""
+    number = numbers.number_of(keyring().number_keys[0], resident_id, expires, r)
+    return sign(KIND_DYNAMIC, resident_id, nonce=nonce, expires=expires), number
 
 
 def verify(raw, *, now=None, kinds=CARD_KINDS, typed=True):

@@ -9,7 +9,8 @@ from tests.conftest import make_app
 
 
 def _code(resident_id, ttl=75):
-    token, number, expires = tokens.sign_dynamic(resident_id, ttl)
+    expires, [(r, nonce)] = tokens.dynamic_candidates(resident_id, ttl, count=1)
+    token, number = tokens.sign_dynamic(resident_id, expires, r, nonce)
     return token, number, expires
 
 
@@ -132,3 +133,22 @@ def test_rotated_key_keeps_issued_numbers_valid_and_a_dropped_one_does_not():
             tokens.verify(issued_before)
 
     _in_app(dropped, TOKEN_SIGNING_KEYS=new)
+
+
+def test_a_code_asked_for_in_the_second_the_last_one_was_spent_is_never_that_spent_code(
+        app, community, make_resident, monkeypatch):
+    """Two codes of one resident issued in the same second share a nonce when they share the number's two
+    random digits; the issuer takes the first candidate not yet spent, so a phone never gets a used code back."""
+    from backend.cards.models import DynamicCodeUse
+    from backend.extensions import db
+
+    resident = make_resident(community)
+    monkeypatch.setattr(tokens.time, "time", lambda: 1_900_000_000)  # every code below in the same second
+    seen = set()
+    for _ in range(30):  # with one random face per code, a repeat among 30 is all but certain (99 %)
+        nonce = tokens.verify(cards.issue_my_dynamic_code(resident.id)["token"], now=1_900_000_000).nonce
+        assert nonce not in seen, "a spent code was given again"
+        seen.add(nonce)
+        db.session.add(DynamicCodeUse(district_id=resident.district_id, resident_id=resident.id, nonce=nonce,
+                                      purpose="discount"))
+        db.session.flush()

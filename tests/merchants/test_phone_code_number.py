@@ -91,7 +91,8 @@ def _number_issued_at(resident_id, when):
     real = time.time
     try:
         time.time = lambda: when
-        return tokens.sign_dynamic(resident_id, 75)[1]
+        expires, [(r, nonce)] = tokens.dynamic_candidates(resident_id, 75, count=1)
+        return tokens.sign_dynamic(resident_id, expires, r, nonce)[1]
     finally:
         time.time = real
 
