@@ -7,19 +7,20 @@ so two kiosks taking the last unit at once cannot both win (PostgreSQL's row
 lock serialises them; the loser sees the new stock) and a CHECK refuses a
 negative stock even if some code forgot the guard.
 
-A redemption takes stock (items locked in id order) and then points (the
-ledger locks the resident's and the shop's accounts), so concurrent
-redemptions and cancellations always lock in the same order and cannot
-deadlock. The per-resident limits are checked once before anything moves,
-for a clear answer, and once more after the ledger holds the resident's
-account: a second order of the same resident placed at the same moment on
-another kiosk waits for that lock and then sees the first order.
+A redemption takes points and then stock: the ledger locks the resident's
+account, then the shop's, and then the items are locked in id order; a
+cancellation gives back in the same order, so the two cannot deadlock. The
+shop's account and the items are what every redemption at a shop shares, so
+they are written last, right before the commit (``redeem_order``). The
+per-resident limits are checked once before anything moves, for a clear
+answer, and once more after the ledger holds the resident's account: a
+second order of the same resident placed at the same moment on another kiosk
+waits for that lock and then sees the first order.
 """
 import secrets
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record_audit, summarize
@@ -264,27 +265,37 @@ def update_item(principal, supermarket_id, item_id, data):
 # --- stock ---------------------------------------------------------------------------
 
 
-def move_stock(item, quantity, kind, *, actor, order_line_id=None, donor_name=None, donor_kind=None, note=None,
-               reason=None):
-    """Change ``item``'s stock by ``quantity`` (signed) and record why. The only stock writer.
-
-    Raises ``OutOfStock`` when taking more than is on hand; nothing moves then.
-    """
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0:
-        raise ValidationFailed("A stock movement is a non-zero whole number.", code="invalid_quantity")
+def _change_stock(item_id, quantity):
+    """The one stock writer: the guarded ``UPDATE … RETURNING stock`` (None: fewer than ``-quantity`` on hand)."""
     stmt = (
         update(SupermarketItem)
-        .where(SupermarketItem.id == item.id)
+        .where(SupermarketItem.id == item_id)
         .values(stock=SupermarketItem.stock + quantity)
         .returning(SupermarketItem.stock)
     )
     if quantity < 0:
         stmt = stmt.where(SupermarketItem.stock >= -quantity)
-    stock_after = db.session.execute(stmt, execution_options={"synchronize_session": False}).scalar_one_or_none()
+    return db.session.execute(stmt, execution_options={"synchronize_session": False}).scalar_one_or_none()
+
+
+def _out_of_stock(item):
+    db.session.expire(item, ["stock"])
+    return OutOfStock(f"Only {item.stock} of {item.name_zh} ({item.name_en}) left.",
+                      errors={f"items.{item.id}": [f"Only {item.stock} left."]})
+
+
+def move_stock(item, quantity, kind, *, actor, order_line_id=None, donor_name=None, donor_kind=None, note=None,
+               reason=None):
+    """Change ``item``'s stock by ``quantity`` (signed) and record why. The only stock writer (with the
+    redemption's ``_take_stock``, which writes the same two statements for all lines of an order).
+
+    Raises ``OutOfStock`` when taking more than is on hand; nothing moves then.
+    """
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0:
+        raise ValidationFailed("A stock movement is a non-zero whole number.", code="invalid_quantity")
+    stock_after = _change_stock(item.id, quantity)
     if stock_after is None:
-        db.session.expire(item, ["stock"])
-        raise OutOfStock(f"Only {item.stock} of {item.name_zh} ({item.name_en}) left.",
-                         errors={f"items.{item.id}": [f"Only {item.stock} left."]})
+        raise _out_of_stock(item)
     movement = StockMovement(
         district_id=item.district_id, supermarket_id=item.supermarket_id, item_id=item.id, kind=kind,
         quantity=quantity, stock_after=stock_after, donor_name=donor_name, donor_kind=donor_kind, note=note,
@@ -294,6 +305,24 @@ def move_stock(item, quantity, kind, *, actor, order_line_id=None, donor_name=No
     db.session.flush()
     set_committed_value(item, "stock", stock_after)  # what the UPDATE … RETURNING said: not read again
     return movement
+
+
+def _take_stock(taken, *, actor, now):
+    """A redemption's stock: ``taken`` is [(item, quantity, order line id)] in item id order. One guarded
+    UPDATE per item (rows locked in id order, as every redemption and cancellation does), then every
+    movement row in one INSERT. Raises ``OutOfStock`` (the request then rolls back whole)."""
+    movements = []
+    for item, quantity, line_id in taken:
+        stock_after = _change_stock(item.id, -quantity)
+        if stock_after is None:
+            raise _out_of_stock(item)
+        set_committed_value(item, "stock", stock_after)
+        movements.append({
+            "district_id": item.district_id, "supermarket_id": item.supermarket_id, "item_id": item.id,
+            "kind": "redemption", "quantity": -quantity, "stock_after": stock_after, "donor_name": None,
+            "donor_kind": None, "note": None, "reason": None, "order_line_id": line_id, "actor": actor,
+            "created_at": now})
+    db.session.execute(insert(StockMovement.__table__), movements)
 
 
 def record_intake(principal, supermarket_id, item_id, data):
@@ -400,7 +429,8 @@ def _find_by_key(resident_id, key):
     ).scalar_one_or_none()
 
 
-def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=None):
+def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=None, key_claimed=False,
+                 before_locks=None):
     """Redeem ``lines`` ([{item_id, quantity}]) at a supermarket for ``resident``.
 
     In one transaction: checks that the shop serves the resident's community,
@@ -408,6 +438,28 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
     stock and the balance; takes the stock (movement rows) and the points
     (``order:<id>:pay``); issues a receipt number and a pickup code. The same
     ``key`` again returns the first order and moves nothing.
+
+    The rows every redemption at a shop shares (the shop's points account and
+    the items' stock) are written last, right before the commit: the order,
+    its lines, the resident's debit and the transfer row come first, and
+    ``before_locks(order)`` (the caller's work for its answer, such as drawing
+    the receipt's QR code) runs before them too, so that concurrent
+    redemptions at one shop wait on each other only for the commit.
+
+    One mechanism per promise. *The same confirmation never makes a second
+    order*: at the kiosk that is the request's ``Idempotency-Key`` record
+    (``common.idempotency``: a retry replays the first receipt, a concurrent
+    one waits for it), and the kiosk says so with ``key_claimed``; a caller
+    without that record (a script, a test) gets this function's own look-up of
+    ``key``. Below both, as the last line of defence only, the unique
+    ``(resident_id, idempotency_key)`` of orders and the unique key of the
+    payment transfer (``order:<id>:pay``) refuse a second order or payment
+    outright (the request then fails whole) — no savepoint or look-up is spent
+    on them.
+
+    Statements (one item, no limit, no key): the items, the order, its lines,
+    the resident's debit, the transfer, the order's ``transfer_id``, then the
+    shop's credit, the stock and its movement.
     """
     shop = get_supermarket(supermarket_id, resident.district_id)
     if not shop.active:
@@ -419,7 +471,7 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
     merged = _merge_lines(lines)
     if not merged:
         raise ValidationFailed("The order is empty.", code="empty_order", errors={"lines": ["Add an item."]})
-    if key is not None:
+    if key is not None and not key_claimed:
         existing = _find_by_key(resident.id, key)
         if existing is not None:
             if not _same_order(existing, merged):
@@ -436,52 +488,71 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
         raise Conflict("Some items are no longer offered.", code="item_unavailable",
                        errors={f"items.{i}": ["No longer offered."] for i in inactive})
     wanted = [(items[i], merged[i]) for i in sorted(merged)]
-    _check_limits(resident.id, wanted, include_current=False)
+    limited = any(item.limit_period for item, _ in wanted)
+    if limited:
+        _check_limits(resident.id, wanted, include_current=False)
     short = {f"items.{item.id}": [f"Only {item.stock} left."] for item, quantity in wanted if item.stock < quantity}
     if short:
         raise OutOfStock("Some items are out of stock or have too few left.", errors=short)
     total = sum(item.price_points * quantity for item, quantity in wanted)
-    # the resident's account (the balance, then the payment) and the shop's, in one statement
+    # the resident's account (the balance, then the payment) and the shop's: in memory when the kiosk read them
     source, target = ledger.ensure_accounts(resident.district_id, ("resident", resident.id), ("supermarket", shop.id))
     balance = source.balance
     if balance < total:
         raise ledger.InsufficientPoints(f"This order needs {total} points; the balance is {balance}.",
                                         errors={"points": [f"Needs {total}, has {balance}."]})
 
+    # the order and its lines in their final state, SQLAlchemy Core (no unit of work, no flush per line)
     now = utcnow()
-    order = SupermarketOrder(
+    values = dict(
         district_id=resident.district_id, supermarket_id=shop.id, resident_id=resident.id, device_id=device_id,
         receipt_no=f"{local_date(now):%Y%m%d}-{_random(8)}", pickup_code=_random(10), status="placed",
-        total_points=total, idempotency_key=key, actor=actor, created_at=now, lines=[],
+        total_points=total, idempotency_key=key, actor=actor, created_at=now,
     )
-    if key is None:
-        db.session.add(order)  # flushed with its first line: without a key there is nothing to recover
-    else:
-        try:
-            with db.session.begin_nested():
-                db.session.add(order)
-                db.session.flush()
-        except IntegrityError:
-            # a concurrent request with the same key got there first
-            existing = _find_by_key(resident.id, key)
-            if existing is None:
-                raise
-            return existing
-    for item, quantity in wanted:  # item id order: concurrent orders lock rows the same way
-        line = SupermarketOrderLine(item=item, quantity=quantity, unit_points=item.price_points,
-                                    line_points=item.price_points * quantity)
-        order.lines.append(line)  # the receipt reads the lines from memory: no reload of the order
-        db.session.flush()
-        move_stock(item, -quantity, "redemption", actor=actor, order_line_id=line.id)
+    order_id = db.session.execute(insert(SupermarketOrder.__table__).values(values)
+                                  .returning(SupermarketOrder.__table__.c.id)).scalar_one()
+    rows = [{"order_id": order_id, "item_id": item.id, "quantity": quantity, "unit_points": item.price_points,
+             "line_points": item.price_points * quantity} for item, quantity in wanted]
+    lines_table = SupermarketOrderLine.__table__
+    line_ids = dict(db.session.execute(
+        insert(lines_table).returning(lines_table.c.item_id, lines_table.c.id, sort_by_parameter_order=True),
+        rows).all())
+    # the points: the resident's debit and the transfer row now, the shop's credit with the stock at the end;
     # the key names the order inserted just above: no earlier transfer can carry it (new_key)
-    paid = ledger.transfer(source, target, total, kind="redemption", key=f"order:{order.id}:pay",
-                           ref_type="supermarket_order", ref_id=order.id, actor=actor, memo=order.receipt_no,
-                           new_key=True)
-    order.transfer_id = paid.id
-    db.session.flush()
+    paid = ledger.transfer(source, target, total, kind="redemption", key=f"order:{order_id}:pay",
+                           ref_type="supermarket_order", ref_id=order_id, actor=actor, memo=values["receipt_no"],
+                           new_key=True, credit_later=True)
+    db.session.execute(update(SupermarketOrder.__table__).where(SupermarketOrder.__table__.c.id == order_id)
+                       .values(transfer_id=paid.id))
+    order = _placed(order_id, paid.id, values, rows, line_ids, items)
     order.balance_after = source.balance  # for the receipt: the ledger's UPDATE … RETURNING gave it
-    # the resident's account is locked now: an order placed at the same moment elsewhere is visible
-    _check_limits(resident.id, wanted, include_current=True)
+    if limited:
+        # the resident's account is locked now: an order placed at the same moment elsewhere is visible
+        _check_limits(resident.id, wanted, include_current=True)
+    if before_locks is not None:
+        before_locks(order)
+    # last, the rows every redemption at this shop shares: its account, then the stock (items in id order)
+    ledger.settle()
+    _take_stock([(item, quantity, line_ids[item.id]) for item, quantity in wanted], actor=actor, now=now)
+    return order
+
+
+def _placed(order_id, transfer_id, values, rows, line_ids, items):
+    """The order just inserted as the session's object (no read back): the receipt and any later call in
+    the request (a cancellation in a test) see it and its lines as the database holds them."""
+    order = SupermarketOrder(id=order_id, transfer_id=transfer_id, collected_at=None, collected_by=None,
+                             cancelled_at=None, cancelled_by=None, cancel_reason=None, **values)
+    make_transient_to_detached(order)
+    db.session.add(order)
+    lines = []
+    for row in rows:
+        line = SupermarketOrderLine(id=line_ids[row["item_id"]], **row)
+        make_transient_to_detached(line)
+        db.session.add(line)
+        set_committed_value(line, "item", items[row["item_id"]])
+        set_committed_value(line, "order", order)
+        lines.append(line)
+    set_committed_value(order, "lines", sorted(lines, key=lambda line: line.id))
     return order
 
 
@@ -561,11 +632,13 @@ def cancel_order(principal, order_id, reason):
     order = get_order_for_staff(principal, order_id, run=True)
     _set_status(order, {"status": "cancelled", "cancelled_at": utcnow(), "cancelled_by": principal.ref,
                         "cancel_reason": reason})
+    # points before stock, as a redemption locks them: the accounts (the resident's, then the shop's), then
+    # the items in id order, so a cancellation and a redemption at the same shop cannot deadlock
+    ledger.reverse(ledger.get_transfer(order.transfer_id), key=f"order:{order.id}:refund", actor=principal.ref,
+                   kind="redemption_refund", memo=order.receipt_no)
     for line in sorted(order.lines, key=lambda line: line.item_id):
         move_stock(line.item, line.quantity, "cancellation", actor=principal.ref, order_line_id=line.id,
                    reason=reason)
-    ledger.reverse(ledger.get_transfer(order.transfer_id), key=f"order:{order.id}:refund", actor=principal.ref,
-                   kind="redemption_refund", memo=order.receipt_no)
     record_audit(principal, "supermarket_order.cancel", "supermarket_order", order.id, reason=reason,
                  after={"status": "cancelled", "total_points": order.total_points})
     return order
