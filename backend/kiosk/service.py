@@ -10,7 +10,7 @@ session at once too.
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..announcements import service as announcements_service
@@ -102,23 +102,32 @@ def sign_in(principal, code, pin=None):
     return {**tokens, "method": method, "resident": {"masked_name": mask_name(resident.name)}}
 
 
+def _session_rows_statement():
+    shop_account, own_account = aliased(Account), aliased(Account)
+    return (
+        select(KioskDevice, Supermarket, shop_account, Resident, own_account)
+        .select_from(KioskDevice)
+        .outerjoin(Supermarket, Supermarket.id == KioskDevice.supermarket_id)
+        .outerjoin(shop_account, (shop_account.kind == "supermarket") & (shop_account.owner_id == Supermarket.id))
+        .outerjoin(Resident, Resident.id == bindparam("resident_id"))
+        .outerjoin(own_account, (own_account.kind == "resident") & (own_account.owner_id == Resident.id))
+        .options(joinedload(Supermarket.served))
+        .where(KioskDevice.id == bindparam("device_id"))
+    )
+
+
+#: built once: every resident request of a kiosk runs it
+_SESSION_ROWS = _session_rows_statement()
+
+
 def _read_session_rows(principal):
     """The kiosk, its supermarket (with the villages it serves) and the shop's points account, the
     signed-in resident and theirs: one statement where every resident request of a kiosk (a redemption
     above all) read them in four. Kept in the session, so the services that ask for them next
     (``get_device``, ``get_supermarket``, ``get_resident``, ``ledger.ensure_accounts``) find them in
     memory. SQLAlchemy Core-level reads of other domains' tables on purpose: STYLE rule 12 (a hot path)."""
-    shop_account, own_account = aliased(Account), aliased(Account)
     rows = db.session.execute(
-        select(KioskDevice, Supermarket, shop_account, Resident, own_account)
-        .select_from(KioskDevice)
-        .outerjoin(Supermarket, Supermarket.id == KioskDevice.supermarket_id)
-        .outerjoin(shop_account, (shop_account.kind == "supermarket") & (shop_account.owner_id == Supermarket.id))
-        .outerjoin(Resident, Resident.id == principal.id)
-        .outerjoin(own_account, (own_account.kind == "resident") & (own_account.owner_id == Resident.id))
-        .options(joinedload(Supermarket.served))
-        .where(KioskDevice.id == principal.device_id)
-    ).unique().all()
+        _SESSION_ROWS, {"resident_id": principal.id, "device_id": principal.device_id}).unique().all()
     for obj in (obj for row in rows for obj in row):
         if obj is not None:
             keep(obj)

@@ -20,9 +20,9 @@ the commit refuses to run while a credit is left unsettled.
 
 Statements are SQLAlchemy Core on purpose: this is the hottest write path.
 """
-from sqlalchemy import case, event, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, event, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..common.pagination import paginate
@@ -164,14 +164,22 @@ def _lock_order(account_id_and_account):
     return (account.kind != "resident", account_id)
 
 
+_accounts, _transfers = Account.__table__, Transfer.__table__
+# the hot statements, built once (SQLAlchemy Core on the tables: a quarter of the ORM statement's Python)
+#: a guarded debit: no row comes back when the account may not go negative and holds less
+_DEBIT = (update(_accounts)
+          .where(_accounts.c.id == bindparam("account_id"),
+                 _accounts.c.allow_negative | (_accounts.c.balance >= bindparam("amount")))
+          .values(balance=_accounts.c.balance - bindparam("amount")).returning(_accounts.c.balance))
+_CREDIT = (update(_accounts).where(_accounts.c.id == bindparam("account_id"))
+           .values(balance=_accounts.c.balance + bindparam("amount")).returning(_accounts.c.balance))
+_INSERT_TRANSFER = insert(_transfers).returning(_transfers.c.id)
+
+
 def _update_balance(account_id, delta, amount=None):
     """The one balance writer: ``UPDATE … RETURNING balance``, guarded on a debit (None: not covered)."""
-    stmt = (update(Account).where(Account.id == account_id).values(balance=Account.balance + delta)
-            .returning(Account.balance))
-    if delta < 0:
-        stmt = stmt.where(Account.allow_negative | (Account.balance >= amount))
-    # the balances are set from RETURNING: no need to search the session for objects to update
-    return db.session.execute(stmt, execution_options={"synchronize_session": False}).scalar_one_or_none()
+    stmt = _DEBIT if delta < 0 else _CREDIT
+    return db.session.execute(stmt, {"account_id": account_id, "amount": abs(delta)}).scalar_one_or_none()
 
 
 def _move(source, target, amount, *, kind, key, ref_type, ref_id, actor, memo, reverses_id, credit_later=False):
@@ -188,13 +196,15 @@ def _move(source, target, amount, *, kind, key, ref_type, ref_id, actor, memo, r
         if balance is None:
             raise InsufficientPoints(f"The balance does not cover {amount} points.")
         balances[account_id] = balance
-    made = db.session.execute(
-        insert(Transfer).values(
-            district_id=source.district_id, from_account_id=source.id, to_account_id=target.id,
-            amount=amount, kind=kind, ref_type=ref_type, ref_id=None if ref_id is None else str(ref_id),
-            idempotency_key=key, reverses_id=reverses_id, actor=actor, memo=memo, created_at=utcnow(),
-        ).returning(Transfer)
-    ).scalar_one()
+    values = dict(
+        district_id=source.district_id, from_account_id=source.id, to_account_id=target.id,
+        amount=amount, kind=kind, ref_type=ref_type, ref_id=None if ref_id is None else str(ref_id),
+        idempotency_key=key, reverses_id=reverses_id, actor=actor, memo=memo, created_at=utcnow(),
+    )
+    # the row as inserted becomes the session's object (no read back, no unit of work)
+    made = Transfer(id=db.session.execute(_INSERT_TRANSFER, values).scalar_one(), **values)
+    make_transient_to_detached(made)
+    db.session.add(made)
     if credit_later:
         unsettled = db.session.info.setdefault(UNSETTLED, {})
         held, owed = unsettled.get(target.id, (target, 0))
