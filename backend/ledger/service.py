@@ -22,10 +22,11 @@ Statements are SQLAlchemy Core on purpose: this is the hottest write path.
 """
 from sqlalchemy import bindparam, case, event, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, make_transient_to_detached
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..common.pagination import paginate
+from ..common.sql import attach_inserted
 from ..common.time import utcnow
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
@@ -202,9 +203,7 @@ def _move(source, target, amount, *, kind, key, ref_type, ref_id, actor, memo, r
         idempotency_key=key, reverses_id=reverses_id, actor=actor, memo=memo, created_at=utcnow(),
     )
     # the row as inserted becomes the session's object (no read back, no unit of work)
-    made = Transfer(id=db.session.execute(_INSERT_TRANSFER, values).scalar_one(), **values)
-    make_transient_to_detached(made)
-    db.session.add(made)
+    made = attach_inserted(Transfer(id=db.session.execute(_INSERT_TRANSFER, values).scalar_one(), **values))
     if credit_later:
         unsettled = db.session.info.setdefault(UNSETTLED, {})
         held, owed = unsettled.get(target.id, (target, 0))

@@ -20,14 +20,14 @@ waits for that lock and then sees the first order.
 import secrets
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record_audit, summarize
 from ..common.auth import require_scope
 from ..common.calendar import local_date, period_bounds
 from ..common.pagination import paginate
-from ..common.sql import keep
+from ..common.sql import attach_inserted, keep
 from ..common.time import utcnow
 from ..common.xlsx import streamed
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -274,6 +274,28 @@ _TAKE_STOCK = (update(_items).where(_items.c.id == bindparam("item_id"), _items.
 _GIVE_STOCK = (update(_items).where(_items.c.id == bindparam("item_id"))
                .values(stock=_items.c.stock + bindparam("quantity")).returning(_items.c.stock))
 _INSERT_MOVEMENTS = insert(_movements)
+
+
+def _take_stock_and_record_statement():
+    """PostgreSQL: the guarded take and its movement row in one statement (``WITH taken AS (UPDATE …
+    RETURNING …) INSERT … SELECT … FROM taken RETURNING stock_after``); no row: fewer were on hand. (No
+    parameter is named after a column of the items: the UPDATE would set that column from it.)"""
+    taken = (update(_items).where(_items.c.id == bindparam("item_id"), _items.c.stock >= bindparam("quantity"))
+             .values(stock=_items.c.stock - bindparam("quantity"))
+             .returning(_items.c.district_id, _items.c.supermarket_id, _items.c.id, _items.c.stock).cte("taken"))
+    c = _movements.c
+    return insert(_movements).from_select(
+        ["district_id", "supermarket_id", "item_id", "kind", "quantity", "stock_after", "order_line_id", "actor",
+         "created_at"],
+        select(taken.c.district_id, taken.c.supermarket_id, taken.c.id,
+               bindparam("movement_kind", type_=c.kind.type), -bindparam("quantity", type_=c.quantity.type),
+               taken.c.stock, bindparam("line_id", type_=c.order_line_id.type),
+               bindparam("moved_by", type_=c.actor.type), bindparam("moved_at", type_=c.created_at.type),
+               ).select_from(taken),
+    ).returning(c.stock_after)
+
+
+_TAKE_STOCK_AND_RECORD = _take_stock_and_record_statement()
 _ITEMS = select(SupermarketItem).where(SupermarketItem.id.in_(bindparam("item_ids", expanding=True)))
 _INSERT_ORDER = insert(_orders).returning(_orders.c.id)
 _INSERT_LINES = insert(_lines).returning(_lines.c.item_id, _lines.c.id, sort_by_parameter_order=True)
@@ -317,8 +339,19 @@ def move_stock(item, quantity, kind, *, actor, order_line_id=None, donor_name=No
 
 def _take_stock(taken, *, actor, now):
     """A redemption's stock: ``taken`` is [(item, quantity, order line id)] in item id order. One guarded
-    UPDATE per item (rows locked in id order, as every redemption and cancellation does), then every
-    movement row in one INSERT. Raises ``OutOfStock`` (the request then rolls back whole)."""
+    UPDATE per item (rows locked in id order, as every redemption and cancellation does) with its movement
+    row: on PostgreSQL in the same statement (the item's row is then locked only for the commit), on SQLite
+    (one writer at a time anyway) the movements follow in one INSERT. Raises ``OutOfStock`` (the request then
+    rolls back whole)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        for item, quantity, line_id in taken:
+            stock_after = db.session.execute(_TAKE_STOCK_AND_RECORD, {
+                "item_id": item.id, "quantity": quantity, "movement_kind": "redemption", "line_id": line_id,
+                "moved_by": actor, "moved_at": now}).scalar_one_or_none()
+            if stock_after is None:
+                raise _out_of_stock(item)
+            set_committed_value(item, "stock", stock_after)
+        return
     movements = []
     for item, quantity, line_id in taken:
         stock_after = _change_stock(item.id, -quantity)
@@ -542,15 +575,12 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
 def _placed(order_id, transfer_id, values, rows, line_ids, items):
     """The order just inserted as the session's object (no read back): the receipt and any later call in
     the request (a cancellation in a test) see it and its lines as the database holds them."""
-    order = SupermarketOrder(id=order_id, transfer_id=transfer_id, collected_at=None, collected_by=None,
-                             cancelled_at=None, cancelled_by=None, cancel_reason=None, **values)
-    make_transient_to_detached(order)
-    db.session.add(order)
+    order = attach_inserted(SupermarketOrder(id=order_id, transfer_id=transfer_id, collected_at=None,
+                                             collected_by=None, cancelled_at=None, cancelled_by=None,
+                                             cancel_reason=None, **values))
     lines = []
     for row in rows:
-        line = SupermarketOrderLine(id=line_ids[row["item_id"]], **row)
-        make_transient_to_detached(line)
-        db.session.add(line)
+        line = attach_inserted(SupermarketOrderLine(id=line_ids[row["item_id"]], **row))
         set_committed_value(line, "item", items[row["item_id"]])
         set_committed_value(line, "order", order)
         lines.append(line)
