@@ -1,7 +1,8 @@
 """The ledger: the only code that creates transfers or touches a balance.
 
 A transfer moves a positive integer amount between two accounts. The two
-balance updates and the transfer row are one unit inside a savepoint:
+balance updates and the transfer row are one unit of the request's
+transaction (inside a savepoint when a replay can follow, see ``new_key``):
 
 * the debit is a guarded ``UPDATE … WHERE balance >= amount`` (unless the
   account may go negative), so concurrent spends on several API processes
