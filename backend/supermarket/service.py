@@ -1,8 +1,9 @@
 """Credit supermarkets: shops, items, stock, redemption orders and their handover.
 
-Stock is kept like points in the ledger. ``move_stock`` is the only code
-that changes an item's stock on hand: a guarded ``UPDATE … WHERE stock +
-quantity >= 0`` and the movement row that explains it, in one transaction,
+Stock is kept like points in the ledger. ``move_stock`` (and, for the lines
+of a redemption, ``_take_stock``) is the only code that changes an item's
+stock on hand: a guarded ``UPDATE … WHERE stock + quantity >= 0`` and the
+movement row that explains it, in one transaction,
 so two kiosks taking the last unit at once cannot both win (PostgreSQL's row
 lock serialises them; the loser sees the new stock) and a CHECK refuses a
 negative stock even if some code forgot the guard.
