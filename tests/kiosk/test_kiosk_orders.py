@@ -305,3 +305,15 @@ def test_the_last_unit_taken_between_the_check_and_the_take_refuses_the_order_wh
     assert db.session.execute(select(func.count()).select_from(Transfer)
                               .where(Transfer.kind == "redemption")).scalar_one() == 0
     assert check_balances() == []
+
+
+def test_the_orders_unique_key_refuses_a_second_order_when_no_idempotency_record_answered_first(
+        client, signed_in, make_item, make_order):
+    """At the kiosk the Idempotency-Key record is the one mechanism that replays a retried confirmation; an
+    order made under the same key without that record (a script calling the service) is still caught by the
+    unique (resident, key) of orders, the last line of defence: a conflict, never a second order."""
+    soap = make_item(signed_in.shop, stock=5, price=10)
+    make_order(signed_in.resident, signed_in.shop, [(soap, 1)], key="cart-7")
+    assert_problem(_order(client, signed_in.headers, (soap, 1), key="cart-7"), 409, "conflict")
+    assert _orders() == 1 and stock_of(soap) == 4 and balance(signed_in.resident) == 90
+    assert check_balances() == []
