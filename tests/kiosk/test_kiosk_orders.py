@@ -267,7 +267,8 @@ def test_a_redemption_writes_the_shops_account_and_the_stock_last_right_before_i
     assert response.status_code == 201, response.get_json()
     soap, signed_in.resident = db.session.get(item_type, soap_id), db.session.get(Resident, resident_id)
     statements = counter.statements
-    credit = next(n for n, s in enumerate(statements) if s.startswith("UPDATE accounts SET balance=(accounts.balance +"))
+    shop_credit = "UPDATE accounts SET balance=(accounts.balance +"
+    credit = next(n for n, s in enumerate(statements) if s.startswith(shop_credit))
     assert statements[-1] == "COMMIT"
     hot = statements[credit:-1]
     assert all(s.startswith(("UPDATE accounts", "UPDATE supermarket_items", "INSERT INTO stock_movements",
