@@ -11,17 +11,19 @@ from qrcode.constants import ERROR_CORRECT_M
 BORDER = 4
 
 
-def _matrix(data):
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=BORDER)
+def _matrix(data, mask_pattern=None):
+    # ``mask_pattern`` (0–7) skips qrcode's trial of all eight masks (most of the drawing's time); any mask
+    # gives a valid code, the trial only picks the one its penalty rules like best
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=BORDER, mask_pattern=mask_pattern)
     code.add_data(data)
     code.make(fit=True)
     return code.get_matrix()
 
 
-def qr_svg(data, *, size=None, title=None):
+def qr_svg(data, *, size=None, title=None, mask_pattern=None):
     """An SVG of ``data``. Dark runs of each row become one path segment, so the file stays
     small enough to inline dozens of codes in a print sheet."""
-    matrix = _matrix(data)
+    matrix = _matrix(data, mask_pattern)
     n = len(matrix)
     parts = []
     for y, row in enumerate(matrix):

@@ -1,5 +1,7 @@
 """Small SQL helpers the hot paths share (SQLAlchemy Core, for SQLite and PostgreSQL alike)."""
+from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 
 from ..extensions import db
 
@@ -28,4 +30,19 @@ def keep(obj):
     """
     if obj is not None:
         db.session.info.setdefault("kept", []).append(obj)
+    return obj
+
+
+def attach_inserted(obj):
+    """Make ``obj`` (a new model instance holding every column of a row this transaction has just inserted
+    with SQLAlchemy Core, its primary key included) the session's object for that row, and return it.
+
+    No read back and no unit of work: the row's values are the ones just written. A stale object of the
+    same identity (a row rolled back earlier in this session, whose id SQLite gives out again) is dropped.
+    """
+    make_transient_to_detached(obj)
+    stale = db.session.identity_map.get(inspect(obj).key)
+    if stale is not None:
+        db.session.expunge(stale)
+    db.session.add(obj)
     return obj

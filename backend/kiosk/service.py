@@ -10,7 +10,7 @@ session at once too.
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..announcements import service as announcements_service
@@ -102,23 +102,32 @@ def sign_in(principal, code, pin=None):
     return {**tokens, "method": method, "resident": {"masked_name": mask_name(resident.name)}}
 
 
+def _session_rows_statement():
+    shop_account, own_account = aliased(Account), aliased(Account)
+    return (
+        select(KioskDevice, Supermarket, shop_account, Resident, own_account)
+        .select_from(KioskDevice)
+        .outerjoin(Supermarket, Supermarket.id == KioskDevice.supermarket_id)
+        .outerjoin(shop_account, (shop_account.kind == "supermarket") & (shop_account.owner_id == Supermarket.id))
+        .outerjoin(Resident, Resident.id == bindparam("resident_id"))
+        .outerjoin(own_account, (own_account.kind == "resident") & (own_account.owner_id == Resident.id))
+        .options(joinedload(Supermarket.served))
+        .where(KioskDevice.id == bindparam("device_id"))
+    )
+
+
+#: built once: every resident request of a kiosk runs it
+_SESSION_ROWS = _session_rows_statement()
+
+
 def _read_session_rows(principal):
     """The kiosk, its supermarket (with the villages it serves) and the shop's points account, the
     signed-in resident and theirs: one statement where every resident request of a kiosk (a redemption
     above all) read them in four. Kept in the session, so the services that ask for them next
     (``get_device``, ``get_supermarket``, ``get_resident``, ``ledger.ensure_accounts``) find them in
     memory. SQLAlchemy Core-level reads of other domains' tables on purpose: STYLE rule 12 (a hot path)."""
-    shop_account, own_account = aliased(Account), aliased(Account)
     rows = db.session.execute(
-        select(KioskDevice, Supermarket, shop_account, Resident, own_account)
-        .select_from(KioskDevice)
-        .outerjoin(Supermarket, Supermarket.id == KioskDevice.supermarket_id)
-        .outerjoin(shop_account, (shop_account.kind == "supermarket") & (shop_account.owner_id == Supermarket.id))
-        .outerjoin(Resident, Resident.id == principal.id)
-        .outerjoin(own_account, (own_account.kind == "resident") & (own_account.owner_id == Resident.id))
-        .options(joinedload(Supermarket.served))
-        .where(KioskDevice.id == principal.device_id)
-    ).unique().all()
+        _SESSION_ROWS, {"resident_id": principal.id, "device_id": principal.device_id}).unique().all()
     for obj in (obj for row in rows for obj in row):
         if obj is not None:
             keep(obj)
@@ -207,27 +216,39 @@ def check_shop(principal):
 
 
 def place_order(principal, lines, key=None):
-    """Redeem the cart at this kiosk's supermarket, for the signed-in resident."""
+    """Redeem the cart at this kiosk's supermarket, for the signed-in resident.
+
+    ``key`` is the request's ``Idempotency-Key``: the route's ``idempotent`` record has claimed it before
+    this runs (a retry was answered with the first receipt and never gets here), so the service need not
+    look it up again (``key_claimed``). The receipt's QR code is drawn before the shop's hot rows are locked.
+    """
     device = check_shop(principal)
     resident = residents.get_resident(principal.id)
+    drawn = {}
     order = supermarket.redeem_order(resident, device.supermarket_id, lines, actor=principal.ref,
-                                     device_id=device.id, key=key)
-    return receipt(order, resident)
+                                     device_id=device.id, key=key, key_claimed=key is not None,
+                                     before_locks=lambda placed: drawn.update(qr=pickup_qr(placed.pickup_code)))
+    return receipt(order, resident, drawn.get("qr"))
 
 
-def receipt(order, resident):
+def receipt(order, resident, qr=None):
     shop = supermarket.get_supermarket(order.supermarket_id)
+    balance_after = getattr(order, "balance_after", None)
     return {
         "order": order,
         "supermarket": shop,
         "masked_name": mask_name(resident.name),
         # a new order knows the balance its payment left (the ledger's UPDATE … RETURNING); a replay asks
-        "balance_after": getattr(order, "balance_after", None)
-        if getattr(order, "balance_after", None) is not None else ledger.balance_of("resident", resident.id),
-        "pickup_qr": pickup_qr(order.pickup_code),
+        "balance_after": balance_after if balance_after is not None else ledger.balance_of("resident", resident.id),
+        "pickup_qr": qr or pickup_qr(order.pickup_code),
     }
+
+
+#: the receipt's QR mask: a fixed one saves qrcode's trial of all eight (1 ms of a redemption's few); the
+#: code is a short one shown on the kiosk's screen, which any mask leaves as readable
+PICKUP_QR_MASK = 2
 
 
 def pickup_qr(code):
     """The pickup code as an SVG data URI for the receipt (drawn here: the kiosk has no QR library)."""
-    return qr_svg_data_uri(code)
+    return qr_svg_data_uri(code, mask_pattern=PICKUP_QR_MASK)

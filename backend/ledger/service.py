@@ -1,7 +1,8 @@
 """The ledger: the only code that creates transfers or touches a balance.
 
 A transfer moves a positive integer amount between two accounts. The two
-balance updates and the transfer row are one unit inside a savepoint:
+balance updates and the transfer row are one unit of the request's
+transaction (inside a savepoint when a replay can follow, see ``new_key``):
 
 * the debit is a guarded ``UPDATE … WHERE balance >= amount`` (unless the
   account may go negative), so concurrent spends on several API processes
@@ -11,20 +12,34 @@ balance updates and the transfer row are one unit inside a savepoint:
   the first transfer instead of moving points again; a concurrent duplicate
   waits on the unique index, fails, and its savepoint undoes its updates.
 
+Lock order, the same for every transfer so that none can deadlock another:
+residents' accounts first, then the accounts many requests share (a shop's,
+a merchant's, a fund), each group in id order. The shared account is the hot
+row of a busy path, so it is also locked last; a caller may leave its credit
+for ``settle()``, its last write before the commit (``credit_later``), and
+the commit refuses to run while a credit is left unsettled.
+
 Statements are SQLAlchemy Core on purpose: this is the hottest write path.
 """
-from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, event, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..common.pagination import paginate
+from ..common.sql import attach_inserted
 from ..common.time import utcnow
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from .models import Account, Transfer
 
 FUND_KINDS = ("community_fund", "district_fund")
+#: session.info key of the credits ``transfer(..., credit_later=True)`` left for ``settle()``
+UNSETTLED = "ledger_unsettled_credits"
+
+
+class UnsettledCredit(RuntimeError):
+    """A commit was attempted with a transfer whose credit was never applied: a programming error."""
 
 
 class InsufficientPoints(Conflict):
@@ -96,7 +111,7 @@ def _replay(found, from_id, to_id, amount, kind):
 
 
 def transfer(source, target, amount, *, kind, key, ref_type=None, ref_id=None, actor=None, memo=None,
-             reverses_id=None, new_key=False):
+             reverses_id=None, new_key=False, credit_later=False):
     """Move ``amount`` points from ``source`` to ``target`` (``Account`` rows).
 
     Returns the ``Transfer``; a repeated ``key`` returns the first transfer.
@@ -108,15 +123,24 @@ def transfer(source, target, amount, *, kind, key, ref_type=None, ref_id=None, a
     unique index on the key stays the last line of defence. The balances come
     back from the ``UPDATE … RETURNING`` and the transfer from ``INSERT …
     RETURNING``: nothing is read again.
+
+    ``credit_later`` (with ``new_key``): the debit and the transfer row are
+    written now, the credit of ``target`` (a shop's account every kiosk of the
+    shop pays into) waits for ``settle()``, which the caller runs as the last
+    writes before its commit, so the hot row stays locked only for the commit.
+    The transaction is all or nothing as before: a commit with the credit
+    still unsettled raises ``UnsettledCredit``.
     """
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValidationFailed("A transfer amount is a positive whole number.", code="invalid_amount",
                                errors={"amount": ["Must be a positive integer."]})
     if source.id == target.id:
         raise ValidationFailed("A transfer needs two different accounts.", code="same_account")
+    if credit_later and not new_key:
+        raise ValueError("credit_later needs new_key: a replayed transfer has nothing left to credit")
     if new_key:
         balances, made = _move(source, target, amount, kind=kind, key=key, ref_type=ref_type, ref_id=ref_id,
-                               actor=actor, memo=memo, reverses_id=reverses_id)
+                               actor=actor, memo=memo, reverses_id=reverses_id, credit_later=credit_later)
     else:
         found = _existing(key)
         if found is not None:
@@ -131,32 +155,83 @@ def transfer(source, target, amount, *, kind, key, ref_type=None, ref_id=None, a
                 raise
             return _replay(found, source.id, target.id, amount, kind)
     for account in (source, target):
-        set_committed_value(account, "balance", balances[account.id])
+        if account.id in balances:
+            set_committed_value(account, "balance", balances[account.id])
     return made
 
 
-def _move(source, target, amount, *, kind, key, ref_type, ref_id, actor, memo, reverses_id):
-    """The two guarded balance updates and the transfer row: ({account id: new balance}, transfer)."""
+def _lock_order(account_id_and_account):
+    """Residents' accounts before the shared ones (shops, merchants, funds), then by id."""
+    account_id, account = account_id_and_account
+    return (account.kind != "resident", account_id)
+
+
+_accounts, _transfers = Account.__table__, Transfer.__table__
+# the hot statements, built once (SQLAlchemy Core on the tables: a quarter of the ORM statement's Python)
+#: a guarded debit: no row comes back when the account may not go negative and holds less
+_DEBIT = (update(_accounts)
+          .where(_accounts.c.id == bindparam("account_id"),
+                 _accounts.c.allow_negative | (_accounts.c.balance >= bindparam("amount")))
+          .values(balance=_accounts.c.balance - bindparam("amount")).returning(_accounts.c.balance))
+_CREDIT = (update(_accounts).where(_accounts.c.id == bindparam("account_id"))
+           .values(balance=_accounts.c.balance + bindparam("amount")).returning(_accounts.c.balance))
+_INSERT_TRANSFER = insert(_transfers).returning(_transfers.c.id)
+
+
+def _update_balance(account_id, delta, amount=None):
+    """The one balance writer: ``UPDATE … RETURNING balance``, guarded on a debit (None: not covered)."""
+    stmt = _DEBIT if delta < 0 else _CREDIT
+    return db.session.execute(stmt, {"account_id": account_id, "amount": abs(delta)}).scalar_one_or_none()
+
+
+def _move(source, target, amount, *, kind, key, ref_type, ref_id, actor, memo, reverses_id, credit_later=False):
+    """The guarded debit, the credit and the transfer row: ({account id: new balance}, transfer).
+
+    With ``credit_later`` the credit is left for ``settle()`` (and missing from the balances returned)."""
     balances = {}
-    # lock rows in id order so two opposite transfers cannot deadlock
-    for account_id, delta in sorted(((source.id, -amount), (target.id, amount))):
-        stmt = (update(Account).where(Account.id == account_id).values(balance=Account.balance + delta)
-                .returning(Account.balance))
-        if delta < 0:
-            stmt = stmt.where(Account.allow_negative | (Account.balance >= amount))
-        # the balances are set from RETURNING below: no need to search the session for objects to update
-        balance = db.session.execute(stmt, execution_options={"synchronize_session": False}).scalar_one_or_none()
+    moves = sorted(((source.id, source, -amount), (target.id, target, amount)),
+                   key=lambda move: _lock_order(move[:2]))
+    for account_id, account, delta in moves:
+        if credit_later and account is target:
+            continue
+        balance = _update_balance(account_id, delta, amount)
         if balance is None:
             raise InsufficientPoints(f"The balance does not cover {amount} points.")
         balances[account_id] = balance
-    made = db.session.execute(
-        insert(Transfer).values(
-            district_id=source.district_id, from_account_id=source.id, to_account_id=target.id,
-            amount=amount, kind=kind, ref_type=ref_type, ref_id=None if ref_id is None else str(ref_id),
-            idempotency_key=key, reverses_id=reverses_id, actor=actor, memo=memo, created_at=utcnow(),
-        ).returning(Transfer)
-    ).scalar_one()
+    values = dict(
+        district_id=source.district_id, from_account_id=source.id, to_account_id=target.id,
+        amount=amount, kind=kind, ref_type=ref_type, ref_id=None if ref_id is None else str(ref_id),
+        idempotency_key=key, reverses_id=reverses_id, actor=actor, memo=memo, created_at=utcnow(),
+    )
+    # the row as inserted becomes the session's object (no read back, no unit of work)
+    made = attach_inserted(Transfer(id=db.session.execute(_INSERT_TRANSFER, values).scalar_one(), **values))
+    if credit_later:
+        unsettled = db.session.info.setdefault(UNSETTLED, {})
+        held, owed = unsettled.get(target.id, (target, 0))
+        unsettled[target.id] = (held, owed + amount)
     return balances, made
+
+
+def settle():
+    """Apply the credits ``transfer(..., credit_later=True)`` left, one ``UPDATE`` per account (in the lock
+    order): the caller's last writes before its commit. Nothing to do: no statement."""
+    unsettled = db.session.info.pop(UNSETTLED, None)
+    if not unsettled:
+        return
+    for account_id, (account, owed) in sorted(unsettled.items(), key=lambda pair: _lock_order((pair[0], pair[1][0]))):
+        set_committed_value(account, "balance", _update_balance(account_id, owed))
+
+
+@event.listens_for(Session, "before_commit")
+def _refuse_unsettled(session):
+    if session.info.get(UNSETTLED):
+        raise UnsettledCredit("a transfer's credit was left for ledger.settle() and never settled")
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_unsettled(session, transaction):
+    if transaction.parent is None:  # the request's transaction (not a savepoint) ended: rolled back with it
+        session.info.pop(UNSETTLED, None)
 
 
 def reverse(original, *, key, actor=None, memo=None, kind="reversal", partial=False):

@@ -1,24 +1,26 @@
 """Credit supermarkets: shops, items, stock, redemption orders and their handover.
 
-Stock is kept like points in the ledger. ``move_stock`` is the only code
-that changes an item's stock on hand: a guarded ``UPDATE … WHERE stock +
-quantity >= 0`` and the movement row that explains it, in one transaction,
+Stock is kept like points in the ledger. ``move_stock`` (and, for the lines
+of a redemption, ``_take_stock``) is the only code that changes an item's
+stock on hand: a guarded ``UPDATE … WHERE stock + quantity >= 0`` and the
+movement row that explains it, in one transaction,
 so two kiosks taking the last unit at once cannot both win (PostgreSQL's row
 lock serialises them; the loser sees the new stock) and a CHECK refuses a
 negative stock even if some code forgot the guard.
 
-A redemption takes stock (items locked in id order) and then points (the
-ledger locks the resident's and the shop's accounts), so concurrent
-redemptions and cancellations always lock in the same order and cannot
-deadlock. The per-resident limits are checked once before anything moves,
-for a clear answer, and once more after the ledger holds the resident's
-account: a second order of the same resident placed at the same moment on
-another kiosk waits for that lock and then sees the first order.
+A redemption takes points and then stock: the ledger locks the resident's
+account, then the shop's, and then the items are locked in id order; a
+cancellation gives back in the same order, so the two cannot deadlock. The
+shop's account and the items are what every redemption at a shop shares, so
+they are written last, right before the commit (``redeem_order``). The
+per-resident limits are checked once before anything moves, for a clear
+answer, and once more after the ledger holds the resident's account: a
+second order of the same resident placed at the same moment on another kiosk
+waits for that lock and then sees the first order.
 """
 import secrets
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,7 +28,7 @@ from ..audit.service import record_audit, summarize
 from ..common.auth import require_scope
 from ..common.calendar import local_date, period_bounds
 from ..common.pagination import paginate
-from ..common.sql import keep
+from ..common.sql import attach_inserted, keep
 from ..common.time import utcnow
 from ..common.xlsx import streamed
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -264,27 +266,67 @@ def update_item(principal, supermarket_id, item_id, data):
 # --- stock ---------------------------------------------------------------------------
 
 
+_items, _orders = SupermarketItem.__table__, SupermarketOrder.__table__
+_lines, _movements = SupermarketOrderLine.__table__, StockMovement.__table__
+# the redemption's statements, built once (SQLAlchemy Core on the tables: a quarter of the ORM's Python)
+#: the guarded take: no row comes back when fewer than ``quantity`` are on hand
+_TAKE_STOCK = (update(_items).where(_items.c.id == bindparam("item_id"), _items.c.stock >= bindparam("quantity"))
+               .values(stock=_items.c.stock - bindparam("quantity")).returning(_items.c.stock))
+_GIVE_STOCK = (update(_items).where(_items.c.id == bindparam("item_id"))
+               .values(stock=_items.c.stock + bindparam("quantity")).returning(_items.c.stock))
+_INSERT_MOVEMENTS = insert(_movements)
+
+
+def _take_stock_and_record_statement():
+    """PostgreSQL: the guarded take and its movement row in one statement (``WITH taken AS (UPDATE …
+    RETURNING …) INSERT … SELECT … FROM taken RETURNING stock_after``); no row: fewer were on hand. (No
+    parameter is named after a column of the items: the UPDATE would set that column from it.)"""
+    taken = (update(_items).where(_items.c.id == bindparam("item_id"), _items.c.stock >= bindparam("quantity"))
+             .values(stock=_items.c.stock - bindparam("quantity"))
+             .returning(_items.c.district_id, _items.c.supermarket_id, _items.c.id, _items.c.stock).cte("taken"))
+    c = _movements.c
+    return insert(_movements).from_select(
+        ["district_id", "supermarket_id", "item_id", "kind", "quantity", "stock_after", "order_line_id", "actor",
+         "created_at"],
+        select(taken.c.district_id, taken.c.supermarket_id, taken.c.id,
+               bindparam("movement_kind", type_=c.kind.type), -bindparam("quantity", type_=c.quantity.type),
+               taken.c.stock, bindparam("line_id", type_=c.order_line_id.type),
+               bindparam("moved_by", type_=c.actor.type), bindparam("moved_at", type_=c.created_at.type),
+               ).select_from(taken),
+    ).returning(c.stock_after)
+
+
+_TAKE_STOCK_AND_RECORD = _take_stock_and_record_statement()
+_ITEMS = select(SupermarketItem).where(SupermarketItem.id.in_(bindparam("item_ids", expanding=True)))
+_INSERT_ORDER = insert(_orders).returning(_orders.c.id)
+_INSERT_LINES = insert(_lines).returning(_lines.c.item_id, _lines.c.id, sort_by_parameter_order=True)
+_SET_TRANSFER = update(_orders).where(_orders.c.id == bindparam("order_id")).values(transfer_id=bindparam("paid_id"))
+
+
+def _change_stock(item_id, quantity):
+    """The one stock writer: the guarded ``UPDATE … RETURNING stock`` (None: fewer than ``-quantity`` on hand)."""
+    stmt = _TAKE_STOCK if quantity < 0 else _GIVE_STOCK
+    return db.session.execute(stmt, {"item_id": item_id, "quantity": abs(quantity)}).scalar_one_or_none()
+
+
+def _out_of_stock(item):
+    db.session.expire(item, ["stock"])
+    return OutOfStock(f"Only {item.stock} of {item.name_zh} ({item.name_en}) left.",
+                      errors={f"items.{item.id}": [f"Only {item.stock} left."]})
+
+
 def move_stock(item, quantity, kind, *, actor, order_line_id=None, donor_name=None, donor_kind=None, note=None,
                reason=None):
-    """Change ``item``'s stock by ``quantity`` (signed) and record why. The only stock writer.
+    """Change ``item``'s stock by ``quantity`` (signed) and record why. The only stock writer (with the
+    redemption's ``_take_stock``, which writes the same two statements for all lines of an order).
 
     Raises ``OutOfStock`` when taking more than is on hand; nothing moves then.
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0:
         raise ValidationFailed("A stock movement is a non-zero whole number.", code="invalid_quantity")
-    stmt = (
-        update(SupermarketItem)
-        .where(SupermarketItem.id == item.id)
-        .values(stock=SupermarketItem.stock + quantity)
-        .returning(SupermarketItem.stock)
-    )
-    if quantity < 0:
-        stmt = stmt.where(SupermarketItem.stock >= -quantity)
-    stock_after = db.session.execute(stmt, execution_options={"synchronize_session": False}).scalar_one_or_none()
+    stock_after = _change_stock(item.id, quantity)
     if stock_after is None:
-        db.session.expire(item, ["stock"])
-        raise OutOfStock(f"Only {item.stock} of {item.name_zh} ({item.name_en}) left.",
-                         errors={f"items.{item.id}": [f"Only {item.stock} left."]})
+        raise _out_of_stock(item)
     movement = StockMovement(
         district_id=item.district_id, supermarket_id=item.supermarket_id, item_id=item.id, kind=kind,
         quantity=quantity, stock_after=stock_after, donor_name=donor_name, donor_kind=donor_kind, note=note,
@@ -294,6 +336,35 @@ def move_stock(item, quantity, kind, *, actor, order_line_id=None, donor_name=No
     db.session.flush()
     set_committed_value(item, "stock", stock_after)  # what the UPDATE … RETURNING said: not read again
     return movement
+
+
+def _take_stock(taken, *, actor, now):
+    """A redemption's stock: ``taken`` is [(item, quantity, order line id)] in item id order. One guarded
+    UPDATE per item (rows locked in id order, as every redemption and cancellation does) with its movement
+    row: on PostgreSQL in the same statement (the item's row is then locked only for the commit), on SQLite
+    (one writer at a time anyway) the movements follow in one INSERT. Raises ``OutOfStock`` (the request then
+    rolls back whole)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        for item, quantity, line_id in taken:
+            stock_after = db.session.execute(_TAKE_STOCK_AND_RECORD, {
+                "item_id": item.id, "quantity": quantity, "movement_kind": "redemption", "line_id": line_id,
+                "moved_by": actor, "moved_at": now}).scalar_one_or_none()
+            if stock_after is None:
+                raise _out_of_stock(item)
+            set_committed_value(item, "stock", stock_after)
+        return
+    movements = []
+    for item, quantity, line_id in taken:
+        stock_after = _change_stock(item.id, -quantity)
+        if stock_after is None:
+            raise _out_of_stock(item)
+        set_committed_value(item, "stock", stock_after)
+        movements.append({
+            "district_id": item.district_id, "supermarket_id": item.supermarket_id, "item_id": item.id,
+            "kind": "redemption", "quantity": -quantity, "stock_after": stock_after, "donor_name": None,
+            "donor_kind": None, "note": None, "reason": None, "order_line_id": line_id, "actor": actor,
+            "created_at": now})
+    db.session.execute(_INSERT_MOVEMENTS, movements)
 
 
 def record_intake(principal, supermarket_id, item_id, data):
@@ -400,7 +471,8 @@ def _find_by_key(resident_id, key):
     ).scalar_one_or_none()
 
 
-def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=None):
+def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=None, key_claimed=False,
+                 before_locks=None):
     """Redeem ``lines`` ([{item_id, quantity}]) at a supermarket for ``resident``.
 
     In one transaction: checks that the shop serves the resident's community,
@@ -408,6 +480,28 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
     stock and the balance; takes the stock (movement rows) and the points
     (``order:<id>:pay``); issues a receipt number and a pickup code. The same
     ``key`` again returns the first order and moves nothing.
+
+    The rows every redemption at a shop shares (the shop's points account and
+    the items' stock) are written last, right before the commit: the order,
+    its lines, the resident's debit and the transfer row come first, and
+    ``before_locks(order)`` (the caller's work for its answer, such as drawing
+    the receipt's QR code) runs before them too, so that concurrent
+    redemptions at one shop wait on each other only for the commit.
+
+    One mechanism per promise. *The same confirmation never makes a second
+    order*: at the kiosk that is the request's ``Idempotency-Key`` record
+    (``common.idempotency``: a retry replays the first receipt, a concurrent
+    one waits for it), and the kiosk says so with ``key_claimed``; a caller
+    without that record (a script, a test) gets this function's own look-up of
+    ``key``. Below both, as the last line of defence only, the unique
+    ``(resident_id, idempotency_key)`` of orders and the unique key of the
+    payment transfer (``order:<id>:pay``) refuse a second order or payment
+    outright (the request then fails whole) — no savepoint or look-up is spent
+    on them.
+
+    Statements (one item, no limit, no key): the items, the order, its lines,
+    the resident's debit, the transfer, the order's ``transfer_id``, then the
+    shop's credit, the stock and its movement.
     """
     shop = get_supermarket(supermarket_id, resident.district_id)
     if not shop.active:
@@ -419,14 +513,13 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
     merged = _merge_lines(lines)
     if not merged:
         raise ValidationFailed("The order is empty.", code="empty_order", errors={"lines": ["Add an item."]})
-    if key is not None:
+    if key is not None and not key_claimed:
         existing = _find_by_key(resident.id, key)
         if existing is not None:
             if not _same_order(existing, merged):
                 raise Conflict("This key was already used for a different order.", code="idempotency_key_reused")
             return existing
-    items = {i.id: i for i in db.session.execute(
-        select(SupermarketItem).where(SupermarketItem.id.in_(merged))).scalars()}
+    items = {i.id: i for i in db.session.execute(_ITEMS, {"item_ids": list(merged)}).scalars()}
     foreign = sorted(i for i in merged if i not in items or items[i].supermarket_id != shop.id)
     if foreign:
         raise ValidationFailed("Some items are not sold at this supermarket.", code="item_not_in_supermarket",
@@ -436,52 +529,63 @@ def redeem_order(resident, supermarket_id, lines, *, actor, device_id=None, key=
         raise Conflict("Some items are no longer offered.", code="item_unavailable",
                        errors={f"items.{i}": ["No longer offered."] for i in inactive})
     wanted = [(items[i], merged[i]) for i in sorted(merged)]
-    _check_limits(resident.id, wanted, include_current=False)
+    limited = any(item.limit_period for item, _ in wanted)
+    if limited:
+        _check_limits(resident.id, wanted, include_current=False)
     short = {f"items.{item.id}": [f"Only {item.stock} left."] for item, quantity in wanted if item.stock < quantity}
     if short:
         raise OutOfStock("Some items are out of stock or have too few left.", errors=short)
     total = sum(item.price_points * quantity for item, quantity in wanted)
-    # the resident's account (the balance, then the payment) and the shop's, in one statement
+    # the resident's account (the balance, then the payment) and the shop's: in memory when the kiosk read them
     source, target = ledger.ensure_accounts(resident.district_id, ("resident", resident.id), ("supermarket", shop.id))
     balance = source.balance
     if balance < total:
         raise ledger.InsufficientPoints(f"This order needs {total} points; the balance is {balance}.",
                                         errors={"points": [f"Needs {total}, has {balance}."]})
 
+    # the order and its lines in their final state, SQLAlchemy Core (no unit of work, no flush per line)
     now = utcnow()
-    order = SupermarketOrder(
+    values = dict(
         district_id=resident.district_id, supermarket_id=shop.id, resident_id=resident.id, device_id=device_id,
         receipt_no=f"{local_date(now):%Y%m%d}-{_random(8)}", pickup_code=_random(10), status="placed",
-        total_points=total, idempotency_key=key, actor=actor, created_at=now, lines=[],
+        total_points=total, idempotency_key=key, actor=actor, created_at=now,
     )
-    if key is None:
-        db.session.add(order)  # flushed with its first line: without a key there is nothing to recover
-    else:
-        try:
-            with db.session.begin_nested():
-                db.session.add(order)
-                db.session.flush()
-        except IntegrityError:
-            # a concurrent request with the same key got there first
-            existing = _find_by_key(resident.id, key)
-            if existing is None:
-                raise
-            return existing
-    for item, quantity in wanted:  # item id order: concurrent orders lock rows the same way
-        line = SupermarketOrderLine(item=item, quantity=quantity, unit_points=item.price_points,
-                                    line_points=item.price_points * quantity)
-        order.lines.append(line)  # the receipt reads the lines from memory: no reload of the order
-        db.session.flush()
-        move_stock(item, -quantity, "redemption", actor=actor, order_line_id=line.id)
+    order_id = db.session.execute(_INSERT_ORDER, values).scalar_one()
+    rows = [{"order_id": order_id, "item_id": item.id, "quantity": quantity, "unit_points": item.price_points,
+             "line_points": item.price_points * quantity} for item, quantity in wanted]
+    line_ids = dict(db.session.execute(_INSERT_LINES, rows).all())
+    # the points: the resident's debit and the transfer row now, the shop's credit with the stock at the end;
     # the key names the order inserted just above: no earlier transfer can carry it (new_key)
-    paid = ledger.transfer(source, target, total, kind="redemption", key=f"order:{order.id}:pay",
-                           ref_type="supermarket_order", ref_id=order.id, actor=actor, memo=order.receipt_no,
-                           new_key=True)
-    order.transfer_id = paid.id
-    db.session.flush()
+    paid = ledger.transfer(source, target, total, kind="redemption", key=f"order:{order_id}:pay",
+                           ref_type="supermarket_order", ref_id=order_id, actor=actor, memo=values["receipt_no"],
+                           new_key=True, credit_later=True)
+    db.session.execute(_SET_TRANSFER, {"order_id": order_id, "paid_id": paid.id})
+    order = _placed(order_id, paid.id, values, rows, line_ids, items)
     order.balance_after = source.balance  # for the receipt: the ledger's UPDATE … RETURNING gave it
-    # the resident's account is locked now: an order placed at the same moment elsewhere is visible
-    _check_limits(resident.id, wanted, include_current=True)
+    if limited:
+        # the resident's account is locked now: an order placed at the same moment elsewhere is visible
+        _check_limits(resident.id, wanted, include_current=True)
+    if before_locks is not None:
+        before_locks(order)
+    # last, the rows every redemption at this shop shares: its account, then the stock (items in id order)
+    ledger.settle()
+    _take_stock([(item, quantity, line_ids[item.id]) for item, quantity in wanted], actor=actor, now=now)
+    return order
+
+
+def _placed(order_id, transfer_id, values, rows, line_ids, items):
+    """The order just inserted as the session's object (no read back): the receipt and any later call in
+    the request (a cancellation in a test) see it and its lines as the database holds them."""
+    order = attach_inserted(SupermarketOrder(id=order_id, transfer_id=transfer_id, collected_at=None,
+                                             collected_by=None, cancelled_at=None, cancelled_by=None,
+                                             cancel_reason=None, **values))
+    lines = []
+    for row in rows:
+        line = attach_inserted(SupermarketOrderLine(id=line_ids[row["item_id"]], **row))
+        set_committed_value(line, "item", items[row["item_id"]])
+        set_committed_value(line, "order", order)
+        lines.append(line)
+    set_committed_value(order, "lines", sorted(lines, key=lambda line: line.id))
     return order
 
 
@@ -561,11 +665,13 @@ def cancel_order(principal, order_id, reason):
     order = get_order_for_staff(principal, order_id, run=True)
     _set_status(order, {"status": "cancelled", "cancelled_at": utcnow(), "cancelled_by": principal.ref,
                         "cancel_reason": reason})
+    # points before stock, as a redemption locks them: the accounts (the resident's, then the shop's), then
+    # the items in id order, so a cancellation and a redemption at the same shop cannot deadlock
+    ledger.reverse(ledger.get_transfer(order.transfer_id), key=f"order:{order.id}:refund", actor=principal.ref,
+                   kind="redemption_refund", memo=order.receipt_no)
     for line in sorted(order.lines, key=lambda line: line.item_id):
         move_stock(line.item, line.quantity, "cancellation", actor=principal.ref, order_line_id=line.id,
                    reason=reason)
-    ledger.reverse(ledger.get_transfer(order.transfer_id), key=f"order:{order.id}:refund", actor=principal.ref,
-                   kind="redemption_refund", memo=order.receipt_no)
     record_audit(principal, "supermarket_order.cancel", "supermarket_order", order.id, reason=reason,
                  after={"status": "cancelled", "total_points": order.total_points})
     return order

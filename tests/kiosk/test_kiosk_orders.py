@@ -252,3 +252,69 @@ def test_home_history_says_what_each_line_was_for(client, signed_in, make_item, 
     assert pending["receipt_no"] == kept["receipt_no"]
     assert [(line["name_zh"], line["name_en"], line["quantity"]) for line in pending["lines"]] == [
         ("大米", "Rice", 1), ("肥皂", "Soap", 2)]
+
+
+def test_a_redemption_writes_the_shops_account_and_the_stock_last_right_before_its_commit(
+        client, signed_in, make_item):
+    """The shop's account and the item's stock are the rows every redemption at a shop shares: they are
+    locked by the last writes before the commit, after the order, its lines, the debit and the transfer."""
+    from tests.perf.test_statement_budgets import counting
+
+    soap = make_item(signed_in.shop, stock=5, price=10)
+    item_type, soap_id, resident_id = type(soap), soap.id, signed_in.resident.id
+    with counting() as counter:  # (it starts the session afresh, as a served request does)
+        response = _order(client, signed_in.headers, (soap, 1))
+    assert response.status_code == 201, response.get_json()
+    soap, signed_in.resident = db.session.get(item_type, soap_id), db.session.get(Resident, resident_id)
+    statements = counter.statements
+    shop_credit = "UPDATE accounts SET balance=(accounts.balance +"
+    credit = next(n for n, s in enumerate(statements) if s.startswith(shop_credit))
+    assert statements[-1] == "COMMIT"
+    hot = statements[credit:-1]
+    assert all(s.startswith(("UPDATE accounts", "UPDATE supermarket_items", "INSERT INTO stock_movements",
+                             "WITH taken AS (UPDATE supermarket_items")) for s in hot), counter.report()
+    assert len(hot) <= 3, counter.report()
+    before = statements[:credit]
+    for write in ("INSERT INTO supermarket_orders", "INSERT INTO supermarket_order_lines",
+                  "UPDATE accounts SET balance=(accounts.balance -", "INSERT INTO transfers",
+                  "UPDATE supermarket_orders SET transfer_id"):
+        assert any(s.startswith(write) for s in before), (write, counter.report())
+    assert not any("supermarket_items SET" in s for s in before), counter.report()
+    assert stock_of(soap) == 4 and balance(signed_in.resident) == 90 and check_balances() == []
+    assert db.session.execute(select(StockMovement.stock_after).where(StockMovement.item_id == soap.id,
+                                                                      StockMovement.kind == "redemption")
+                              ).scalar_one() == 4
+
+
+def test_the_last_unit_taken_between_the_check_and_the_take_refuses_the_order_whole(
+        client, signed_in, make_item, monkeypatch):
+    """The stock is read for the answer and taken (guarded) last: when another kiosk took the last unit in
+    between, the guarded take refuses and nothing of the order, the debit or the transfer is left."""
+    from backend.supermarket import service as supermarket
+
+    soap = make_item(signed_in.shop, stock=1, price=10)
+    real_settle = supermarket.ledger.settle
+
+    def settle_after_another_kiosk_took_it():
+        db.session.execute(update(type(soap)).where(type(soap).id == soap.id).values(stock=0))
+        real_settle()
+
+    monkeypatch.setattr(supermarket.ledger, "settle", settle_after_another_kiosk_took_it)
+    assert_problem(_order(client, signed_in.headers, (soap, 1)), 409, "out_of_stock")
+    monkeypatch.undo()
+    assert stock_of(soap) == 1 and balance(signed_in.resident) == 100 and _orders() == 0
+    assert db.session.execute(select(func.count()).select_from(Transfer)
+                              .where(Transfer.kind == "redemption")).scalar_one() == 0
+    assert check_balances() == []
+
+
+def test_the_orders_unique_key_refuses_a_second_order_when_no_idempotency_record_answered_first(
+        client, signed_in, make_item, make_order):
+    """At the kiosk the Idempotency-Key record is the one mechanism that replays a retried confirmation; an
+    order made under the same key without that record (a script calling the service) is still caught by the
+    unique (resident, key) of orders, the last line of defence: a conflict, never a second order."""
+    soap = make_item(signed_in.shop, stock=5, price=10)
+    make_order(signed_in.resident, signed_in.shop, [(soap, 1)], key="cart-7")
+    assert_problem(_order(client, signed_in.headers, (soap, 1), key="cart-7"), 409, "conflict")
+    assert _orders() == 1 and stock_of(soap) == 4 and balance(signed_in.resident) == 90
+    assert check_balances() == []

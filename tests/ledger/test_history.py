@@ -61,3 +61,54 @@ def test_adjustments_are_for_district_admins_and_audited(client, auth, community
     assert_problem(client.post("/api/v1/ledger/adjustments", json={**body, "resident_id": 99999},
                                headers=auth(admin)), 404, "resident_not_found")
     assert ledger.check_balances() == []
+
+
+def test_a_credit_left_for_settle_is_applied_by_it_and_a_commit_without_it_is_refused(community, make_resident):
+    import pytest
+
+    resident = make_resident(community)
+    _fund(resident, 10, "seed")
+    account = ledger.get_account("resident", resident.id)
+    shop = ledger.ensure_account(resident.district_id, "supermarket", 1)
+    db.session.commit()
+    paid = ledger.transfer(account, shop, 4, kind="redemption", key="order:1:pay", new_key=True, credit_later=True)
+    assert account.balance == 6 and shop.balance == 0  # the debit now, the credit waits
+    with pytest.raises(ledger.UnsettledCredit):
+        db.session.commit()
+    db.session.rollback()
+    assert ledger.get_by_key("order:1:pay") is None and ledger.balance_of("resident", resident.id) == 10
+    paid = ledger.transfer(account, shop, 4, kind="redemption", key="order:1:pay", new_key=True, credit_later=True)
+    ledger.settle()
+    db.session.commit()
+    assert ledger.balance_of("resident", resident.id) == 6 and ledger.balance_of("supermarket", 1) == 4
+    assert ledger.get_by_key("order:1:pay").id == paid.id
+    assert ledger.check_balances() == []
+
+
+def test_every_transfer_locks_the_residents_account_before_the_shared_one(community, make_resident):
+    """One lock order for all transfers (residents' accounts, then shops, merchants and funds), so a
+    redemption (resident → shop) and a refund (shop → resident) at the same moment cannot deadlock."""
+    from sqlalchemy import event
+
+    resident = make_resident(community)
+    # the shop's account is the older row (lower id): id order alone would lock it first on a refund
+    shop = ledger.ensure_account(resident.district_id, "supermarket", 1)
+    _fund(resident, 10, "seed")
+    account = ledger.get_account("resident", resident.id)
+    assert shop.id < account.id
+    locked = []
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith("UPDATE accounts"):
+            locked.append(context.compiled_parameters[0]["account_id"])
+
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        for source, target, key in ((account, shop, "pay"), (shop, account, "refund")):
+            locked.clear()
+            ledger.transfer(source, target, 3, kind="redemption", key=key)
+            assert locked[0] == account.id and len(locked) == 2, (key, locked)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_execute)
+    db.session.commit()
+    assert ledger.balance_of("resident", resident.id) == 10 and ledger.check_balances() == []

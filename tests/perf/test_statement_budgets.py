@@ -29,12 +29,17 @@ BUDGETS = {
     "merchant_page": (8, 2),
     "sale": (28, 10),
     "redeem": (28, 12),
+    "redeem_with_key": (20, 17),
     "log_record": (16, 7),
     "code_refresh": (3, 2),
     "check_in": (12, 9),
     "approve": (9, 6),
     "villages_report": (5, 5),
 }
+
+#: path → budget on PostgreSQL where it is lower than on SQLite: a redemption takes the stock and writes its
+#: movement row in one statement there (``WITH taken AS (UPDATE …) INSERT …``), which SQLite cannot
+BUDGETS_POSTGRESQL = {"redeem": 11, "redeem_with_key": 16}
 
 
 class StatementCounter:
@@ -75,6 +80,8 @@ def counting():
 
 def assert_within_budget(path, counter):
     before, budget = BUDGETS[path]
+    if db.engine.dialect.name == "postgresql":
+        budget = BUDGETS_POSTGRESQL.get(path, budget)
     assert counter.count() <= budget, (
         f"{path} sent {counter.count()} statements, its budget is {budget} (it was {before} before the rework):\n"
         + counter.report())
@@ -190,8 +197,9 @@ def test_sale_by_typed_number_stays_within_the_sale_budget(client, district, com
     assert_within_budget("sale", counter)
 
 
-def test_kiosk_redeem_of_one_item_stays_within_its_statement_budget(
-        client, make_community, make_supermarket, make_kiosk, make_resident, give_points, kiosk_login):  # noqa: F811
+@pytest.fixture
+def kiosk_shop(make_community, make_supermarket, make_kiosk, make_resident, give_points, kiosk_login):  # noqa: F811
+    """A kiosk's signed-in resident with 100 points and a shop item in stock: (headers, one-item body)."""
     from backend.supermarket import service as supermarket
     from backend.supermarket.models import SupermarketItem
 
@@ -207,13 +215,28 @@ def test_kiosk_redeem_of_one_item_stays_within_its_statement_budget(
     db.session.flush()
     supermarket.move_stock(rice, 10, "intake", actor="test", donor_name="米山镇人民政府", donor_kind="government")
     db.session.commit()
-    headers = kiosk_login(kiosk, resident)
-    body = {"lines": [{"item_id": rice.id, "quantity": 1}]}
+    return kiosk_login(kiosk, resident), {"lines": [{"item_id": rice.id, "quantity": 1}]}
+
+
+def test_kiosk_redeem_of_one_item_stays_within_its_statement_budget(client, kiosk_shop):
+    headers, body = kiosk_shop
     assert client.post("/api/v1/kiosk/orders", headers=headers, json=body).status_code == 201
     with counting() as counter:
         response = client.post("/api/v1/kiosk/orders", headers=headers, json=body)
     assert response.status_code == 201, response.get_json()
     assert_within_budget("redeem", counter)
+
+
+def test_kiosk_redeem_with_its_idempotency_key_stays_within_its_statement_budget(client, kiosk_shop):
+    """The kiosk confirms with an Idempotency-Key: its record (common.idempotency) is the one mechanism that
+    keeps a retried confirmation from making a second order; the redemption spends nothing more on the key."""
+    headers, body = kiosk_shop
+    assert client.post("/api/v1/kiosk/orders", headers={**headers, "Idempotency-Key": "cart-0"},
+                       json=body).status_code == 201
+    with counting() as counter:
+        response = client.post("/api/v1/kiosk/orders", headers={**headers, "Idempotency-Key": "cart-1"}, json=body)
+    assert response.status_code == 201, response.get_json()
+    assert_within_budget("redeem_with_key", counter)
 
 
 def test_log_record_stays_within_its_statement_budget(client, village):
