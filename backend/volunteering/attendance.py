@@ -1,13 +1,14 @@
 """On site: walk-ins, check-in and check-out by scanning, corrections of times,
 forgotten check-outs, and the attendance sheet (签到表).
 
-A check-in locks the resident row as well as the activity row, so one person
-cannot be checked in at two overlapping activities by two organisers at once.
+A check-in locks the resident row as well as the activity row (shared with the
+other check-ins: ``_activity_for_check_in``), so one person cannot be checked in
+at two overlapping activities by two organisers at once.
 """
 import csv
 import io
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from ..audit.service import record_audit
 from ..cards import service as cards
@@ -22,7 +23,7 @@ from .access import (READ_ROLES, WRITE_ROLES, check_age, check_eligible, get_act
                      lock_resident_and_participation,
                      participation, participation_of, require_state, transition)
 from .errors import AlreadyCheckedOut, AttendingElsewhere, NotCheckedIn, NotSignedUp, OnWaitingList, OutsideActivityTime
-from .models import VolunteerParticipation
+from .models import VolunteerActivity, VolunteerParticipation
 from .rules import (ATTENDANCE, RATABLE, credited_minutes, in_check_in_window, local_text, quality_text,
                     volunteer_settings)
 from .signup import enrol, with_position
@@ -85,29 +86,69 @@ def _check_in_window(activity, at):
         )
 
 
+#: the first other attendance of a resident, in an activity not cancelled, whose time (until the
+#: check-out, else the activity's end) overlaps [start, end); built once (a hot path of the scan)
+_OVERLAPPING = (
+    select(VolunteerParticipation.activity_id, VolunteerActivity.title_zh, VolunteerActivity.title_en)
+    .join(VolunteerActivity, VolunteerActivity.id == VolunteerParticipation.activity_id)
+    .where(VolunteerParticipation.resident_id == bindparam("resident_id"),
+           VolunteerParticipation.id != bindparam("participation_id"),
+           VolunteerParticipation.checked_in_at.is_not(None),
+           VolunteerParticipation.checked_in_at < bindparam("end", type_=VolunteerParticipation.checked_in_at.type),
+           VolunteerActivity.status != "cancelled",
+           func.coalesce(VolunteerParticipation.checked_out_at, VolunteerActivity.ends_at)
+           > bindparam("start", type_=VolunteerParticipation.checked_in_at.type))
+    .limit(1)
+)
+
+
 def _check_no_overlap(part, start, end):
-    """Refuse time at ``part``'s activity that overlaps time the resident spends at another."""
-    others = db.session.execute(
-        select(VolunteerParticipation)
-        .where(VolunteerParticipation.resident_id == part.resident_id,
-               VolunteerParticipation.id != part.id,
-               VolunteerParticipation.checked_in_at.is_not(None),
-               VolunteerParticipation.checked_in_at < end)
-    ).scalars().all()
-    for other in others:
-        if other.activity.status == "cancelled":
-            continue
-        other_end = other.checked_out_at or other.activity.ends_at
-        if other_end > start:
-            raise AttendingElsewhere(
-                f"该居民同一时间正在参加“{other.activity.title_zh}”，请先在那里签退。"
-                f"Already attending “{other.activity.title_en}” at this time; check out there first.",
-                errors={"activity_id": [str(other.activity_id)]})
+    """Refuse time at ``part``'s activity that overlaps time the resident spends at another (one Core
+    statement; it was one query plus one per other activity)."""
+    other = db.session.execute(_OVERLAPPING, {"resident_id": part.resident_id, "participation_id": part.id,
+                                              "start": start, "end": end}).first()
+    if other is not None:
+        raise AttendingElsewhere(
+            f"该居民同一时间正在参加“{other.title_zh}”，请先在那里签退。"
+            f"Already attending “{other.title_en}” at this time; check out there first.",
+            errors={"activity_id": [str(other.activity_id)]})
+
+
+#: activities this process has seen past ``open`` (running, closed, settled, cancelled): an activity never
+#: goes back to ``open``, so a check-in there needs no exclusive lock to start it (see ``check_in``)
+_under_way = set()
+_UNDER_WAY_MAX = 10000
+
+
+def _activity_for_check_in(principal, activity_id, walk_in):
+    """The activity, locked as much as the check-in needs.
+
+    The bench (and a village's morning) scans everyone into one activity, so its row is the hot row.
+    A plain check-in only needs the activity's state to hold until the commit: it locks the row
+    ``FOR SHARE`` (check-ins do not wait for each other; a close or a cancel waits for them and then
+    finds them on site). A walk-in counts the places (capacity) and the first check-in starts the
+    activity: those lock it ``FOR UPDATE`` as before. Whether the activity is past ``open`` is known
+    from an earlier scan in this process; the first scan of a process locks exclusively to find out.
+    """
+    exclusive = walk_in or activity_id not in _under_way
+    activity = get_activity_for_staff(principal, activity_id, lock=True if exclusive else "share")
+    if activity.status in ("draft", "open"):
+        if not exclusive:  # the id was seen under way in another database (tests): lock as a start needs
+            _under_way.discard(activity_id)
+            activity = get_activity_for_staff(principal, activity_id, lock=True)
+    else:
+        if len(_under_way) >= _UNDER_WAY_MAX:
+            _under_way.clear()
+        _under_way.add(activity_id)
+    return activity
 
 
 def check_in(principal, activity_id, data):
-    """Scan someone in; returns ``(participation, outcome)``. A second scan changes nothing."""
-    activity = get_activity_for_staff(principal, activity_id, lock=True)
+    """Scan someone in; returns ``(participation, outcome)``. A second scan changes nothing.
+
+    Two scans of one person take turns on the resident's row (``lock_resident_and_participation``), so
+    nobody is checked in twice, nor at two overlapping activities at once."""
+    activity = _activity_for_check_in(principal, activity_id, bool(data.get("walk_in")))
     require_state(activity, ATTENDANCE, "check in")
     now = utcnow()
     _check_in_window(activity, now)
