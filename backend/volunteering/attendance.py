@@ -8,7 +8,8 @@ at two overlapping activities by two organisers at once.
 import csv
 import io
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record_audit
 from ..cards import service as cards
@@ -143,6 +144,27 @@ def _activity_for_check_in(principal, activity_id, walk_in):
     return activity
 
 
+def _mark_checked_in(part, at, by):
+    """Set the check-in time unless it is set already; False if another scan set it first.
+
+    Check-ins share the activity's lock, so two scans of one card take turns only on the resident's
+    row, in the statement that also read the participation (its snapshot may predate the other
+    scan's commit). The ``checked_in_at IS NULL`` in the update is re-checked on the row's newest
+    version after the wait: the second scan changes nothing. Core on a hot path; the loaded
+    participation is told its new values, so nothing is flushed or read back.
+    """
+    done = db.session.execute(
+        update(VolunteerParticipation)
+        .where(VolunteerParticipation.id == part.id, VolunteerParticipation.checked_in_at.is_(None))
+        .values(checked_in_at=at, checked_in_by=by)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if done:
+        set_committed_value(part, "checked_in_at", at)
+        set_committed_value(part, "checked_in_by", by)
+    return bool(done)
+
+
 def check_in(principal, activity_id, data):
     """Scan someone in; returns ``(participation, outcome)``. A second scan changes nothing.
 
@@ -167,10 +189,13 @@ def check_in(principal, activity_id, data):
     if part.checked_in_at is not None:
         return with_position(part), "already_checked_in"
     _check_no_overlap(part, now, activity.ends_at)
-    part.checked_in_at, part.checked_in_by = now, principal.id
+    if not _mark_checked_in(part, now, principal.id):
+        # the same card scanned twice at once: the other scan read the participation first and won
+        db.session.refresh(part)
+        return with_position(part), "already_checked_in"
     if activity.status == "open":
         transition(principal, activity, "running", "start", started_at=now)
-    db.session.flush()
+        _under_way.add(activity.id)  # (should this request roll back, the next scan finds it open and locks)
     record_audit(principal, "volunteering.check_in", "volunteer_participation", part.id,
                  after={"checked_in_at": now.isoformat(), "how": "code" if data.get("code") else "card_number"})
     return with_position(part), "checked_in"
