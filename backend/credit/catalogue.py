@@ -123,6 +123,16 @@ def _load_items(district_id):
     return copies
 
 
+def cached_item_and_version(district_id, item_id, version_id):
+    """The read-only copies of an item and one of its versions from the process's catalogue (see
+    ``_district_items``), or ``(None, None)`` when it does not hold them yet (the caller loads them)."""
+    item = _district_items(district_id).get(item_id)
+    if item is None:
+        return None, None
+    version = next((v for v in item.versions if v.id == version_id), None)
+    return (item, version) if version is not None else (None, None)
+
+
 def forget_cached_catalogue():
     _cached.clear()
 
