@@ -32,7 +32,7 @@ from ..common.time import utcnow
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..ledger import points
-from ..residents.households import check_conflict
+from ..residents.households import check_conflict_with, own_link_columns, own_user_params
 from ..residents.models import Resident
 from ..residents.service import log_lookup
 from . import scoring
@@ -88,10 +88,11 @@ def lock_record(record_id):
     ).unique().scalar_one_or_none()
 
 
-#: a record under review, locked, with its files and its resident (not the resident's village) in the same
-#: statement; built once (approve is a hot path). Its item and version come from the process's catalogue.
+#: a record under review, locked, with its files, its resident (not the resident's village) and the
+#: reviewer's own resident link (the conflict rule) in the same statement; built once (approve is a hot
+#: path). Its item and version come from the process's catalogue.
 _REVIEW_LOCK = (
-    select(CreditRecord).where(CreditRecord.id == bindparam("record_id"))
+    select(CreditRecord, *own_link_columns()).where(CreditRecord.id == bindparam("record_id"))
     .with_for_update(of=CreditRecord)
     .options(lazyload(CreditRecord.item), lazyload(CreditRecord.item_version), joinedload(CreditRecord.evidence),
              joinedload(CreditRecord.resident).lazyload(Resident.community))
@@ -99,33 +100,41 @@ _REVIEW_LOCK = (
 )
 
 
-def _lock_for_review(record_id):
-    """The record, locked, as a review needs it: ``lock_record`` without joining the catalogue, whose
-    item and version never change once saved (the process's read-only copies stand in; a record of an
-    item the process has not seen yet loads them when asked)."""
-    record = db.session.execute(_REVIEW_LOCK, {"record_id": record_id}).unique().scalar_one_or_none()
-    if record is not None:
-        item, version = cached_item_and_version(record.district_id, record.item_id, record.item_version_id)
-        if item is not None:
-            set_committed_value(record, "item", item)
-            set_committed_value(record, "item_version", version)
-    return record
+def _record_for_review(principal, record_id):
+    """The record, locked and in ``principal``'s scope as a reviewer, and the reviewer's own
+    ``(resident id, household id)`` for ``check_conflict_with``.
+
+    ``lock_record`` without joining the catalogue, whose item and version never change once saved (the
+    process's read-only copies stand in; a record of an item the process has not seen yet loads them
+    when asked)."""
+    row = db.session.execute(_REVIEW_LOCK, {"record_id": record_id, **own_user_params(principal)}).unique().first()
+    record = row[0] if row is not None else None
+    _check_record_scope(principal, record, "reviewer")
+    item, version = cached_item_and_version(record.district_id, record.item_id, record.item_version_id)
+    if item is not None:
+        set_committed_value(record, "item", item)
+        set_committed_value(record, "item_version", version)
+    return record, (row.own_resident_id, row.own_household_id)
 
 
-def _record_in_scope(principal, record_id, *roles, lock=True):
-    record = _lock_for_review(record_id) if lock else db.session.get(CreditRecord, record_id)
+def _check_record_scope(principal, record, *roles):
     if record is None or record.district_id != principal.district_id:
         raise NotFound("No such credit record.", code="record_not_found")
     try:
         require_scope(principal, record.community_id, *roles)
     except NotFound:
         raise NotFound("No such credit record.", code="record_not_found") from None
+
+
+def _record_in_scope(principal, record_id, *roles):
+    record = db.session.get(CreditRecord, record_id)
+    _check_record_scope(principal, record, *roles)
     return record
 
 
 def get_record_for_staff(principal, record_id):
     """One record; opening it is a look-up of the subject's archive and is logged."""
-    record = _record_in_scope(principal, record_id, lock=False)
+    record = _record_in_scope(principal, record_id)
     if record.resident_id is not None:
         log_lookup(principal, db.session.get(Resident, record.resident_id), "record")
     return record
@@ -143,8 +152,16 @@ def record_titles(record_ids):
     return {row.id: (row.title_zh, row.title_en) for row in rows}
 
 
+#: the resident (with their village) and the worker's own resident link, in one statement; built once
+_RESIDENT_FOR_WORKER = select(Resident, *own_link_columns()).where(Resident.id == bindparam("resident_id"))
+
+
 def _resident_for_worker(principal, resident_id):
-    resident = db.session.get(Resident, resident_id)
+    """The resident if they live in one of the worker's communities (else 404), and not the worker
+    nor one of their household (403 ``conflict_of_interest``)."""
+    row = db.session.execute(_RESIDENT_FOR_WORKER, {"resident_id": resident_id, **own_user_params(principal)}
+                             ).first()
+    resident = row[0] if row is not None else None
     if resident is None or resident.district_id != principal.district_id:
         raise NotFound("No such resident.", code="resident_not_found")
     try:
@@ -152,6 +169,7 @@ def _resident_for_worker(principal, resident_id):
     except NotFound:
         raise NotFound("没有这位居民（或不在您的社区）。No such resident in your communities.",
                        code="resident_not_found") from None
+    check_conflict_with(row.own_resident_id, row.own_household_id, resident)
     return resident
 
 
@@ -295,8 +313,7 @@ def create_record(actor, resident_id, item_id, occurred_at, note=None, *, points
             return existing
     now = utcnow()
     if isinstance(actor, Principal):
-        resident = _resident_for_worker(actor, resident_id)
-        check_conflict(actor, resident)
+        resident = _resident_for_worker(actor, resident_id)  # the conflict rule checked with it
     else:
         resident = db.session.get(Resident, resident_id)
         if resident is None:
@@ -525,13 +542,12 @@ def _require_status(record, *statuses):
 def approve_record(principal, record_id, note=None, *, now=None):
     """A reviewer approves a pending record (never their own): it enters public notice."""
     now = now or utcnow()
-    record = _record_in_scope(principal, record_id, "reviewer")
+    record, own_link = _record_for_review(principal, record_id)
     _require_status(record, "pending")
     if record.logged_by_user_id is not None and record.logged_by_user_id == principal.id:
         raise Forbidden("双人审核：不能审核自己登记的记录。Two-person rule: you cannot approve a record you logged.",
                         code="two_person_rule")
-    resident = record.resident  # read with the record (the answer names the resident)
-    check_conflict(principal, resident)
+    check_conflict_with(*own_link, record.resident)  # both read with the record (the answer names the resident)
     policy = district_policy(record.district_id, now)
     reviewed = {"reviewed_by_user_id": principal.id, "reviewed_at": now, "review_note": note,
                 "status": "in_notice", "notice_ends_at": now + timedelta(days=policy.notice_days)}
@@ -559,9 +575,9 @@ def _write_review(record, values):
 def reject_record(principal, record_id, reason, *, now=None):
     """A reviewer turns a pending record down, with the reason; it never counts."""
     now = now or utcnow()
-    record = _record_in_scope(principal, record_id, "reviewer")
+    record, own_link = _record_for_review(principal, record_id)
     _require_status(record, "pending")
-    check_conflict(principal, record.resident)  # read with the record
+    check_conflict_with(*own_link, record.resident)  # both read with the record
     _write_review(record, {"reviewed_by_user_id": principal.id, "reviewed_at": now, "review_note": reason,
                            "status": "rejected"})
     record_audit(principal, "credit_record.reject", "credit_record", record.id, before={"status": "pending"},

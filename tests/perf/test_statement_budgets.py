@@ -29,10 +29,10 @@ BUDGETS = {
     "merchant_page": (8, 2),
     "sale": (28, 10),
     "redeem": (28, 12),
-    "log_record": (16, 7),
+    "log_record": (16, 6),
     "code_refresh": (3, 2),
-    "check_in": (12, 9),
-    "approve": (9, 6),
+    "check_in": (12, 8),
+    "approve": (9, 5),
     "villages_report": (5, 5),
 }
 
