@@ -563,11 +563,19 @@ def approve_record(principal, record_id, note=None, *, now=None):
     return record
 
 
+_REVIEW_UPDATES = {}
+
+
 def _write_review(record, values):
     """One ``UPDATE`` of the locked record's review columns (Core: a hot path, no unit of work for one
     row); the loaded record is told its new values, so nothing is flushed or read back."""
-    db.session.execute(update(CreditRecord.__table__).where(CreditRecord.__table__.c.id == record.id)
-                       .values(**values))
+    names = tuple(values)
+    stmt = _REVIEW_UPDATES.get(names)
+    if stmt is None:  # approve and reject each write their own columns: one statement each, built once
+        table = CreditRecord.__table__
+        stmt = _REVIEW_UPDATES[names] = (update(table).where(table.c.id == bindparam("record_id"))
+                                         .values({name: bindparam(f"v_{name}") for name in names}))
+    db.session.execute(stmt, {"record_id": record.id, **{f"v_{name}": value for name, value in values.items()}})
     for name, value in values.items():
         set_committed_value(record, name, value)
 

@@ -26,10 +26,15 @@ STATE_ZH = {"draft": "草稿", "open": "报名中", "running": "进行中", "clo
 
 def _activity_statement(lock):
     stmt = select(VolunteerActivity).where(VolunteerActivity.id == bindparam("activity_id"))
-    if lock:
+    if lock == "share":
+        # the caller knows the villages (an activity under way keeps them): the row alone
+        stmt = (stmt.options(lazyload(VolunteerActivity.communities))
+                .with_for_update(read=True, of=VolunteerActivity)
+                .execution_options(populate_existing=True))
+    elif lock:
         # the row locked and its villages read in the same statement (only the activity's row is locked)
         stmt = (stmt.options(joinedload(VolunteerActivity.communities))
-                .with_for_update(read=lock == "share", of=VolunteerActivity)
+                .with_for_update(of=VolunteerActivity)
                 .execution_options(populate_existing=True))
     return stmt
 
@@ -42,14 +47,19 @@ def load_activity(activity_id, *, lock=False):
     """The activity (or None). ``lock=True`` locks its row for this transaction (``FOR UPDATE``): the
     writes that change who takes part, or the activity's state, take turns on it. ``lock="share"`` locks
     it ``FOR SHARE``: any number of check-ins hold it at once, and a close or a cancel (``FOR UPDATE``)
-    waits until they are committed, so the state they checked holds until then."""
+    waits until they are committed, so the state they checked holds until then; its villages are not
+    read (the caller sets them: ``check_in`` knows them for an activity under way)."""
     result = db.session.execute(_ACTIVITY[lock], {"activity_id": activity_id})
     return result.unique().scalar_one_or_none() if lock else result.scalar_one_or_none()
 
 
 def get_activity_for_staff(principal, activity_id, roles=WRITE_ROLES, *, lock=False):
     """The activity if ``principal`` has one of ``roles`` in one of its communities (else 404)."""
-    activity = load_activity(activity_id, lock=lock)
+    return check_staff_access(principal, load_activity(activity_id, lock=lock), roles)
+
+
+def check_staff_access(principal, activity, roles=WRITE_ROLES):
+    """``activity`` if ``principal`` has one of ``roles`` in one of its communities (else 404)."""
     if activity is None or activity.district_id != principal.district_id:
         raise ActivityNotFound("没有这个活动。No such activity.")
     if not any(principal.can(community_id, *roles) for community_id in activity.community_ids):

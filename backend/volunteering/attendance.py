@@ -7,6 +7,7 @@ at two overlapping activities by two organisers at once.
 """
 import csv
 import io
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,12 +21,13 @@ from ..common.calendar import offset
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..residents.models import Resident
-from .access import (READ_ROLES, WRITE_ROLES, check_age, check_eligible, get_activity_for_staff, lock_resident,
+from .access import (READ_ROLES, WRITE_ROLES, check_age, check_eligible, check_staff_access, get_activity_for_staff,
+                     load_activity, lock_resident,
                      lock_resident_and_participation,
                      participation, participation_of, require_state, transition)
 from .errors import AlreadyCheckedOut, AttendingElsewhere, NotCheckedIn, NotSignedUp, OnWaitingList, OutsideActivityTime
 from .models import VolunteerActivity, VolunteerParticipation
-from .rules import (ATTENDANCE, RATABLE, credited_minutes, in_check_in_window, local_text, quality_text,
+from .rules import (ATTENDANCE, EDITABLE, RATABLE, credited_minutes, in_check_in_window, local_text, quality_text,
                     volunteer_settings)
 from .signup import enrol, with_position
 
@@ -115,10 +117,18 @@ def _check_no_overlap(part, start, end):
             errors={"activity_id": [str(other.activity_id)]})
 
 
-#: activities this process has seen past ``open`` (running, closed, settled, cancelled): an activity never
-#: goes back to ``open``, so a check-in there needs no exclusive lock to start it (see ``check_in``)
-_under_way = set()
+#: activities this process has seen past ``open`` (running, closed, settled, cancelled), by id: their
+#: ``created_at`` and villages. An activity never goes back to ``open``, and its villages are fixed once
+#: it is no longer editable (``EDITABLE``), so a check-in there needs no exclusive lock to start it
+#: and no read of its villages (see ``_activity_for_check_in``)
+_under_way = {}
 _UNDER_WAY_MAX = 10000
+
+
+def _remember_under_way(activity):
+    if len(_under_way) >= _UNDER_WAY_MAX:
+        _under_way.clear()
+    _under_way[activity.id] = (activity.created_at, tuple(activity.community_ids))
 
 
 def _activity_for_check_in(principal, activity_id, walk_in):
@@ -127,20 +137,22 @@ def _activity_for_check_in(principal, activity_id, walk_in):
     The bench (and a village's morning) scans everyone into one activity, so its row is the hot row.
     A plain check-in only needs the activity's state to hold until the commit: it locks the row
     ``FOR SHARE`` (check-ins do not wait for each other; a close or a cancel waits for them and then
-    finds them on site). A walk-in counts the places (capacity) and the first check-in starts the
-    activity: those lock it ``FOR UPDATE`` as before. Whether the activity is past ``open`` is known
-    from an earlier scan in this process; the first scan of a process locks exclusively to find out.
+    finds them on site), and takes its villages from an earlier scan in this process (they are fixed
+    once the activity is under way). A walk-in counts the places (capacity) and the first check-in
+    starts the activity: those lock it ``FOR UPDATE`` and read its villages as before, as does the
+    first scan of a process, which finds out whether the activity is under way.
     """
-    exclusive = walk_in or activity_id not in _under_way
-    activity = get_activity_for_staff(principal, activity_id, lock=True if exclusive else "share")
-    if activity.status in ("draft", "open"):
-        if not exclusive:  # the id was seen under way in another database (tests): lock as a start needs
-            _under_way.discard(activity_id)
-            activity = get_activity_for_staff(principal, activity_id, lock=True)
-    else:
-        if len(_under_way) >= _UNDER_WAY_MAX:
-            _under_way.clear()
-        _under_way.add(activity_id)
+    known = None if walk_in else _under_way.get(activity_id)
+    if known is not None:
+        activity = load_activity(activity_id, lock="share")
+        # the same activity (not an id reused by another database: tests), still under way
+        if activity is not None and activity.created_at == known[0] and activity.status not in EDITABLE:
+            set_committed_value(activity, "communities", [SimpleNamespace(community_id=c) for c in known[1]])
+            return check_staff_access(principal, activity)
+        _under_way.pop(activity_id, None)
+    activity = get_activity_for_staff(principal, activity_id, lock=True)
+    if activity.status not in EDITABLE:
+        _remember_under_way(activity)
     return activity
 
 
@@ -195,7 +207,7 @@ def check_in(principal, activity_id, data):
         return with_position(part), "already_checked_in"
     if activity.status == "open":
         transition(principal, activity, "running", "start", started_at=now)
-        _under_way.add(activity.id)  # (should this request roll back, the next scan finds it open and locks)
+        _remember_under_way(activity)  # (should this request roll back, the next scan finds it open and locks)
     record_audit(principal, "volunteering.check_in", "volunteer_participation", part.id,
                  after={"checked_in_at": now.isoformat(), "how": "code" if data.get("code") else "card_number"})
     return with_position(part), "checked_in"
