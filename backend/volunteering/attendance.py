@@ -10,6 +10,7 @@ import io
 from types import SimpleNamespace
 
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record_audit
@@ -18,7 +19,7 @@ from ..common.pagination import paginate
 from ..common.spreadsheet import safe_row
 from ..common.time import utcnow
 from ..common.calendar import offset
-from ..errors import NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..residents.models import Resident
 from .access import (READ_ROLES, WRITE_ROLES, check_age, check_eligible, check_staff_access, get_activity_for_staff,
@@ -156,25 +157,55 @@ def _activity_for_check_in(principal, activity_id, walk_in):
     return activity
 
 
-def _mark_checked_in(part, at, by):
-    """Set the check-in time unless it is set already; False if another scan set it first.
+def _overlapping_elsewhere():
+    """EXISTS: another attendance of resident ``:who`` (not ``:participation_id``) overlapping
+    [``:start``, ``:end``) in an activity not cancelled — ``_OVERLAPPING``'s test, on aliases, so it can
+    sit in an UPDATE of the participations table itself."""
+    other, activity = aliased(VolunteerParticipation), aliased(VolunteerActivity)
+    when = VolunteerParticipation.checked_in_at.type
+    return (select(other.id).join(activity, activity.id == other.activity_id)
+            .where(other.resident_id == bindparam("who"), other.id != bindparam("participation_id"),
+                   other.checked_in_at.is_not(None), other.checked_in_at < bindparam("end", type_=when),
+                   activity.status != "cancelled",
+                   func.coalesce(other.checked_out_at, activity.ends_at) > bindparam("start", type_=when))
+            .exists())
+
+
+_PARTICIPATIONS = VolunteerParticipation.__table__
+#: the check-in itself, built once: the time is set only where none is, and only if the resident is not
+#: on site elsewhere at the time (the overlap rule, in the same statement)
+_CHECK_IN = (
+    update(_PARTICIPATIONS)
+    .where(_PARTICIPATIONS.c.id == bindparam("participation_id"), _PARTICIPATIONS.c.checked_in_at.is_(None),
+           ~_overlapping_elsewhere())
+    .values(checked_in_at=bindparam("at", type_=VolunteerParticipation.checked_in_at.type),
+            checked_in_by=bindparam("by"))
+)
+
+
+def _mark_checked_in(part, at, by, until):
+    """Set the check-in time unless it is set already, or the resident is on site elsewhere then.
 
     Check-ins share the activity's lock, so two scans of one card take turns only on the resident's
     row, in the statement that also read the participation (its snapshot may predate the other
     scan's commit). The ``checked_in_at IS NULL`` in the update is re-checked on the row's newest
-    version after the wait: the second scan changes nothing. Core on a hot path; the loaded
-    participation is told its new values, so nothing is flushed or read back.
+    version after the wait: the second scan changes nothing. The overlap rule (``_check_no_overlap``)
+    is tested in the same statement, which starts after the resident's row is locked: one round trip
+    where there were two. Core on a hot path; the loaded participation is told its new values, so
+    nothing is flushed or read back. When nothing was set, the participation is read again to say why:
+    another scan was first (returns False), or the resident is elsewhere (``AttendingElsewhere``).
     """
-    done = db.session.execute(
-        update(VolunteerParticipation)
-        .where(VolunteerParticipation.id == part.id, VolunteerParticipation.checked_in_at.is_(None))
-        .values(checked_in_at=at, checked_in_by=by)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    done = db.session.execute(_CHECK_IN, {"participation_id": part.id, "who": part.resident_id,
+                                          "start": at, "end": until, "at": at, "by": by}).rowcount
     if done:
         set_committed_value(part, "checked_in_at", at)
         set_committed_value(part, "checked_in_by", by)
-    return bool(done)
+        return True
+    db.session.refresh(part)
+    if part.checked_in_at is not None:
+        return False
+    _check_no_overlap(part, at, until)
+    raise Conflict("The request conflicts with the current state; retry it.")
 
 
 def check_in(principal, activity_id, data):
@@ -200,10 +231,8 @@ def check_in(principal, activity_id, data):
                                 "Already checked in and out; correct the times if they came back.")
     if part.checked_in_at is not None:
         return with_position(part), "already_checked_in"
-    _check_no_overlap(part, now, activity.ends_at)
-    if not _mark_checked_in(part, now, principal.id):
+    if not _mark_checked_in(part, now, principal.id, activity.ends_at):
         # the same card scanned twice at once: the other scan read the participation first and won
-        db.session.refresh(part)
         return with_position(part), "already_checked_in"
     if activity.status == "open":
         transition(principal, activity, "running", "start", started_at=now)

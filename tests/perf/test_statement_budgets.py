@@ -31,7 +31,7 @@ BUDGETS = {
     "redeem": (28, 12),
     "log_record": (16, 6),
     "code_refresh": (3, 2),
-    "check_in": (12, 8),
+    "check_in": (12, 7),
     "approve": (9, 5),
     "villages_report": (5, 5),
 }

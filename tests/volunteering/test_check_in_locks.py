@@ -118,3 +118,36 @@ def test_one_card_scanned_twice_at_once_is_checked_in_once(vol, login):
     part = db.session.query(VolunteerParticipation).filter_by(resident_id=resident.id).one()
     lines = db.session.query(AuditLog).filter_by(action="volunteering.check_in", target_id=str(part.id)).count()
     assert lines == 1
+
+
+@postgres_only
+def test_one_person_scanned_into_two_overlapping_activities_at_once_is_checked_in_at_one(vol, login):
+    first = vol.started(community_ids=[vol.c1.id])
+    second = vol.started(community_ids=[vol.c1.id], title_zh="敬老院帮厨", title_en="Kitchen help")
+    resident = vol.resident()
+    for activity in (first, second):
+        start = vol.clock()
+        vol.clock.set(activity["start"] - timedelta(hours=1))
+        assert vol.post(f"/activities/{activity['id']}/sign-up", login(resident)).status_code == 200
+        vol.clock.set(start)
+    vol.clock.advance(minutes=3)
+    code = vol.code(resident)
+    # both scans wait on the resident's row, each having read its participation before the other's commit
+    held = db.engine.connect()
+    held.execute(text("SELECT id FROM residents WHERE id = :id FOR UPDATE"), {"id": resident.id})
+    try:
+        scans = [_in_thread(f"/api/v1/volunteering/activities/{a['id']}/check-in", vol.org, {"code": code})
+                 for a in (first, second)]
+        time.sleep(1.0)
+    finally:
+        held.rollback()
+        held.close()
+        for thread, _result in scans:
+            thread.join(timeout=20)
+    results = [result[0] for _thread, result in scans]
+    assert sorted(status for status, _ in results) == [200, 409], results
+    assert next(body for status, body in results if status == 409)["code"] == "attending_elsewhere"
+    db.session.expire_all()
+    on_site = db.session.query(VolunteerParticipation).filter(
+        VolunteerParticipation.resident_id == resident.id, VolunteerParticipation.checked_in_at.is_not(None)).count()
+    assert on_site == 1
