@@ -83,7 +83,7 @@ def effective_items(district_id, community=None, *, subject_type=None):
 
 #: seconds a process keeps a district's catalogue before it asks the database again
 CACHE_SECONDS = 5.0
-_cached = {}  # district id -> (monotonic time loaded, {item id: detached copy with its versions})
+_cached = {}  # district id -> (monotonic time loaded, ({item id: detached copy with its versions}, by code))
 
 
 def _district_items(district_id):
@@ -96,14 +96,26 @@ def _district_items(district_id):
     within that time, the process that wrote it at once, and the writing
     session reads the database.
     """
+    return _district_catalogue(district_id)[0]
+
+
+def _district_catalogue(district_id):
+    """``({item id: item}, {code: [items]})`` of the district, from the process's cache (see above)."""
     if db.session.info.get("catalogue_written"):
-        return _load_items(district_id)
+        return _indexed(_load_items(district_id))
     hit = _cached.get(district_id)
     if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
         return hit[1]
-    items = _load_items(district_id)
-    _cached[district_id] = (time.monotonic(), items)
-    return items
+    catalogue = _indexed(_load_items(district_id))
+    _cached[district_id] = (time.monotonic(), catalogue)
+    return catalogue
+
+
+def _indexed(items):
+    by_code = {}
+    for item in items.values():
+        by_code.setdefault(item.code, []).append(item)
+    return items, by_code
 
 
 def _load_items(district_id):
@@ -121,6 +133,16 @@ def _load_items(district_id):
         make_transient_to_detached(item)
         copies[item.id] = item
     return copies
+
+
+def cached_item_and_version(district_id, item_id, version_id):
+    """The read-only copies of an item and one of its versions from the process's catalogue (see
+    ``_district_items``), or ``(None, None)`` when it does not hold them yet (the caller loads them)."""
+    item = _district_items(district_id).get(item_id)
+    if item is None:
+        return None, None
+    version = next((v for v in item.versions if v.id == version_id), None)
+    return (item, version) if version is not None else (None, None)
 
 
 def forget_cached_catalogue():
@@ -155,7 +177,8 @@ def find_item(code, *, district_id, community_id=None):
     """
     community = _community(community_id) if community_id is not None else None
     keys = _scope_keys(community) if community is not None else ["d"]
-    items = [i for i in _district_items(district_id).values() if i.code == code and i.scope_key in keys]
+    # the items of that code only (a sale and every log look one up: not a walk through the catalogue)
+    items = [i for i in _district_catalogue(district_id)[1].get(code, ()) if i.scope_key in keys]
     return max(items, key=lambda i: SCOPE_RANK[i.scope]) if items else None
 
 

@@ -40,13 +40,40 @@ def ensure_subject(district_id, subject_type, subject_id, *, lock=False):
     """
     subject = get_subject(subject_type, subject_id, lock=lock)
     if subject is None:
-        db.session.execute(insert_or_nothing(CreditSubject).values(
-            district_id=district_id, subject_type=subject_type, score_delta=0, serious_count=0,
-            updated_at=utcnow(),
-            **{"resident_id" if subject_type == "resident" else "merchant_id": subject_id},
-        ))
+        _insert_subject(district_id, subject_type, subject_id)
         subject = get_subject(subject_type, subject_id, lock=lock)
     return subject
+
+
+def _insert_subject(district_id, subject_type, subject_id):
+    db.session.execute(insert_or_nothing(CreditSubject).values(
+        district_id=district_id, subject_type=subject_type, score_delta=0, serious_count=0,
+        updated_at=utcnow(),
+        **{"resident_id" if subject_type == "resident" else "merchant_id": subject_id},
+    ))
+
+
+#: the subject row's id, locked; built once per subject type (a hot path of log_record)
+_LOCK_SUBJECT = {
+    subject_type: select(CreditSubject.id).where(CreditSubject.subject_type == subject_type,
+                                                 _owner_column(subject_type) == bindparam("owner_id"))
+    .with_for_update()
+    for subject_type in ("resident", "merchant")
+}
+
+
+def lock_subject(district_id, subject_type, subject_id):
+    """The subject row's id, locked for this transaction (created on first use, race-safe).
+
+    ``ensure_subject(..., lock=True)`` for a caller that needs only the id (the cap check and the
+    record's ``subject_id``): one Core statement, no ORM object built.
+    """
+    stmt = _LOCK_SUBJECT[subject_type]
+    found = db.session.execute(stmt, {"owner_id": subject_id}).scalar_one_or_none()
+    if found is None:
+        _insert_subject(district_id, subject_type, subject_id)
+        found = db.session.execute(stmt, {"owner_id": subject_id}).scalar_one()
+    return found
 
 
 def add_to_subject(district_id, subject_type, subject_id, delta, serious_change, now):

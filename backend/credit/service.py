@@ -19,9 +19,9 @@ Public functions for other domains (signatures are a contract):
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import String, bindparam, cast, func, insert, literal, select
+from sqlalchemy import String, bindparam, cast, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
+from sqlalchemy.orm import joinedload, lazyload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record_audit, register_community_targets
@@ -33,11 +33,11 @@ from ..common.time import utcnow
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..ledger import points
-from ..residents.households import check_conflict
+from ..residents.households import check_conflict_with, own_link_columns, own_user_params
 from ..residents.models import Resident
 from ..residents.service import log_lookup
 from . import scoring
-from .catalogue import find_item, item_for_community, version_in_force
+from .catalogue import cached_item_and_version, find_item, item_for_community, version_in_force
 from .models import CAP_COUNTING, CatalogueItem, CatalogueItemVersion, CreditRecord, Evidence, Objection, RepairRequest
 from .policy import district_policy
 from .scoring import resident_standing, resident_with_stars, subject_score, subject_score_of
@@ -89,20 +89,53 @@ def lock_record(record_id):
     ).unique().scalar_one_or_none()
 
 
-def _record_in_scope(principal, record_id, *roles, lock=True):
-    record = lock_record(record_id) if lock else db.session.get(CreditRecord, record_id)
+#: a record under review, locked, with its files, its resident (not the resident's village) and the
+#: reviewer's own resident link (the conflict rule) in the same statement; built once (approve is a hot
+#: path). Its item and version come from the process's catalogue.
+_REVIEW_LOCK = (
+    select(CreditRecord, *own_link_columns()).where(CreditRecord.id == bindparam("record_id"))
+    .with_for_update(of=CreditRecord)
+    .options(lazyload(CreditRecord.item), lazyload(CreditRecord.item_version), joinedload(CreditRecord.evidence),
+             joinedload(CreditRecord.resident).lazyload(Resident.community))
+    .execution_options(populate_existing=True)
+)
+
+
+def _record_for_review(principal, record_id):
+    """The record, locked and in ``principal``'s scope as a reviewer, and the reviewer's own
+    ``(resident id, household id)`` for ``check_conflict_with``.
+
+    ``lock_record`` without joining the catalogue, whose item and version never change once saved (the
+    process's read-only copies stand in; a record of an item the process has not seen yet loads them
+    when asked)."""
+    row = db.session.execute(_REVIEW_LOCK, {"record_id": record_id, **own_user_params(principal)}).unique().first()
+    record = row[0] if row is not None else None
+    _check_record_scope(principal, record, "reviewer")
+    item, version = cached_item_and_version(record.district_id, record.item_id, record.item_version_id)
+    if item is not None:
+        set_committed_value(record, "item", item)
+        set_committed_value(record, "item_version", version)
+    return record, (row.own_resident_id, row.own_household_id)
+
+
+def _check_record_scope(principal, record, *roles):
     if record is None or record.district_id != principal.district_id:
         raise NotFound("No such credit record.", code="record_not_found")
     try:
         require_scope(principal, record.community_id, *roles)
     except NotFound:
         raise NotFound("No such credit record.", code="record_not_found") from None
+
+
+def _record_in_scope(principal, record_id, *roles):
+    record = db.session.get(CreditRecord, record_id)
+    _check_record_scope(principal, record, *roles)
     return record
 
 
 def get_record_for_staff(principal, record_id):
     """One record; opening it is a look-up of the subject's archive and is logged."""
-    record = _record_in_scope(principal, record_id, lock=False)
+    record = _record_in_scope(principal, record_id)
     if record.resident_id is not None:
         log_lookup(principal, db.session.get(Resident, record.resident_id), "record")
     return record
@@ -120,8 +153,16 @@ def record_titles(record_ids):
     return {row.id: (row.title_zh, row.title_en) for row in rows}
 
 
+#: the resident (with their village) and the worker's own resident link, in one statement; built once
+_RESIDENT_FOR_WORKER = select(Resident, *own_link_columns()).where(Resident.id == bindparam("resident_id"))
+
+
 def _resident_for_worker(principal, resident_id):
-    resident = db.session.get(Resident, resident_id)
+    """The resident if they live in one of the worker's communities (else 404), and not the worker
+    nor one of their household (403 ``conflict_of_interest``)."""
+    row = db.session.execute(_RESIDENT_FOR_WORKER, {"resident_id": resident_id, **own_user_params(principal)}
+                             ).first()
+    resident = row[0] if row is not None else None
     if resident is None or resident.district_id != principal.district_id:
         raise NotFound("No such resident.", code="resident_not_found")
     try:
@@ -129,6 +170,7 @@ def _resident_for_worker(principal, resident_id):
     except NotFound:
         raise NotFound("没有这位居民（或不在您的社区）。No such resident in your communities.",
                        code="resident_not_found") from None
+    check_conflict_with(row.own_resident_id, row.own_household_id, resident)
     return resident
 
 
@@ -169,14 +211,27 @@ def _cap_count(subject, item, occurred_at, period):
     ).scalar_one()
 
 
-def _capped(subject, item, occurred_at, period):
-    """The cap's count as a scalar subquery, for the insert that checks it itself."""
-    start, end = period_bounds(period, occurred_at)
-    return select(func.count()).select_from(CreditRecord).where(
-        CreditRecord.subject_id == subject.id, CreditRecord.item_id == item.id,
-        CreditRecord.occurred_at >= start, CreditRecord.occurred_at < end,
-        CreditRecord.status.in_(CAP_COUNTING),
-    ).scalar_subquery()
+def _insert_statement(with_cap):
+    """``INSERT INTO credit_records (…) SELECT :v_… [WHERE (SELECT count(*) …) < :cap] RETURNING id``,
+    every value a parameter, so it is built (and compiled) once per process, not per record."""
+    table = CreditRecord.__table__
+    columns = [c for c in table.columns if c.key != "id"]
+    chosen = select(*[bindparam(f"v_{c.key}", type_=c.type) for c in columns])
+    if with_cap:
+        counted = select(func.count()).select_from(CreditRecord).where(
+            CreditRecord.subject_id == bindparam("v_subject_id"), CreditRecord.item_id == bindparam("v_item_id"),
+            CreditRecord.occurred_at >= bindparam("cap_start", type_=CreditRecord.occurred_at.type),
+            CreditRecord.occurred_at < bindparam("cap_end", type_=CreditRecord.occurred_at.type),
+            CreditRecord.status.in_(CAP_COUNTING),
+        ).scalar_subquery()
+        chosen = chosen.where(counted < bindparam("cap"))
+    return insert(table).from_select([c.name for c in columns], chosen).returning(table.c.id)
+
+
+#: column key → attribute name of ``CreditRecord`` (they are the same today; the mapper says so)
+_RECORD_KEYS = [(c.key, CreditRecord.__mapper__.get_property_by_column(c).key)
+                for c in CreditRecord.__table__.columns if c.key != "id"]
+_INSERT = {with_cap: _insert_statement(with_cap) for with_cap in (False, True)}
 
 
 def _insert_within_cap(record, subject, item, cap, period):
@@ -185,22 +240,20 @@ def _insert_within_cap(record, subject, item, cap, period):
     The cap is counted in the insert itself — ``INSERT … SELECT … WHERE (SELECT count(*) …) < cap`` —
     one statement where a count and an insert were two; the subject row is locked before, so two
     callers for one subject still take turns. SQLAlchemy Core on purpose (STYLE rule 12: a hot path of
-    sale and log_record); the ORM object is then attached as the persistent row it is, with every
-    column known, so nothing is read back. Returns False when the cap is reached (nothing inserted).
+    sale and log_record), the statement built once with every value a parameter; the ORM object is then
+    attached as the persistent row it is, with every column known, so nothing is read back. Returns
+    False when the cap is reached (nothing inserted).
     """
-    table = CreditRecord.__table__
-    mapper = CreditRecord.__mapper__
-    columns = [c for c in table.columns if c.key != "id"]
-    keys = [mapper.get_property_by_column(c).key for c in columns]
-    for key in keys:
-        if key not in record.__dict__:
-            setattr(record, key, None)  # unset columns are NULL in the row: say so, so none is loaded later
-    chosen = select(*[literal(getattr(record, key), type_=c.type) for key, c in zip(keys, columns)])
+    values = record.__dict__
+    params = {}
+    for column_key, attribute in _RECORD_KEYS:
+        if attribute not in values:
+            setattr(record, attribute, None)  # unset columns are NULL in the row: say so, so none is loaded later
+        params[f"v_{column_key}"] = values[attribute]
     if cap is not None:
-        chosen = chosen.where(_capped(subject, item, record.occurred_at, period) < cap)
-    new_id = db.session.execute(
-        insert(table).from_select([c.name for c in columns], chosen).returning(table.c.id)
-    ).scalar_one_or_none()
+        params["cap_start"], params["cap_end"] = period_bounds(period, record.occurred_at)
+        params["cap"] = cap
+    new_id = db.session.execute(_INSERT[cap is not None], params).scalar_one_or_none()
     if new_id is None:
         return False
     record.id = new_id
@@ -261,8 +314,7 @@ def create_record(actor, resident_id, item_id, occurred_at, note=None, *, points
             return existing
     now = utcnow()
     if isinstance(actor, Principal):
-        resident = _resident_for_worker(actor, resident_id)
-        check_conflict(actor, resident)
+        resident = _resident_for_worker(actor, resident_id)  # the conflict rule checked with it
     else:
         resident = db.session.get(Resident, resident_id)
         if resident is None:
@@ -285,7 +337,7 @@ def create_record(actor, resident_id, item_id, occurred_at, note=None, *, points
         raise ValidationFailed("该项目需要上传证据。This item needs evidence (a photo or a PDF).",
                                code="evidence_required", errors={"evidence_ids": ["At least one file."]})
     policy = district_policy(resident.district_id, now)
-    subject = scoring.ensure_subject(resident.district_id, "resident", resident.id, lock=True)
+    subject = SimpleNamespace(id=scoring.lock_subject(resident.district_id, "resident", resident.id))
     cap, period = _cap_of(version, policy, item)
     if source_ref is not None and cap is not None and _cap_count(subject, item, occurred_at, period) >= cap:
         raise _cap_reached(cap, period)
@@ -408,7 +460,7 @@ def record_system_credit(*, district_id, subject_type, subject_id, item_code, so
         subject = SimpleNamespace(id=scoring.add_to_subject(district_id, subject_type, subject_id, points,
                                                             serious, now))
     else:
-        subject = scoring.ensure_subject(district_id, subject_type, subject_id, lock=True)
+        subject = SimpleNamespace(id=scoring.lock_subject(district_id, subject_type, subject_id))
         if cap is not None and _cap_count(subject, item, occurred_at, period) >= cap:
             return None
     record = CreditRecord(
@@ -491,34 +543,52 @@ def _require_status(record, *statuses):
 def approve_record(principal, record_id, note=None, *, now=None):
     """A reviewer approves a pending record (never their own): it enters public notice."""
     now = now or utcnow()
-    record = _record_in_scope(principal, record_id, "reviewer")
+    record, own_link = _record_for_review(principal, record_id)
     _require_status(record, "pending")
     if record.logged_by_user_id is not None and record.logged_by_user_id == principal.id:
         raise Forbidden("双人审核：不能审核自己登记的记录。Two-person rule: you cannot approve a record you logged.",
                         code="two_person_rule")
-    resident = record.resident  # read with the record (the answer names the resident)
-    check_conflict(principal, resident)
+    check_conflict_with(*own_link, record.resident)  # both read with the record (the answer names the resident)
     policy = district_policy(record.district_id, now)
-    record.reviewed_by_user_id, record.reviewed_at, record.review_note = principal.id, now, note
-    record.status = "in_notice"
-    record.notice_ends_at = now + timedelta(days=policy.notice_days)
+    reviewed = {"reviewed_by_user_id": principal.id, "reviewed_at": now, "review_note": note,
+                "status": "in_notice", "notice_ends_at": now + timedelta(days=policy.notice_days)}
     if policy.notice_days == 0:
+        for name, value in reviewed.items():
+            setattr(record, name, value)
         scoring.finalise(record, now, principal.ref)
-    db.session.flush()
+        db.session.flush()
+    else:
+        _write_review(record, reviewed)
     record_audit(principal, "credit_record.approve", "credit_record", record.id, before={"status": "pending"},
                  after={"status": record.status, "notice_ends_at": record.notice_ends_at.isoformat()}, reason=note)
     return record
 
 
+_REVIEW_UPDATES = {}
+
+
+def _write_review(record, values):
+    """One ``UPDATE`` of the locked record's review columns (Core: a hot path, no unit of work for one
+    row); the loaded record is told its new values, so nothing is flushed or read back."""
+    names = tuple(values)
+    stmt = _REVIEW_UPDATES.get(names)
+    if stmt is None:  # approve and reject each write their own columns: one statement each, built once
+        table = CreditRecord.__table__
+        stmt = _REVIEW_UPDATES[names] = (update(table).where(table.c.id == bindparam("record_id"))
+                                         .values({name: bindparam(f"v_{name}") for name in names}))
+    db.session.execute(stmt, {"record_id": record.id, **{f"v_{name}": value for name, value in values.items()}})
+    for name, value in values.items():
+        set_committed_value(record, name, value)
+
+
 def reject_record(principal, record_id, reason, *, now=None):
     """A reviewer turns a pending record down, with the reason; it never counts."""
     now = now or utcnow()
-    record = _record_in_scope(principal, record_id, "reviewer")
+    record, own_link = _record_for_review(principal, record_id)
     _require_status(record, "pending")
-    check_conflict(principal, db.session.get(Resident, record.resident_id))
-    record.reviewed_by_user_id, record.reviewed_at, record.review_note = principal.id, now, reason
-    record.status = "rejected"
-    db.session.flush()
+    check_conflict_with(*own_link, record.resident)  # both read with the record
+    _write_review(record, {"reviewed_by_user_id": principal.id, "reviewed_at": now, "review_note": reason,
+                           "status": "rejected"})
     record_audit(principal, "credit_record.reject", "credit_record", record.id, before={"status": "pending"},
                  after={"status": "rejected"}, reason=reason)
     return record

@@ -3,10 +3,10 @@ the activity's state: who may act on which activity, in which state, for whom.
 
 Every write that changes who may take part or who is on site first locks the
 activity row (``lock=True``), so capacity and the waiting list hold across API
-processes; a check-in also locks the resident row, so one person cannot be
+processes (a plain check-in only needs the state to hold: it shares the lock); a check-in also locks the resident row, so one person cannot be
 checked in at two overlapping activities by two organisers at once.
 """
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from ..audit.service import record_audit
@@ -24,19 +24,42 @@ STATE_ZH = {"draft": "草稿", "open": "报名中", "running": "进行中", "clo
             "cancelled": "已取消"}
 
 
-def load_activity(activity_id, *, lock=False):
-    stmt = select(VolunteerActivity).where(VolunteerActivity.id == activity_id)
-    if lock:
-        # the row locked and its villages read in the same statement (only the activity's row is locked)
-        stmt = (stmt.options(joinedload(VolunteerActivity.communities)).with_for_update(of=VolunteerActivity)
+def _activity_statement(lock):
+    stmt = select(VolunteerActivity).where(VolunteerActivity.id == bindparam("activity_id"))
+    if lock == "share":
+        # the caller knows the villages (an activity under way keeps them): the row alone
+        stmt = (stmt.options(lazyload(VolunteerActivity.communities))
+                .with_for_update(read=True, of=VolunteerActivity)
                 .execution_options(populate_existing=True))
-        return db.session.execute(stmt).unique().scalar_one_or_none()
-    return db.session.execute(stmt).scalar_one_or_none()
+    elif lock:
+        # the row locked and its villages read in the same statement (only the activity's row is locked)
+        stmt = (stmt.options(joinedload(VolunteerActivity.communities))
+                .with_for_update(of=VolunteerActivity)
+                .execution_options(populate_existing=True))
+    return stmt
+
+
+#: built once (a hot path: every scan reads its activity); the id is the parameter
+_ACTIVITY = {lock: _activity_statement(lock) for lock in (False, True, "share")}
+
+
+def load_activity(activity_id, *, lock=False):
+    """The activity (or None). ``lock=True`` locks its row for this transaction (``FOR UPDATE``): the
+    writes that change who takes part, or the activity's state, take turns on it. ``lock="share"`` locks
+    it ``FOR SHARE``: any number of check-ins hold it at once, and a close or a cancel (``FOR UPDATE``)
+    waits until they are committed, so the state they checked holds until then; its villages are not
+    read (the caller sets them: ``check_in`` knows them for an activity under way)."""
+    result = db.session.execute(_ACTIVITY[lock], {"activity_id": activity_id})
+    return result.unique().scalar_one_or_none() if lock else result.scalar_one_or_none()
 
 
 def get_activity_for_staff(principal, activity_id, roles=WRITE_ROLES, *, lock=False):
     """The activity if ``principal`` has one of ``roles`` in one of its communities (else 404)."""
-    activity = load_activity(activity_id, lock=lock)
+    return check_staff_access(principal, load_activity(activity_id, lock=lock), roles)
+
+
+def check_staff_access(principal, activity, roles=WRITE_ROLES):
+    """``activity`` if ``principal`` has one of ``roles`` in one of its communities (else 404)."""
     if activity is None or activity.district_id != principal.district_id:
         raise ActivityNotFound("没有这个活动。No such activity.")
     if not any(principal.can(community_id, *roles) for community_id in activity.community_ids):
@@ -90,18 +113,23 @@ def confirmed_count(activity_id):
     return count(activity_id, VolunteerParticipation.status == "confirmed")
 
 
+#: built once (a hot path: every scan); the ids are the parameters
+_RESIDENT_AND_PARTICIPATION = (
+    select(Resident.id, VolunteerParticipation)
+    .outerjoin(VolunteerParticipation, (VolunteerParticipation.resident_id == Resident.id)
+               & (VolunteerParticipation.activity_id == bindparam("activity_id")))
+    .where(Resident.id == bindparam("resident_id"))
+    # the activity and the resident are in the session already: no join to read them again
+    .options(lazyload(VolunteerParticipation.activity), lazyload(VolunteerParticipation.resident))
+    .with_for_update(of=Resident)
+)
+
+
 def lock_resident_and_participation(activity_id, resident_id):
     """Lock the resident's row (``lock_resident``) and read their participation in the activity (or
     None), in one statement where there were two."""
-    row = db.session.execute(
-        select(Resident.id, VolunteerParticipation)
-        .outerjoin(VolunteerParticipation, (VolunteerParticipation.resident_id == Resident.id)
-                   & (VolunteerParticipation.activity_id == activity_id))
-        .where(Resident.id == resident_id)
-        # the activity and the resident are in the session already: no join to read them again
-        .options(lazyload(VolunteerParticipation.activity), lazyload(VolunteerParticipation.resident))
-        .with_for_update(of=Resident)
-    ).first()
+    row = db.session.execute(_RESIDENT_AND_PARTICIPATION,
+                             {"activity_id": activity_id, "resident_id": resident_id}).first()
     return row[1] if row is not None else None
 
 

@@ -1,13 +1,17 @@
 """On site: walk-ins, check-in and check-out by scanning, corrections of times,
 forgotten check-outs, and the attendance sheet (签到表).
 
-A check-in locks the resident row as well as the activity row, so one person
-cannot be checked in at two overlapping activities by two organisers at once.
+A check-in locks the resident row as well as the activity row (shared with the
+other check-ins: ``_activity_for_check_in``), so one person cannot be checked in
+at two overlapping activities by two organisers at once.
 """
 import csv
 import io
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.service import record_audit
 from ..cards import service as cards
@@ -15,15 +19,16 @@ from ..common.pagination import paginate
 from ..common.spreadsheet import safe_row
 from ..common.time import utcnow
 from ..common.calendar import offset
-from ..errors import NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..residents.models import Resident
-from .access import (READ_ROLES, WRITE_ROLES, check_age, check_eligible, get_activity_for_staff, lock_resident,
+from .access import (READ_ROLES, WRITE_ROLES, check_age, check_eligible, check_staff_access, get_activity_for_staff,
+                     load_activity, lock_resident,
                      lock_resident_and_participation,
                      participation, participation_of, require_state, transition)
 from .errors import AlreadyCheckedOut, AttendingElsewhere, NotCheckedIn, NotSignedUp, OnWaitingList, OutsideActivityTime
-from .models import VolunteerParticipation
-from .rules import (ATTENDANCE, RATABLE, credited_minutes, in_check_in_window, local_text, quality_text,
+from .models import VolunteerActivity, VolunteerParticipation
+from .rules import (ATTENDANCE, EDITABLE, RATABLE, credited_minutes, in_check_in_window, local_text, quality_text,
                     volunteer_settings)
 from .signup import enrol, with_position
 
@@ -85,29 +90,130 @@ def _check_in_window(activity, at):
         )
 
 
+#: the first other attendance of a resident, in an activity not cancelled, whose time (until the
+#: check-out, else the activity's end) overlaps [start, end); built once (a hot path of the scan)
+_OVERLAPPING = (
+    select(VolunteerParticipation.activity_id, VolunteerActivity.title_zh, VolunteerActivity.title_en)
+    .join(VolunteerActivity, VolunteerActivity.id == VolunteerParticipation.activity_id)
+    .where(VolunteerParticipation.resident_id == bindparam("resident_id"),
+           VolunteerParticipation.id != bindparam("participation_id"),
+           VolunteerParticipation.checked_in_at.is_not(None),
+           VolunteerParticipation.checked_in_at < bindparam("end", type_=VolunteerParticipation.checked_in_at.type),
+           VolunteerActivity.status != "cancelled",
+           func.coalesce(VolunteerParticipation.checked_out_at, VolunteerActivity.ends_at)
+           > bindparam("start", type_=VolunteerParticipation.checked_in_at.type))
+    .limit(1)
+)
+
+
 def _check_no_overlap(part, start, end):
-    """Refuse time at ``part``'s activity that overlaps time the resident spends at another."""
-    others = db.session.execute(
-        select(VolunteerParticipation)
-        .where(VolunteerParticipation.resident_id == part.resident_id,
-               VolunteerParticipation.id != part.id,
-               VolunteerParticipation.checked_in_at.is_not(None),
-               VolunteerParticipation.checked_in_at < end)
-    ).scalars().all()
-    for other in others:
-        if other.activity.status == "cancelled":
-            continue
-        other_end = other.checked_out_at or other.activity.ends_at
-        if other_end > start:
-            raise AttendingElsewhere(
-                f"该居民同一时间正在参加“{other.activity.title_zh}”，请先在那里签退。"
-                f"Already attending “{other.activity.title_en}” at this time; check out there first.",
-                errors={"activity_id": [str(other.activity_id)]})
+    """Refuse time at ``part``'s activity that overlaps time the resident spends at another (one Core
+    statement; it was one query plus one per other activity)."""
+    other = db.session.execute(_OVERLAPPING, {"resident_id": part.resident_id, "participation_id": part.id,
+                                              "start": start, "end": end}).first()
+    if other is not None:
+        raise AttendingElsewhere(
+            f"该居民同一时间正在参加“{other.title_zh}”，请先在那里签退。"
+            f"Already attending “{other.title_en}” at this time; check out there first.",
+            errors={"activity_id": [str(other.activity_id)]})
+
+
+#: activities this process has seen past ``open`` (running, closed, settled, cancelled), by id: their
+#: ``created_at`` and villages. An activity never goes back to ``open``, and its villages are fixed once
+#: it is no longer editable (``EDITABLE``), so a check-in there needs no exclusive lock to start it
+#: and no read of its villages (see ``_activity_for_check_in``)
+_under_way = {}
+_UNDER_WAY_MAX = 10000
+
+
+def _remember_under_way(activity):
+    if len(_under_way) >= _UNDER_WAY_MAX:
+        _under_way.clear()
+    _under_way[activity.id] = (activity.created_at, tuple(activity.community_ids))
+
+
+def _activity_for_check_in(principal, activity_id, walk_in):
+    """The activity, locked as much as the check-in needs.
+
+    The bench (and a village's morning) scans everyone into one activity, so its row is the hot row.
+    A plain check-in only needs the activity's state to hold until the commit: it locks the row
+    ``FOR SHARE`` (check-ins do not wait for each other; a close or a cancel waits for them and then
+    finds them on site), and takes its villages from an earlier scan in this process (they are fixed
+    once the activity is under way). A walk-in counts the places (capacity) and the first check-in
+    starts the activity: those lock it ``FOR UPDATE`` and read its villages as before, as does the
+    first scan of a process, which finds out whether the activity is under way.
+    """
+    known = None if walk_in else _under_way.get(activity_id)
+    if known is not None:
+        activity = load_activity(activity_id, lock="share")
+        # the same activity (not an id reused by another database: tests), still under way
+        if activity is not None and activity.created_at == known[0] and activity.status not in EDITABLE:
+            set_committed_value(activity, "communities", [SimpleNamespace(community_id=c) for c in known[1]])
+            return check_staff_access(principal, activity)
+        _under_way.pop(activity_id, None)
+    activity = get_activity_for_staff(principal, activity_id, lock=True)
+    if activity.status not in EDITABLE:
+        _remember_under_way(activity)
+    return activity
+
+
+def _overlapping_elsewhere():
+    """EXISTS: another attendance of resident ``:who`` (not ``:participation_id``) overlapping
+    [``:start``, ``:end``) in an activity not cancelled — ``_OVERLAPPING``'s test, on aliases, so it can
+    sit in an UPDATE of the participations table itself."""
+    other, activity = aliased(VolunteerParticipation), aliased(VolunteerActivity)
+    when = VolunteerParticipation.checked_in_at.type
+    return (select(other.id).join(activity, activity.id == other.activity_id)
+            .where(other.resident_id == bindparam("who"), other.id != bindparam("participation_id"),
+                   other.checked_in_at.is_not(None), other.checked_in_at < bindparam("end", type_=when),
+                   activity.status != "cancelled",
+                   func.coalesce(other.checked_out_at, activity.ends_at) > bindparam("start", type_=when))
+            .exists())
+
+
+_PARTICIPATIONS = VolunteerParticipation.__table__
+#: the check-in itself, built once: the time is set only where none is, and only if the resident is not
+#: on site elsewhere at the time (the overlap rule, in the same statement)
+_CHECK_IN = (
+    update(_PARTICIPATIONS)
+    .where(_PARTICIPATIONS.c.id == bindparam("participation_id"), _PARTICIPATIONS.c.checked_in_at.is_(None),
+           ~_overlapping_elsewhere())
+    .values(checked_in_at=bindparam("at", type_=VolunteerParticipation.checked_in_at.type),
+            checked_in_by=bindparam("by"))
+)
+
+
+def _mark_checked_in(part, at, by, until):
+    """Set the check-in time unless it is set already, or the resident is on site elsewhere then.
+
+    Check-ins share the activity's lock, so two scans of one card take turns only on the resident's
+    row, in the statement that also read the participation (its snapshot may predate the other
+    scan's commit). The ``checked_in_at IS NULL`` in the update is re-checked on the row's newest
+    version after the wait: the second scan changes nothing. The overlap rule (``_check_no_overlap``)
+    is tested in the same statement, which starts after the resident's row is locked: one round trip
+    where there were two. Core on a hot path; the loaded participation is told its new values, so
+    nothing is flushed or read back. When nothing was set, the participation is read again to say why:
+    another scan was first (returns False), or the resident is elsewhere (``AttendingElsewhere``).
+    """
+    done = db.session.execute(_CHECK_IN, {"participation_id": part.id, "who": part.resident_id,
+                                          "start": at, "end": until, "at": at, "by": by}).rowcount
+    if done:
+        set_committed_value(part, "checked_in_at", at)
+        set_committed_value(part, "checked_in_by", by)
+        return True
+    db.session.refresh(part)
+    if part.checked_in_at is not None:
+        return False
+    _check_no_overlap(part, at, until)
+    raise Conflict("The request conflicts with the current state; retry it.")
 
 
 def check_in(principal, activity_id, data):
-    """Scan someone in; returns ``(participation, outcome)``. A second scan changes nothing."""
-    activity = get_activity_for_staff(principal, activity_id, lock=True)
+    """Scan someone in; returns ``(participation, outcome)``. A second scan changes nothing.
+
+    Two scans of one person take turns on the resident's row (``lock_resident_and_participation``), so
+    nobody is checked in twice, nor at two overlapping activities at once."""
+    activity = _activity_for_check_in(principal, activity_id, bool(data.get("walk_in")))
     require_state(activity, ATTENDANCE, "check in")
     now = utcnow()
     _check_in_window(activity, now)
@@ -125,11 +231,12 @@ def check_in(principal, activity_id, data):
                                 "Already checked in and out; correct the times if they came back.")
     if part.checked_in_at is not None:
         return with_position(part), "already_checked_in"
-    _check_no_overlap(part, now, activity.ends_at)
-    part.checked_in_at, part.checked_in_by = now, principal.id
+    if not _mark_checked_in(part, now, principal.id, activity.ends_at):
+        # the same card scanned twice at once: the other scan read the participation first and won
+        return with_position(part), "already_checked_in"
     if activity.status == "open":
         transition(principal, activity, "running", "start", started_at=now)
-    db.session.flush()
+        _remember_under_way(activity)  # (should this request roll back, the next scan finds it open and locks)
     record_audit(principal, "volunteering.check_in", "volunteer_participation", part.id,
                  after={"checked_in_at": now.isoformat(), "how": "code" if data.get("code") else "card_number"})
     return with_position(part), "checked_in"

@@ -46,3 +46,18 @@ def test_reviewer_cannot_rule_on_an_objection_by_or_about_their_household(client
     upheld = client.post(f"/api/v1/objections/{objection['id']}/uphold", json={"reason": "确无此事"},
                          headers=auth(village.reviewer))
     assert upheld.status_code == 200 and upheld.get_json()["record"]["status"] == "voided"
+
+
+def test_reviewer_cannot_approve_a_record_about_themselves_and_others_still_can(client, auth, village, make_item,
+                                                                                log_record):
+    item = make_item("neighbour_help", 10)
+    about_carol = log_record(village.worker, village.carol, item).get_json()
+    about_alice = log_record(village.worker, village.alice, item).get_json()
+    _link(village.reviewer2, village.carol)  # carol has no household: only the record about her is refused
+    headers = auth(village.reviewer2)
+    assert_problem(client.post(f"/api/v1/records/{about_carol['id']}/approve", json={}, headers=headers), 403,
+                   "conflict_of_interest")
+    approved = client.post(f"/api/v1/records/{about_alice['id']}/approve", json={}, headers=headers)
+    assert approved.status_code == 200 and approved.get_json()["status"] == "in_notice"
+    assert approved.get_json()["resident_name"] == village.alice.name
+    assert db.session.get(CreditRecord, about_carol["id"]).status == "pending"

@@ -30,10 +30,10 @@ BUDGETS = {
     "sale": (28, 10),
     "redeem": (28, 12),
     "redeem_with_key": (20, 17),
-    "log_record": (16, 7),
+    "log_record": (16, 6),
     "code_refresh": (3, 2),
-    "check_in": (12, 9),
-    "approve": (9, 6),
+    "check_in": (12, 7),
+    "approve": (9, 5),
     "villages_report": (5, 5),
 }
 

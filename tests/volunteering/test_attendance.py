@@ -273,3 +273,18 @@ def test_attendance_csv_neutralises_names_that_would_start_a_formula(vol, login)
     written = {row[1] for row in rows[1:]}
     assert written == {"'" + name for name in names[:-1]} | {"王秀英"}
     assert all(row[0].isdigit() for row in rows[1:])  # numbers stay numbers
+
+
+def test_scans_into_an_activity_under_way_keep_its_scope_and_its_villages(vol, login):
+    # after the first scan the process knows the activity is under way and which villages it serves:
+    # later scans still refuse an organiser of another village and a resident of a village not taking part
+    activity = vol.started()
+    first, second = _signed_up(vol, login, activity), _signed_up(vol, login, activity)
+    vol.clock.advance(minutes=3)
+    assert vol.check_in(activity["id"], vol.code(first)).get_json()["outcome"] == "checked_in"
+    assert_problem(vol.check_in(activity["id"], vol.code(second), vol.out), 404, "activity_not_found")
+    stranger = vol.resident(vol.c3)
+    assert_problem(vol.check_in(activity["id"], vol.code(stranger)), 422, "wrong_community")
+    answer = vol.check_in(activity["id"], vol.code(second))
+    assert answer.status_code == 200 and answer.get_json()["outcome"] == "checked_in"
+    assert _part(second).checked_in_at is not None
