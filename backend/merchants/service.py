@@ -34,6 +34,7 @@ from ..audit.service import record_audit, summarize
 from ..auth import service as auth
 from ..cards import service as cards
 from ..common.calendar import local_date, period_bounds
+from ..common.fields import utc_text
 from ..common.masking import mask_name
 from ..common.pagination import paginate
 from ..common.time import utcnow
@@ -367,11 +368,6 @@ def credit_today(merchant):
             "can_earn": found is None, "reason_code": code, "reason": messages.say(code, **fields)}
 
 
-def _utc_text(moment):
-    """A naive UTC time as the API writes it (``common.fields.UTCDateTime``): ISO 8601 with a ``Z``."""
-    return moment.isoformat() + "Z"
-
-
 def record_sale(principal, code, bill_amount, *, now=None):
     """Record a discounted sale and spend the phone code, in one transaction; returns the answer (``SaleSchema``).
 
@@ -412,7 +408,7 @@ def record_sale(principal, code, bill_amount, *, now=None):
         item_code=DISCOUNT_ITEM, source_ref=f"sale:{sale_id}", occurred_at=created_at,
         actor=principal.ref, community_id=merchant.community_id, new_source=True,
     )
-    answer.update(id=sale_id, created_at=_utc_text(created_at), voided_at=None, void_reason=None,
+    answer.update(id=sale_id, created_at=utc_text(created_at), voided_at=None, void_reason=None,
                   merchant_credit=sale_credit_outcome(merchant, record, created_at))
     return answer
 
