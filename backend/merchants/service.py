@@ -288,8 +288,8 @@ def scan_code(principal, code):
     log_lookup(principal, scan.resident, "discount_scan")
     return {
         "masked_name": mask_name(scan.resident.name),
-        "community_name_zh": scan.resident.community.name_zh,
-        "community_name_en": scan.resident.community.name_en,
+        "community_name_zh": scan.resident.community_name_zh,
+        "community_name_en": scan.resident.community_name_en,
         "stars": stars,
         "discount_percent": percent,
         "eligible": percent > 0,
