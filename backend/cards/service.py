@@ -544,6 +544,10 @@ def code_is_used(scan):
     ).first() is not None
 
 
+#: a phone code's use, inserted with its values as parameters (built once: ``consume_dynamic_code``)
+_INSERT_CODE_USE = insert(DynamicCodeUse.__table__)
+
+
 def consume_dynamic_code(scan, purpose, ref=None):
     """Spend a phone code once. A second use — on any process — raises ``CodeAlreadyUsed``.
 
@@ -555,9 +559,9 @@ def consume_dynamic_code(scan, purpose, ref=None):
     try:
         # no savepoint: a second use ends the request, nothing is recovered. Core, not an ORM object flushed:
         # nothing reads the row back, and a sale or a redemption spends a code on every request
-        db.session.execute(insert(DynamicCodeUse.__table__).values(
-            district_id=scan.resident.district_id, resident_id=scan.resident.id, nonce=scan.payload.nonce,
-            purpose=purpose, ref=None if ref is None else str(ref), used_at=utcnow()))
+        db.session.execute(_INSERT_CODE_USE, {
+            "district_id": scan.resident.district_id, "resident_id": scan.resident.id, "nonce": scan.payload.nonce,
+            "purpose": purpose, "ref": None if ref is None else str(ref), "used_at": utcnow()})
     except IntegrityError:
         raise CodeAlreadyUsed("This code has already been used; show a fresh one.") from None
 

@@ -252,6 +252,8 @@ def _require_active(merchant):
 
 
 _SALES = Sale.__table__
+#: a sale's row, inserted with its values as parameters (a statement built once: ``record_sale``)
+_INSERT_SALE = insert(_SALES).returning(_SALES.c.id)
 #: a scan's and a sale's first read: the staff's merchant and its stored rates, one row per rate, built once.
 #: The merchant stays an ORM object: the credit domain looks it up by primary key when the sale earns credit
 #: (``record_system_credit``), and the session's identity map answers that without a statement
@@ -392,12 +394,12 @@ def record_sale(principal, code, bill_amount, *, now=None):
               "staff_user_id": principal.id, "stars": stars, "discount_percent": percent,
               "bill_amount": bill_amount, "discount_amount": discount, "final_amount": bill_amount - discount,
               "status": "valid"}
+    row = {key: value for key, value in answer.items() if key != "resident_masked_name"}
+    row.update(district_id=merchant.district_id, resident_id=scan.resident.id, code_nonce=scan.payload.nonce,
+               created_at=created_at)
     try:
         # no savepoint: a code used twice (the unique resident + nonce) ends the request, nothing is recovered
-        sale_id = db.session.execute(insert(_SALES).values(
-            district_id=merchant.district_id, resident_id=scan.resident.id, code_nonce=scan.payload.nonce,
-            created_at=created_at, **{k: v for k, v in answer.items() if k != "resident_masked_name"},
-        ).returning(_SALES.c.id)).scalar_one()
+        sale_id = db.session.execute(_INSERT_SALE, row).scalar_one()
     except IntegrityError:
         raise cards.CodeAlreadyUsed("This code has already been used; ask for a fresh one.") from None
     cards.consume_dynamic_code(scan, "discount", f"sale:{sale_id}")
