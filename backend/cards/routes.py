@@ -3,7 +3,7 @@ from flask import current_app, jsonify, render_template, request
 
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
-from ..common.fields import utc_text
+from ..common.fields import utc_iso
 from ..common.idempotency import idempotent
 from ..common.pdf import PDF, pdf_response
 from ..common.xlsx import XLSX, bilingual, headed, local_text, words, xlsx_response
@@ -186,7 +186,7 @@ def my_dynamic_code():
     """A fresh phone code (about 75 s, one discount or one redemption)."""
     code = service.issue_my_dynamic_code(current_principal().id)
     # what DynamicCodeSchema gives, written by hand: the phone asks for a code every minute or so
-    return jsonify({**code, "expires_at": utc_text(code["expires_at"])}), 201
+    return jsonify({**code, "expires_at": utc_iso(code["expires_at"])}), 201
 
 
 @bp.route("/me/dynamic-code/status", methods=["GET"])

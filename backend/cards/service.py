@@ -408,13 +408,8 @@ def issue_dynamic_code(resident):
             "expires_at": expires_at(tokens.verify(token))}
 
 
-#: the resident asking for a fresh code, as a Core row (its columns by name, as ``issue_dynamic_code`` reads them):
-#: the phone asks every minute or so, and an ORM object was most of the Python of the request (STYLE rule 12)
-_RESIDENT_ROW = select(Resident.__table__).where(Resident.__table__.c.id == bindparam("resident_id"))
-
-
 def issue_my_dynamic_code(resident_id):
-    resident = db.session.execute(_RESIDENT_ROW, {"resident_id": resident_id}).first()
+    resident = db.session.get(Resident, resident_id)
     if resident is None:
         raise NotFound("No such resident.", code="resident_not_found")
     return issue_dynamic_code(resident)

@@ -6,15 +6,12 @@ from marshmallow import fields
 from .time import to_naive_utc
 
 
-def utc_text(value):
-    """A time as the API writes it: ISO 8601 in UTC with a ``Z`` (naive times are UTC); None stays None.
-
-    ``UTCDateTime`` writes times so; a hot path that builds its answer by hand uses this directly.
-    """
+def utc_iso(value):
+    """A datetime as the API writes it: ISO 8601 in UTC with a ``Z`` (naive values are UTC); None stays None."""
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        return value.isoformat() + "Z"
     return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
@@ -22,7 +19,7 @@ class UTCDateTime(fields.DateTime):
     """ISO 8601 in UTC with a ``Z``; accepts any offset on input and stores naive UTC."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return utc_text(value)
+        return utc_iso(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
         parsed = super()._deserialize(value, attr, data, **kwargs)

@@ -34,7 +34,7 @@ from ..audit.service import record_audit, summarize
 from ..auth import service as auth
 from ..cards import service as cards
 from ..common.calendar import local_date, period_bounds
-from ..common.fields import utc_text
+from ..common.fields import utc_iso
 from ..common.masking import mask_name
 from ..common.pagination import paginate
 from ..common.time import utcnow
@@ -410,7 +410,7 @@ def record_sale(principal, code, bill_amount, *, now=None):
         item_code=DISCOUNT_ITEM, source_ref=f"sale:{sale_id}", occurred_at=created_at,
         actor=principal.ref, community_id=merchant.community_id, new_source=True,
     )
-    answer.update(id=sale_id, created_at=utc_text(created_at), voided_at=None, void_reason=None,
+    answer.update(id=sale_id, created_at=utc_iso(created_at), voided_at=None, void_reason=None,
                   merchant_credit=sale_credit_outcome(merchant, record, created_at))
     return answer
 
