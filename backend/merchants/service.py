@@ -324,14 +324,14 @@ def _no_credit_reason(merchant, allowance):
 
 
 def _refusal_reason(merchant, at):
-    """(reason_code, text fields) for why ``record_system_credit`` just gave an approved merchant's sale nothing.
+    """(reason_code, text fields) for why ``record_system_credit`` gives an approved merchant's sale nothing.
 
-    Read from what it decided on, without counting: the item and its version are the process's cached
+    Read from what it decides on, without counting: the item and its version are the process's cached
     catalogue and the cap is the district policy (cached too). With the item in force, the only other way
     it returns nothing is the cap (counted under the merchant subject's lock): a cap of 0 gives nothing
-    ever, any other cap was reached. Counting again (``system_credit_allowance``) cost two statements
-    while the merchant's credit row was still locked, and on a busy shop most sales of the day are past
-    the cap.
+    ever, any other cap was reached. Counting again after the refusal (``system_credit_allowance``) cost
+    two statements while the merchant's credit row was still locked, and on a busy shop most sales of the
+    day are past the cap.
     """
     item = credit.find_item(DISCOUNT_ITEM, district_id=merchant.district_id)
     version = credit.version_in_force(item, local_date(at)) if item is not None else None
@@ -347,8 +347,8 @@ def _refusal_reason(merchant, at):
 def sale_credit_outcome(merchant, record, at):
     """What the sale did to the merchant's credit, said in the request's language.
 
-    ``record`` is what ``record_system_credit`` returned (None: nothing given); the reason is what refused
-    this very sale (``_refusal_reason``).
+    ``record`` is what ``record_system_credit`` returned (None: nothing given); the reason is what refuses
+    this very sale (``_refusal_reason``), so a sale can say it before the credit is even asked.
     """
     if record is not None and record.status in ("final", "repaired"):
         return {"awarded": True, "points": record.points, "reason_code": "credit_awarded",
@@ -403,6 +403,9 @@ def record_sale(principal, code, bill_amount, *, now=None):
     except IntegrityError:
         raise cards.CodeAlreadyUsed("This code has already been used; ask for a fresh one.") from None
     cards.consume_dynamic_code(scan, "discount", f"sale:{sale_id}")
+    # what to say if the credit refuses this sale, worked out before the merchant's credit row is locked
+    refused = sale_credit_outcome(merchant, None, created_at)
+    answer.update(id=sale_id, created_at=utc_iso(created_at), voided_at=None, void_reason=None)
     # one idempotency mechanism per promise: the phone code is spent once (the unique code use above); the
     # sale's credit is keyed by the new sale's id, so record_system_credit need not look for an earlier one
     record = credit.record_system_credit(
@@ -410,8 +413,7 @@ def record_sale(principal, code, bill_amount, *, now=None):
         item_code=DISCOUNT_ITEM, source_ref=f"sale:{sale_id}", occurred_at=created_at,
         actor=principal.ref, community_id=merchant.community_id, new_source=True,
     )
-    answer.update(id=sale_id, created_at=utc_iso(created_at), voided_at=None, void_reason=None,
-                  merchant_credit=sale_credit_outcome(merchant, record, created_at))
+    answer["merchant_credit"] = refused if record is None else sale_credit_outcome(merchant, record, created_at)
     return answer
 
 
