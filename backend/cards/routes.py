@@ -1,8 +1,9 @@
 from flask import Blueprint as FlaskBlueprint
-from flask import current_app, render_template, request
+from flask import current_app, jsonify, render_template, request
 
 from ..common.auth import auth_required, current_principal
 from ..common.blueprint import Blueprint
+from ..common.fields import utc_iso
 from ..common.idempotency import idempotent
 from ..common.pdf import PDF, pdf_response
 from ..common.xlsx import XLSX, bilingual, headed, local_text, words, xlsx_response
@@ -183,7 +184,9 @@ def my_merchant_card():
 @read_only
 def my_dynamic_code():
     """A fresh phone code (about 75 s, one discount or one redemption)."""
-    return service.issue_my_dynamic_code(current_principal().id)
+    code = service.issue_my_dynamic_code(current_principal().id)
+    # what DynamicCodeSchema gives, written by hand: the phone asks for a code every minute or so
+    return jsonify({**code, "expires_at": utc_iso(code["expires_at"])}), 201
 
 
 @bp.route("/me/dynamic-code/status", methods=["GET"])

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import bindparam, insert
 
 from ..audit.service import record_audit
 from ..common.auth import require_scope
@@ -494,15 +495,37 @@ def resolve(raw, *kinds):
     return Scan(payload=payload, card=card, merchant_id=card.subject_id)
 
 
+_CARDS, _MERCHANTS, _SUBJECTS, _DISCOUNTS = (Card.__table__, Merchant.__table__, CreditSubject.__table__,
+                                             MerchantDiscount.__table__)
+_RESIDENTS, _COMMUNITIES = Resident.__table__, Community.__table__
+#: a discount scan's resident: what the till and the sale read of them, their village's names and their credit
+#: subject's total (for the stars), in one statement built once. Core rows, not an ORM ``Resident`` (which
+#: joins its community and loads every column): a sale is the alliance's hottest write (STYLE rule 12)
+_SCANNED_RESIDENT = (
+    select(_RESIDENTS.c.id, _RESIDENTS.c.district_id, _RESIDENTS.c.community_id, _RESIDENTS.c.name,
+           _RESIDENTS.c.status, _COMMUNITIES.c.name_zh.label("community_name_zh"),
+           _COMMUNITIES.c.name_en.label("community_name_en"), _SUBJECTS.c.score_delta)
+    .select_from(_RESIDENTS)
+    .outerjoin(_COMMUNITIES, _COMMUNITIES.c.id == _RESIDENTS.c.community_id)
+    .outerjoin(_SUBJECTS, (_SUBJECTS.c.subject_type == "resident") & (_SUBJECTS.c.resident_id == _RESIDENTS.c.id))
+    .where(_RESIDENTS.c.id == bindparam("resident_id"))
+)
+
+
 def resolve_with_stars(raw):
-    """``resolve(raw, "dynamic")`` and the resident's stars, read in one statement (a sale's scan)."""
+    """``resolve(raw, "dynamic")`` and the resident's stars, read in one statement (a sale's scan).
+
+    The scan's ``resident`` is a row (id, district_id, community_id, name, status, community_name_zh/_en),
+    not an ORM object.
+    """
     payload = tokens.verify(raw)
     if payload.kind != tokens.KIND_DYNAMIC:
         return resolve(raw, "dynamic"), None  # refused there, as any code of the wrong kind (WrongCodeKind)
-    resident, stars = credit.resident_with_stars(payload.subject_id)
+    resident = db.session.execute(_SCANNED_RESIDENT, {"resident_id": payload.subject_id}).first()
     if resident is None or resident.status != "active":
         raise NotFound("This code belongs to no active resident.", code="resident_not_found")
-    return Scan(payload=payload, resident=keep(resident)), stars
+    standing = credit.subject_score_of("resident", resident.id, resident.district_id, resident.score_delta)
+    return Scan(payload=payload, resident=resident), standing["stars"]
 
 
 def resolve_resident(raw, *, allow_static=True):
@@ -544,6 +567,10 @@ def code_is_used(scan):
     ).first() is not None
 
 
+#: a phone code's use, inserted with its values as parameters (built once: ``consume_dynamic_code``)
+_INSERT_CODE_USE = insert(DynamicCodeUse.__table__)
+
+
 def consume_dynamic_code(scan, purpose, ref=None):
     """Spend a phone code once. A second use — on any process — raises ``CodeAlreadyUsed``.
 
@@ -552,10 +579,12 @@ def consume_dynamic_code(scan, purpose, ref=None):
     """
     if scan.payload.kind != tokens.KIND_DYNAMIC:
         raise WrongCodeKind("Only a phone code can be spent.")
-    db.session.add(DynamicCodeUse(district_id=scan.resident.district_id, resident_id=scan.resident.id,
-                                  nonce=scan.payload.nonce, purpose=purpose, ref=None if ref is None else str(ref)))
     try:
-        db.session.flush()  # no savepoint: a second use ends the request, nothing is recovered
+        # no savepoint: a second use ends the request, nothing is recovered. Core, not an ORM object flushed:
+        # nothing reads the row back, and a sale or a redemption spends a code on every request
+        db.session.execute(_INSERT_CODE_USE, {
+            "district_id": scan.resident.district_id, "resident_id": scan.resident.id, "nonce": scan.payload.nonce,
+            "purpose": purpose, "ref": None if ref is None else str(ref), "used_at": utcnow()})
     except IntegrityError:
         raise CodeAlreadyUsed("This code has already been used; show a fresh one.") from None
 
@@ -614,6 +643,34 @@ def preview(principal, raw):
 # --- the public page -------------------------------------------------------------------
 
 
+#: ``/c/<token>``'s one read before the ratings: the card and, for a door card, its merchant (what the page
+#: shows of it), its credit standing and its discount rates (a row per stored rate). SQLAlchemy Core, built
+#: once (STYLE rule 12: the most opened public page; ORM objects cost more Python than the statement)
+_CARD_PAGE = (
+    select(_CARDS.c.kind, _CARDS.c.subject_id, _CARDS.c.nonce, _CARDS.c.status, _CARDS.c.revoked_at,
+           _MERCHANTS.c.id.label("merchant_id"), _MERCHANTS.c.district_id, _MERCHANTS.c.name,
+           _MERCHANTS.c.category, _MERCHANTS.c.address, _MERCHANTS.c.status.label("merchant_status"),
+           _SUBJECTS.c.score_delta, _DISCOUNTS.c.stars, _DISCOUNTS.c.percent)
+    .select_from(_CARDS)
+    .outerjoin(_MERCHANTS, (_CARDS.c.kind == "merchant") & (_MERCHANTS.c.id == _CARDS.c.subject_id))
+    .outerjoin(_SUBJECTS, (_SUBJECTS.c.subject_type == "merchant") & (_SUBJECTS.c.merchant_id == _MERCHANTS.c.id))
+    .outerjoin(_DISCOUNTS, _DISCOUNTS.c.merchant_id == _MERCHANTS.c.id)
+    .where(_CARDS.c.id == bindparam("card_id"))
+)
+
+
+@dataclass
+class PageMerchant:
+    """What the public page reads of a merchant (``merchants.profile.public_profile`` takes it as a merchant)."""
+
+    id: int
+    district_id: int
+    name: str
+    category: str
+    address: str
+    status: str
+
+
 def public_view(raw):
     """What ``/c/<token>`` shows to anyone: masked and public data only.
 
@@ -628,15 +685,9 @@ def public_view(raw):
             raise NotFound("This code belongs to no active resident.", code="resident_not_found")
         return {"kind": "dynamic", "expires_at": expires_at(payload)}
     # the card and, for a door card, its merchant with its credit standing and its discount rates, in one
-    # statement (a row per stored rate): the page then reads only the merchant's ratings
-    rows = db.session.execute(
-        select(Card, Merchant, CreditSubject.score_delta, MerchantDiscount.stars, MerchantDiscount.percent)
-        .outerjoin(Merchant, (Card.kind == "merchant") & (Merchant.id == Card.subject_id))
-        .outerjoin(CreditSubject, (CreditSubject.subject_type == "merchant") & (CreditSubject.merchant_id == Merchant.id))
-        .outerjoin(MerchantDiscount, MerchantDiscount.merchant_id == Merchant.id)
-        .where(Card.id == payload.subject_id)
-    ).all()
-    card, merchant = (rows[0][0], rows[0][1]) if rows else (None, None)
+    # statement: the page then reads only the merchant's ratings
+    rows = db.session.execute(_CARD_PAGE, {"card_id": payload.subject_id}).all()
+    card = rows[0] if rows else None
     if card is None or card.nonce != payload.nonce:
         raise tokens.InvalidToken("This card is unknown.")
     view = {"kind": card.kind, "status": card.status, "revoked_at": card.revoked_at}
@@ -649,11 +700,12 @@ def public_view(raw):
                     community_zh=resident.community.name_zh, community_en=resident.community.name_en,
                     stars=resident_stars(resident.id) if valid else None)
         return view
-    if merchant is None:
+    if card.merchant_id is None:
         raise tokens.InvalidToken("This card is unknown.")
-    standing = credit.subject_score_of("merchant", merchant.id, merchant.district_id, rows[0].score_delta)
+    merchant = PageMerchant(id=card.merchant_id, district_id=card.district_id, name=card.name,
+                            category=card.category, address=card.address, status=card.merchant_status)
+    standing = credit.subject_score_of("merchant", merchant.id, merchant.district_id, card.score_delta)
     stored = {row.stars: row.percent for row in rows if row.stars is not None}
     view["merchant"] = public_profile(merchant, full=card.status == "active", standing=standing, stored=stored)
     view["merchant_id"] = merchant.id  # the rating link opens this shop's page in the phone app
     return view
-

@@ -7,6 +7,7 @@ from backend.audit.models import AuditLog
 from backend.cards import service as cards
 from backend.cards import tokens
 from backend.cards.models import Card, DynamicCodeUse
+from backend.cards.schemas import DynamicCodeSchema
 from backend.extensions import db
 from backend.residents.models import ResidentLookup
 from tests.fixtures import assert_problem
@@ -165,6 +166,19 @@ def test_resident_gets_a_dynamic_code_and_scanning_previews_without_spending(cli
     assert _count(DynamicCodeUse) == 0
     assert _count(ResidentLookup, ResidentLookup.resident_id == h.resident.id,
                   ResidentLookup.what == "card_scan") == 1
+
+
+def test_fresh_phone_code_answer_is_what_its_schema_documents(client, holders, login):
+    """The route writes the answer by hand (a hot path); it must be what DynamicCodeSchema would give."""
+    response = client.post("/api/v1/me/dynamic-code", headers=login(holders.resident))
+    assert response.status_code == 201
+    body = response.get_json()
+    payload = tokens.verify(body["token"])
+    # the schema's dump of the same code: every field it documents, times written its way, nothing else
+    documented = DynamicCodeSchema().dump({**body, "expires_at": cards.expires_at(payload)})
+    assert body == documented and set(body) == set(DynamicCodeSchema().fields)
+    assert body["url"] == tokens.public_url(body["token"]) and body["expires_at"].endswith("Z")
+    assert payload.subject_id == holders.resident.id
 
 
 def test_merchant_card_scan_shows_public_merchant_data_only(client, holders, login):

@@ -13,6 +13,7 @@ from backend.credit.models import CreditRecord
 from backend.extensions import db
 from backend.ledger.service import check_balances
 from backend.merchants.models import Sale
+from backend.merchants.schemas import SaleSchema
 from backend.residents.models import ResidentLookup
 from tests.conftest import postgres_only
 from tests.fixtures import assert_problem
@@ -43,6 +44,17 @@ def test_scan_previews_masked_name_stars_and_rate_without_spending(client, allia
     assert _count(DynamicCodeUse) == 0 and _count(Sale) == 0
     lookup = db.session.execute(select(ResidentLookup)).scalar_one()
     assert (lookup.actor, lookup.what) == (f"merchant:{alliance.staff.id}", "discount_scan")
+
+
+def test_sale_answer_is_what_sale_schema_gives_for_the_stored_sale(client, alliance):
+    """The sale's answer is written by hand (a hot path); it must be what SaleSchema dumps of the stored row."""
+    response = _sell(client, alliance, bill=12345)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    sale = db.session.get(Sale, body["id"])
+    sale.merchant_credit = body["merchant_credit"]
+    assert body == SaleSchema().dump(sale)
+    assert body["merchant_credit"]["reason_code"] == "credit_awarded" and body["created_at"].endswith("Z")
 
 
 def test_confirmed_sale_records_everything_and_spends_the_code(client, alliance):

@@ -18,6 +18,7 @@ from backend.auth.service import issue_tokens, roles_claim
 from backend.cards import service as cards
 from backend.common.time import utcnow
 from backend.credit import catalogue
+from backend.credit import service as credit
 from backend.extensions import db
 from tests.merchants.factories import card_of, dynamic_code, ensure_merchant_items, give_stars
 from tests.supermarket.factories import give_points, kiosk_login, make_kiosk, make_supermarket, phone_code  # noqa: F401,F811 — fixtures
@@ -28,6 +29,7 @@ BUDGETS = {
     "home": (4, 3),
     "merchant_page": (8, 2),
     "sale": (28, 10),
+    "sale_over_cap": (11, 9),
     "redeem": (28, 12),
     "redeem_with_key": (20, 17),
     "log_record": (16, 6),
@@ -260,6 +262,29 @@ def test_code_refresh_stays_within_its_statement_budget(client, village):
     assert response.status_code in (200, 201), response.get_json()
     assert response.get_json()["token"]
     assert_within_budget("code_refresh", counter)
+
+
+def test_sale_past_the_daily_cap_stays_within_its_statement_budget(client, district, community, make_merchant,
+                                                                   make_staff, make_resident, login):
+    """Past the day's cap (most sales of a busy shop) the sale earns nothing and says why without counting again."""
+    ensure_merchant_items(district)
+    merchant = make_merchant()
+    staff = make_staff(merchant=merchant)
+    cap = credit.district_policy(district.id).merchant_daily_cap
+    residents = [make_resident(community, name="张三明") for _ in range(cap + 1)]
+    for resident in residents:
+        give_stars(resident, 4)
+    headers = login(staff)
+    codes = [dynamic_code(r) for r in residents]
+    db.session.commit()
+    for code in codes[:cap]:
+        first = client.post("/api/v1/merchant/sales", headers=headers, json={"code": code, "bill_amount": 5000})
+        assert first.get_json()["merchant_credit"]["awarded"] is True, first.get_json()
+    with counting() as counter:
+        response = client.post("/api/v1/merchant/sales", headers=headers, json={"code": codes[cap], "bill_amount": 8800})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["merchant_credit"]["reason_code"] == "daily_cap_reached"
+    assert_within_budget("sale_over_cap", counter)
 
 
 def test_check_in_scan_stays_within_its_statement_budget(vol, login):  # noqa: F811
