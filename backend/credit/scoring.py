@@ -14,7 +14,7 @@ from ..extensions import db
 from ..ledger import service as ledger
 from ..ledger.models import Account
 from ..residents.models import Resident
-from .models import CreditEntry, CreditRecord, CreditSubject
+from .models import CAP_COUNTING, CreditEntry, CreditRecord, CreditSubject
 from .policy import district_policy, merchant_level_for, next_star, stars_for
 
 
@@ -46,11 +46,16 @@ def ensure_subject(district_id, subject_type, subject_id, *, lock=False):
 
 
 def _insert_subject(district_id, subject_type, subject_id):
-    db.session.execute(insert_or_nothing(CreditSubject).values(
+    db.session.execute(_insert_subject_statement(district_id, subject_type, subject_id))
+
+
+def _insert_subject_statement(district_id, subject_type, subject_id):
+    """The subject's row, unless it exists (``RETURNING`` then answers no row)."""
+    return insert_or_nothing(CreditSubject).values(
         district_id=district_id, subject_type=subject_type, score_delta=0, serious_count=0,
         updated_at=utcnow(),
         **{"resident_id" if subject_type == "resident" else "merchant_id": subject_id},
-    ))
+    )
 
 
 #: the subject row's id, locked; built once per subject type (a hot path of log_record)
@@ -76,7 +81,7 @@ def lock_subject(district_id, subject_type, subject_id):
     return found
 
 
-def add_to_subject(district_id, subject_type, subject_id, delta, serious_change, now):
+def add_to_subject(district_id, subject_type, subject_id, delta, serious_change, now, under_cap=None):
     """Move a subject's running total ahead of the record that will justify it; returns the subject's id.
 
     One ``UPDATE … RETURNING`` that also locks the row (created on first use), where a locking read
@@ -84,18 +89,56 @@ def add_to_subject(district_id, subject_type, subject_id, delta, serious_change,
     (``finalise(record, total_moved=True)``) in the same transaction, or gives the total back with
     ``take_from_subject`` when the record is refused (its cap reached): the row stays locked meanwhile,
     so nobody sees the total without its record.
+
+    ``under_cap`` (``(item_id, start, end, cap)``): the update only happens while the subject's counting
+    records of the item in ``[start, end)`` are fewer than ``cap``, and None comes back when they are not:
+    a subject already at its cap (a shop past today's discounts) is then neither locked nor updated. The
+    count in that statement sees what was committed when it started, so it can only refuse early: a
+    subject it lets through is counted again under the lock by the caller's insert, which decides.
     """
-    stmt = (update(CreditSubject.__table__)
-            .where(CreditSubject.subject_type == subject_type, _owner_column(subject_type) == subject_id)
-            .values(score_delta=CreditSubject.score_delta + delta,
-                    serious_count=CreditSubject.serious_count + serious_change, updated_at=now)
-            .returning(CreditSubject.id))
-    found = db.session.execute(stmt).scalar_one_or_none()
+    if under_cap is None:
+        stmt, params = _ADD_TO_SUBJECT[subject_type], {}
+    else:
+        item_id, start, end, cap = under_cap
+        stmt, params = _ADD_UNDER_CAP[subject_type], {"item_id": item_id, "cap_start": start, "cap_end": end,
+                                                      "cap": cap}
+    params.update(owner_id=subject_id, delta=delta, serious=serious_change, now=now)
+    found = db.session.execute(stmt, params).scalar_one_or_none()
     if found is None:
-        ensure_subject(district_id, subject_type, subject_id)
-        found = db.session.execute(stmt).scalar_one()
+        created = db.session.execute(
+            _insert_subject_statement(district_id, subject_type, subject_id).returning(CreditSubject.id)).first()
+        if under_cap is not None and not created:
+            return None  # the subject exists: its cap is reached
+        found = db.session.execute(stmt, params).scalar_one_or_none()
+        if found is None:  # a new subject under a cap of 0
+            return None
     _expire_subject(found)
     return found
+
+
+def _add_statement(subject_type, under_cap):
+    subjects = CreditSubject.__table__
+    stmt = (update(subjects)
+            .where(subjects.c.subject_type == subject_type,
+                   subjects.c[_owner_column(subject_type).key] == bindparam("owner_id"))
+            .values(score_delta=subjects.c.score_delta + bindparam("delta"),
+                    serious_count=subjects.c.serious_count + bindparam("serious"), updated_at=bindparam("now"))
+            .returning(subjects.c.id))
+    if under_cap:
+        records = CreditRecord.__table__
+        counted = (select(func.count()).select_from(records)
+                   .where(records.c.subject_id == subjects.c.id, records.c.item_id == bindparam("item_id"),
+                          records.c.occurred_at >= bindparam("cap_start", type_=records.c.occurred_at.type),
+                          records.c.occurred_at < bindparam("cap_end", type_=records.c.occurred_at.type),
+                          records.c.status.in_(CAP_COUNTING))
+                   .scalar_subquery())
+        stmt = stmt.where(counted < bindparam("cap"))
+    return stmt
+
+
+#: built once per subject type (a hot path of sales and ratings)
+_ADD_TO_SUBJECT = {kind: _add_statement(kind, False) for kind in ("resident", "merchant")}
+_ADD_UNDER_CAP = {kind: _add_statement(kind, True) for kind in ("resident", "merchant")}
 
 
 def take_from_subject(subject_row_id, delta, serious_change):

@@ -456,9 +456,14 @@ def record_system_credit(*, district_id, subject_type, subject_id, item_code, so
     serious = 1 if points < 0 and version.severity == "serious" else 0
     if new_source:
         # the running total moves first, in the statement that locks the subject row (two callers for one
-        # subject still take turns at the cap); a refused record gives it back before anyone can see it
-        subject = SimpleNamespace(id=scoring.add_to_subject(district_id, subject_type, subject_id, points,
-                                                            serious, now))
+        # subject still take turns at the cap); a refused record gives it back before anyone can see it.
+        # A subject already at its cap is refused by that statement without being locked (``under_cap``).
+        under_cap = None if cap is None else (item.id, *period_bounds(period, occurred_at), cap)
+        subject_row = scoring.add_to_subject(district_id, subject_type, subject_id, points, serious, now,
+                                             under_cap=under_cap)
+        if subject_row is None:
+            return None
+        subject = SimpleNamespace(id=subject_row)
     else:
         subject = SimpleNamespace(id=scoring.lock_subject(district_id, subject_type, subject_id))
         if cap is not None and _cap_count(subject, item, occurred_at, period) >= cap:

@@ -29,7 +29,7 @@ BUDGETS = {
     "home": (4, 3),
     "merchant_page": (8, 2),
     "sale": (28, 10),
-    "sale_over_cap": (11, 9),
+    "sale_over_cap": (11, 8),
     "redeem": (28, 12),
     "redeem_with_key": (20, 17),
     "log_record": (16, 6),
