@@ -74,7 +74,7 @@ def session_is_revoked(claims):
     if not isinstance(session_id, str) or not session_id:
         return True
     # every signed-in request asks this: plain columns, no ORM object (the session row is never written here)
-    session = db.session.execute(_SESSION_STATE, {"sid": session_id}).first()
+    session = db.session.connection().execute(_SESSION_STATE, {"sid": session_id}).first()
     if session is None or session.revoked_at is not None or session.expires_at < utcnow():
         return True
     return claims.get("sub") != f"{session.kind}:{session.subject_id}" or claims.get("kind") != session.kind

@@ -402,6 +402,7 @@ def my_merchant_card(merchant_id):
 def issue_dynamic_code(resident, fresh=None):
     """A phone code valid ~75 s (DYNAMIC_CODE_SECONDS), good for one use: a QR (``url``) and the same code as
     a number a merchant can type (``number``); both faces share one nonce, so either spends the code.
+    ``resident``: anything with the resident's ``id`` and ``status``.
 
     Of the candidates (``tokens.dynamic_candidates``) the first not yet spent is given: a phone that asks
     again in the second its last code was taken never gets that code back. ``fresh`` is ``(expires,
@@ -412,7 +413,7 @@ def issue_dynamic_code(resident, fresh=None):
     ttl = current_app.config["DYNAMIC_CODE_SECONDS"]
     if fresh is None:
         expires, candidates = tokens.dynamic_candidates(resident.id, ttl)
-        fresh = expires, candidates, db.session.execute(_spent(resident.id, candidates)).scalar()
+        fresh = expires, candidates, db.session.execute(*_spent(resident.id, candidates)).scalar()
     expires, candidates, spent = fresh
     spent = set((spent or "").split(","))
     r, nonce = next((c for c in candidates if c[1] not in spent), candidates[-1])
@@ -423,21 +424,25 @@ def issue_dynamic_code(resident, fresh=None):
 
 def _spent(resident_id, candidates):
     """Which of the candidate nonces are spent already, as one comma-joined scalar (an index probe each)."""
-    return (select(func.aggregate_strings(DynamicCodeUse.nonce, ","))
-            .where(DynamicCodeUse.resident_id == resident_id,
-                   DynamicCodeUse.nonce.in_([nonce for _r, nonce in candidates])))
+    return _SPENT, {"resident_id": resident_id, "nonces": [nonce for _r, nonce in candidates]}
+
+
+#: built once (a hot path): the candidates' nonces come as an expanding parameter
+_SPENT = (select(func.aggregate_strings(DynamicCodeUse.nonce, ","))
+          .where(DynamicCodeUse.resident_id == bindparam("resident_id"),
+                 DynamicCodeUse.nonce.in_(bindparam("nonces", expanding=True))))
+_RESIDENT_AND_SPENT = select(Resident.id, Resident.status, _SPENT.scalar_subquery().label("spent")).where(
+    Resident.id == bindparam("resident_id"))
 
 
 def issue_my_dynamic_code(resident_id):
     """The resident's phone asks for a fresh code (a hot path): the resident and which candidates are spent
     already, in one statement."""
     expires, candidates = tokens.dynamic_candidates(resident_id, current_app.config["DYNAMIC_CODE_SECONDS"])
-    row = db.session.execute(
-        select(Resident, _spent(resident_id, candidates).scalar_subquery()).where(Resident.id == resident_id)
-    ).first()
+    row = db.session.connection().execute(_RESIDENT_AND_SPENT, _spent(resident_id, candidates)[1]).first()
     if row is None:
         raise NotFound("No such resident.", code="resident_not_found")
-    return issue_dynamic_code(row[0], fresh=(expires, candidates, row[1]))
+    return issue_dynamic_code(row, fresh=(expires, candidates, row.spent))
 
 
 def my_dynamic_code_status(resident_id, raw):

@@ -304,8 +304,12 @@ def _score(subject_type, subject_id, policy):
 
 
 def resident_standing(resident_id):
-    """Score, stars, spendable points and the way to the next star: one indexed look-up (a hot path)."""
-    row = db.session.execute(_STANDING, {"resident_id": resident_id}).first()
+    """Score, stars, spendable points and the way to the next star: one indexed look-up (a hot path).
+
+    Read on the session's connection without an autoflush: the running totals and balances it reads
+    are only ever written by statements that run at once (``add_to_subject``, the ledger), never left
+    pending in the session."""
+    row = db.session.connection().execute(_STANDING, {"resident_id": resident_id}).first()
     if row is None:
         raise NotFound("No such resident.", code="resident_not_found")
     policy = district_policy(row.district_id)

@@ -735,7 +735,7 @@ def resident_home(resident_id):
 def newest_records(resident_id, limit):
     """A resident's newest records as ``MyRecordSchema`` dumps them, with their item's code and titles,
     and their evidence in one more query only if there is any."""
-    rows = db.session.execute(_NEWEST_RECORDS, {"resident_id": resident_id, "limit": limit}).all()
+    rows = db.session.connection().execute(_NEWEST_RECORDS, {"resident_id": resident_id, "limit": limit}).all()
     evidence = {}
     with_evidence = [row.id for row in rows if row.has_evidence]
     if with_evidence:
