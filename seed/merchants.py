@@ -88,7 +88,7 @@ def _sales(merchant, staff, customers, rng):
         made += 1
         if n < len(RATINGS):
             stars, comment = RATINGS[n]
-            rating = service.rate_sale(resident.id, sale.id, stars, comment)
+            rating = service.rate_sale(resident.id, sale["id"], stars, comment)
             rated += 1
             if stars <= 2:
                 service.reply_to_rating(principal, rating.id, "抱歉让您久等，已增加周末人手。")
