@@ -180,3 +180,26 @@ def assert_chinese(*texts):
 def assert_english(*texts):
     for text in texts:
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), text
+
+
+def post_from_another_process(path, headers, body):
+    """POST ``body`` to ``path`` from another thread with an app and a database connection of its own (what a
+    second API process is to row locks); returns ``(thread, result)``: ``result`` holds ``(status, json)``
+    once the thread has ended."""
+    import threading
+
+    from tests.conftest import make_app
+
+    app = make_app()
+    result = []
+
+    def run():
+        with app.app_context():
+            response = app.test_client().post(path, headers=headers, json=body)
+            result.append((response.status_code, response.get_json()))
+            db.session.remove()
+            db.engine.dispose()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result

@@ -1,30 +1,16 @@
-"""A shop past today's credit cap on real PostgreSQL row locks: its sales neither lock nor wait for the shop's
-credit row (most sales of a busy shop's day), while a sale that can still earn credit takes its turn at it."""
-import threading
-
+"""A shop past today's credit cap on real PostgreSQL row locks: its sales (most sales of a busy shop's day)
+neither lock nor wait for the shop's credit row, which a sale that still earns credit holds until it commits."""
 from sqlalchemy import text
 
 from backend.credit import service as credit
 from backend.extensions import db
-from tests.conftest import make_app, postgres_only
+from tests.conftest import postgres_only
+from tests.fixtures import post_from_another_process
 from tests.merchants.factories import dynamic_code, give_stars
 
 
 def _sell_in_thread(headers, code):
-    app = make_app()
-    result = []
-
-    def run():
-        with app.app_context():
-            response = app.test_client().post("/api/v1/merchant/sales", headers=headers,
-                                              json={"code": code, "bill_amount": 5000})
-            result.append((response.status_code, response.get_json()))
-            db.session.remove()
-            db.engine.dispose()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, result
+    return post_from_another_process("/api/v1/merchant/sales", headers, {"code": code, "bill_amount": 5000})
 
 
 def _hold_shop_credit_row(merchant_id):

@@ -1,6 +1,5 @@
 """Scans into one activity on real PostgreSQL row locks: check-ins share the activity's row (they do not
 queue behind each other), a close still waits for the check-ins in flight and then finds them on site."""
-import threading
 import time
 from datetime import timedelta
 
@@ -8,7 +7,8 @@ from sqlalchemy import text
 
 from backend.extensions import db
 from backend.volunteering.models import VolunteerParticipation
-from tests.conftest import make_app, postgres_only
+from tests.conftest import postgres_only
+from tests.fixtures import post_from_another_process
 
 
 def _signed_up(vol, login, activity):
@@ -18,23 +18,6 @@ def _signed_up(vol, login, activity):
     assert vol.post(f"/activities/{activity['id']}/sign-up", login(resident)).status_code == 200
     vol.clock.set(start)
     return resident
-
-
-def _in_thread(path, headers, body):
-    """POST from another connection (its own app); returns (thread, result list)."""
-    app = make_app()
-    result = []
-
-    def run():
-        with app.app_context():
-            response = app.test_client().post(path, headers=headers, json=body)
-            result.append((response.status_code, response.get_json()))
-            db.session.remove()
-            db.engine.dispose()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, result
 
 
 def _hold_activity_row(activity_id, mode):
@@ -53,7 +36,7 @@ def test_a_check_in_does_not_wait_for_another_check_in_into_the_same_activity(vo
     code = vol.code(second)
     held = _hold_activity_row(activity["id"], "FOR SHARE")
     try:
-        thread, result = _in_thread(f"/api/v1/volunteering/activities/{activity['id']}/check-in", vol.org,
+        thread, result = post_from_another_process(f"/api/v1/volunteering/activities/{activity['id']}/check-in", vol.org,
                                     {"code": code})
         thread.join(timeout=20)
         finished_while_held = not thread.is_alive()
@@ -74,7 +57,7 @@ def test_a_close_waits_for_a_check_in_in_flight_and_checks_it_out(vol, login):
     vol.clock.advance(minutes=30)
     held = _hold_activity_row(activity["id"], "FOR SHARE")
     try:
-        thread, result = _in_thread(f"/api/v1/volunteering/activities/{activity['id']}/close", vol.org, {})
+        thread, result = post_from_another_process(f"/api/v1/volunteering/activities/{activity['id']}/close", vol.org, {})
         time.sleep(1.0)
         waited = thread.is_alive()
     finally:
@@ -103,7 +86,7 @@ def test_one_card_scanned_twice_at_once_is_checked_in_once(vol, login):
     held.execute(text("SELECT id FROM residents WHERE id = :id FOR UPDATE"), {"id": resident.id})
     path = f"/api/v1/volunteering/activities/{activity['id']}/check-in"
     try:
-        scans = [_in_thread(path, vol.org, {"code": code}) for _ in range(2)]
+        scans = [post_from_another_process(path, vol.org, {"code": code}) for _ in range(2)]
         time.sleep(1.0)
     finally:
         held.rollback()
@@ -136,7 +119,7 @@ def test_one_person_scanned_into_two_overlapping_activities_at_once_is_checked_i
     held = db.engine.connect()
     held.execute(text("SELECT id FROM residents WHERE id = :id FOR UPDATE"), {"id": resident.id})
     try:
-        scans = [_in_thread(f"/api/v1/volunteering/activities/{a['id']}/check-in", vol.org, {"code": code})
+        scans = [post_from_another_process(f"/api/v1/volunteering/activities/{a['id']}/check-in", vol.org, {"code": code})
                  for a in (first, second)]
         time.sleep(1.0)
     finally:
