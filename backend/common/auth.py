@@ -109,8 +109,12 @@ def _verify(refresh):
     flask-jwt-extended itself, so every refusal keeps the library's own answer; the token's type
     and its session's revocation are checked here exactly as the library checks them.
     """
-    header = request.headers.get("Authorization", "")
-    found = _decoded(header[7:]) if header[:7] == "Bearer " else None
+    found = None
+    if jwt_config.jwt_in_headers:
+        prefix = f"{jwt_config.header_type} " if jwt_config.header_type else ""
+        header = request.headers.get(jwt_config.header_name, "")
+        if prefix and header.startswith(prefix):
+            found = _decoded(header[len(prefix):])
     if found is None:
         verify_jwt_in_request(refresh=refresh)
         return get_jwt()

@@ -121,3 +121,14 @@ def test_staff_role_needs_community_in_my_district(client, make_staff, make_dist
                                  "roles": [{"role": "worker", "community_id": foreign.id}]})
     body = assert_problem(response, 422, "validation_failed")
     assert "roles" in body["errors"]
+
+
+def test_a_refresh_token_opens_no_endpoint_and_an_access_token_renews_nothing(client, make_staff, community):
+    """The token's type is checked on every request (the fast path verifies it as flask-jwt-extended does)."""
+    user = make_staff(worker=[community])
+    tokens = client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD}).get_json()
+    assert_problem(client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {tokens['refresh_token']}"}),
+                   401, "token_invalid")
+    assert_problem(client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {tokens['access_token']}"}),
+                   401, "token_invalid")
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 200
