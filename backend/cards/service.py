@@ -413,7 +413,7 @@ def issue_dynamic_code(resident, fresh=None):
     ttl = current_app.config["DYNAMIC_CODE_SECONDS"]
     if fresh is None:
         expires, candidates = tokens.dynamic_candidates(resident.id, ttl)
-        fresh = expires, candidates, db.session.execute(*_spent(resident.id, candidates)).scalar()
+        fresh = expires, candidates, db.session.execute(_SPENT, _spent_params(resident.id, candidates)).scalar()
     expires, candidates, spent = fresh
     spent = set((spent or "").split(","))
     r, nonce = next((c for c in candidates if c[1] not in spent), candidates[-1])
@@ -422,12 +422,12 @@ def issue_dynamic_code(resident, fresh=None):
             "expires_at": _utc(expires)}
 
 
-def _spent(resident_id, candidates):
-    """Which of the candidate nonces are spent already, as one comma-joined scalar (an index probe each)."""
-    return _SPENT, {"resident_id": resident_id, "nonces": [nonce for _r, nonce in candidates]}
+def _spent_params(resident_id, candidates):
+    return {"resident_id": resident_id, "nonces": [nonce for _r, nonce in candidates]}
 
 
-#: built once (a hot path): the candidates' nonces come as an expanding parameter
+#: which of the candidate nonces are spent already, as one comma-joined scalar (an index probe each); built
+#: once (a hot path): the candidates' nonces come as an expanding parameter
 _SPENT = (select(func.aggregate_strings(DynamicCodeUse.nonce, ","))
           .where(DynamicCodeUse.resident_id == bindparam("resident_id"),
                  DynamicCodeUse.nonce.in_(bindparam("nonces", expanding=True))))
@@ -439,7 +439,7 @@ def issue_my_dynamic_code(resident_id):
     """The resident's phone asks for a fresh code (a hot path): the resident and which candidates are spent
     already, in one statement."""
     expires, candidates = tokens.dynamic_candidates(resident_id, current_app.config["DYNAMIC_CODE_SECONDS"])
-    row = db.session.connection().execute(_RESIDENT_AND_SPENT, _spent(resident_id, candidates)[1]).first()
+    row = db.session.connection().execute(_RESIDENT_AND_SPENT, _spent_params(resident_id, candidates)).first()
     if row is None:
         raise NotFound("No such resident.", code="resident_not_found")
     return issue_dynamic_code(row, fresh=(expires, candidates, row.spent))

@@ -22,35 +22,15 @@ def _owner_column(subject_type):
     return CreditSubject.resident_id if subject_type == "resident" else CreditSubject.merchant_id
 
 
-def get_subject(subject_type, subject_id, *, lock=False):
+def get_subject(subject_type, subject_id):
     stmt = select(CreditSubject).where(CreditSubject.subject_type == subject_type,
                                        _owner_column(subject_type) == subject_id)
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return db.session.execute(stmt).scalar_one_or_none()
 
 
-def ensure_subject(district_id, subject_type, subject_id, *, lock=False):
-    """The subject row, created on first use (race-safe); ``lock`` holds it for this transaction.
-
-    Locking serialises the cap check and insert of two workers logging for
-    the same person at once. The row is read and locked in one statement; a
-    missing row is inserted with ``ON CONFLICT DO NOTHING`` (no savepoint) and
-    read again.
-    """
-    subject = get_subject(subject_type, subject_id, lock=lock)
-    if subject is None:
-        _insert_subject(district_id, subject_type, subject_id)
-        subject = get_subject(subject_type, subject_id, lock=lock)
-    return subject
-
-
-def _insert_subject(district_id, subject_type, subject_id):
-    db.session.execute(_insert_subject_statement(district_id, subject_type, subject_id))
-
-
-def _insert_subject_statement(district_id, subject_type, subject_id):
-    """The subject's row, unless it exists (``RETURNING`` then answers no row)."""
+def _new_subject(district_id, subject_type, subject_id):
+    """``INSERT`` of the subject's row unless it exists (race-safe, no savepoint: ``ON CONFLICT DO NOTHING``,
+    so ``RETURNING`` answers no row when it was there already)."""
     return insert_or_nothing(CreditSubject).values(
         district_id=district_id, subject_type=subject_type, score_delta=0, serious_count=0,
         updated_at=utcnow(),
@@ -68,15 +48,13 @@ _LOCK_SUBJECT = {
 
 
 def lock_subject(district_id, subject_type, subject_id):
-    """The subject row's id, locked for this transaction (created on first use, race-safe).
-
-    ``ensure_subject(..., lock=True)`` for a caller that needs only the id (the cap check and the
-    record's ``subject_id``): one Core statement, no ORM object built.
+    """The subject row's id, locked for this transaction (created on first use, race-safe): what the cap
+    check and the record's ``subject_id`` need, in one Core statement, no ORM object built.
     """
     stmt = _LOCK_SUBJECT[subject_type]
     found = db.session.execute(stmt, {"owner_id": subject_id}).scalar_one_or_none()
     if found is None:
-        _insert_subject(district_id, subject_type, subject_id)
+        db.session.execute(_new_subject(district_id, subject_type, subject_id))
         found = db.session.execute(stmt, {"owner_id": subject_id}).scalar_one()
     return found
 
@@ -106,7 +84,7 @@ def add_to_subject(district_id, subject_type, subject_id, delta, serious_change,
     found = db.session.execute(stmt, params).scalar_one_or_none()
     if found is None:
         created = db.session.execute(
-            _insert_subject_statement(district_id, subject_type, subject_id).returning(CreditSubject.id)).first()
+            _new_subject(district_id, subject_type, subject_id).returning(CreditSubject.id)).first()
         if under_cap is not None and not created:
             return None  # the subject exists: its cap is reached
         found = db.session.execute(stmt, params).scalar_one_or_none()
@@ -114,6 +92,14 @@ def add_to_subject(district_id, subject_type, subject_id, delta, serious_change,
             return None
     _expire_subject(found)
     return found
+
+
+def cap_count(subject_id, item_id, start, end):
+    """``SELECT count(*)`` of a subject's records of an item that count toward its cap in ``[start, end)``;
+    the arguments are values, columns or bind parameters (the one rule, for every statement that counts it)."""
+    return select(func.count()).select_from(CreditRecord).where(
+        CreditRecord.subject_id == subject_id, CreditRecord.item_id == item_id,
+        CreditRecord.occurred_at >= start, CreditRecord.occurred_at < end, CreditRecord.status.in_(CAP_COUNTING))
 
 
 def _add_statement(subject_type, under_cap):
@@ -125,14 +111,10 @@ def _add_statement(subject_type, under_cap):
                     serious_count=subjects.c.serious_count + bindparam("serious"), updated_at=bindparam("now"))
             .returning(subjects.c.id))
     if under_cap:
-        records = CreditRecord.__table__
-        counted = (select(func.count()).select_from(records)
-                   .where(records.c.subject_id == subjects.c.id, records.c.item_id == bindparam("item_id"),
-                          records.c.occurred_at >= bindparam("cap_start", type_=records.c.occurred_at.type),
-                          records.c.occurred_at < bindparam("cap_end", type_=records.c.occurred_at.type),
-                          records.c.status.in_(CAP_COUNTING))
-                   .scalar_subquery())
-        stmt = stmt.where(counted < bindparam("cap"))
+        window = CreditRecord.occurred_at.type
+        counted = cap_count(subjects.c.id, bindparam("item_id"), bindparam("cap_start", type_=window),
+                            bindparam("cap_end", type_=window))
+        stmt = stmt.where(counted.scalar_subquery() < bindparam("cap"))
     return stmt
 
 
@@ -333,20 +315,6 @@ _STANDING = (
 )
 
 
-def resident_with_stars(resident_id):
-    """``(resident, stars)`` in one statement (a sale's scan: who, and the discount they are due);
-    ``(None, None)`` for no such resident."""
-    row = db.session.execute(
-        select(Resident, CreditSubject.score_delta)
-        .outerjoin(CreditSubject, CreditSubject.resident_id == Resident.id)
-        .where(Resident.id == resident_id)
-    ).first()
-    if row is None:
-        return None, None
-    policy = district_policy(row[0].district_id)
-    return row[0], stars_for(policy.base_score + (row.score_delta or 0), policy)
-
-
 def subject_score(subject_type, subject_id, *, district_id=None):
     """``{"score", "stars"}`` for residents, ``{"score", "level"}`` ('A'…'E') for merchants.
 
@@ -418,5 +386,5 @@ def check_scores():
     return [row._asdict() for row in rows]
 
 
-__all__ = ["CreditRecord", "ensure_subject", "finalise", "void_final", "repair", "resident_standing",
+__all__ = ["CreditRecord", "lock_subject", "finalise", "void_final", "repair", "resident_standing",
            "subject_score", "score_at", "check_scores"]

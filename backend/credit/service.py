@@ -19,7 +19,7 @@ Public functions for other domains (signatures are a contract):
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import String, bindparam, cast, func, insert, literal, select, update
+from sqlalchemy import String, bindparam, cast, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -38,9 +38,9 @@ from ..residents.models import Resident
 from ..residents.service import log_lookup
 from . import scoring
 from .catalogue import cached_item_and_version, find_item, item_for_community, version_in_force
-from .models import CAP_COUNTING, CatalogueItem, CatalogueItemVersion, CreditRecord, Evidence, Objection, RepairRequest
+from .models import CatalogueItem, CatalogueItemVersion, CreditRecord, Evidence, Objection, RepairRequest
 from .policy import district_policy
-from .scoring import resident_standing, resident_with_stars, subject_score, subject_score_of
+from .scoring import resident_standing, subject_score, subject_score_of
 
 
 def _ids_in_community(model):
@@ -62,7 +62,7 @@ MAX_VARIABLE_POINTS = 10000
 #: items whose points and cap per day come from the district policy (merchant credit settings)
 POLICY_DRIVEN_ITEMS = {"merchant_discount_given": ("merchant_points_per_sale", "merchant_daily_cap", "day")}
 
-__all__ = ["resident_standing", "resident_with_stars", "subject_score_of", "subject_score", "district_policy", "find_item", "create_record",
+__all__ = ["resident_standing", "subject_score_of", "subject_score", "district_policy", "find_item", "create_record",
            "record_system_credit", "system_credit_allowance", "void_system_credit"]
 
 
@@ -201,14 +201,7 @@ def _version_for(item, occurred_at):
 
 
 def _cap_count(subject, item, occurred_at, period):
-    start, end = period_bounds(period, occurred_at)
-    return db.session.execute(
-        select(func.count()).select_from(CreditRecord).where(
-            CreditRecord.subject_id == subject.id, CreditRecord.item_id == item.id,
-            CreditRecord.occurred_at >= start, CreditRecord.occurred_at < end,
-            CreditRecord.status.in_(CAP_COUNTING),
-        )
-    ).scalar_one()
+    return db.session.execute(scoring.cap_count(subject.id, item.id, *period_bounds(period, occurred_at))).scalar_one()
 
 
 def _insert_statement(with_cap):
@@ -218,13 +211,10 @@ def _insert_statement(with_cap):
     columns = [c for c in table.columns if c.key != "id"]
     chosen = select(*[bindparam(f"v_{c.key}", type_=c.type) for c in columns])
     if with_cap:
-        counted = select(func.count()).select_from(CreditRecord).where(
-            CreditRecord.subject_id == bindparam("v_subject_id"), CreditRecord.item_id == bindparam("v_item_id"),
-            CreditRecord.occurred_at >= bindparam("cap_start", type_=CreditRecord.occurred_at.type),
-            CreditRecord.occurred_at < bindparam("cap_end", type_=CreditRecord.occurred_at.type),
-            CreditRecord.status.in_(CAP_COUNTING),
-        ).scalar_subquery()
-        chosen = chosen.where(counted < bindparam("cap"))
+        window = CreditRecord.occurred_at.type
+        counted = scoring.cap_count(bindparam("v_subject_id"), bindparam("v_item_id"),
+                                    bindparam("cap_start", type_=window), bindparam("cap_end", type_=window))
+        chosen = chosen.where(counted.scalar_subquery() < bindparam("cap"))
     return insert(table).from_select([c.name for c in columns], chosen).returning(table.c.id)
 
 

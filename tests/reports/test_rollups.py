@@ -118,11 +118,11 @@ def deeds(district_with_points, make_item):
     last_month = utcnow().replace(day=1) - timedelta(days=3)
 
     def deed(resident, item, *, at=None):
-        subject = scoring.ensure_subject(resident.district_id, "resident", resident.id)
+        subject_id = scoring.lock_subject(resident.district_id, "resident", resident.id)
         version = item.versions[-1]
         record = CreditRecord(
             district_id=resident.district_id, subject_type="resident", resident_id=resident.id,
-            subject_id=subject.id, community_id=resident.community_id, item_id=item.id,
+            subject_id=subject_id, community_id=resident.community_id, item_id=item.id,
             item_version_id=version.id, points=version.points, severity=version.severity,
             category=version.category, status="in_notice", occurred_at=at or utcnow(), logged_by="test")
         db.session.add(record)
