@@ -160,10 +160,9 @@ def transfer(source, target, amount, *, kind, key, ref_type=None, ref_id=None, a
     return made
 
 
-def _lock_order(account_id_and_account):
+def _lock_order(account):
     """Residents' accounts before the shared ones (shops, merchants, funds), then by id."""
-    account_id, account = account_id_and_account
-    return (account.kind != "resident", account_id)
+    return (account.kind != "resident", account.id)
 
 
 _accounts, _transfers = Account.__table__, Transfer.__table__
@@ -178,7 +177,7 @@ _CREDIT = (update(_accounts).where(_accounts.c.id == bindparam("account_id"))
 _INSERT_TRANSFER = insert(_transfers).returning(_transfers.c.id)
 
 
-def _update_balance(account_id, delta, amount=None):
+def _update_balance(account_id, delta):
     """The one balance writer: ``UPDATE … RETURNING balance``, guarded on a debit (None: not covered)."""
     stmt = _DEBIT if delta < 0 else _CREDIT
     return db.session.execute(stmt, {"account_id": account_id, "amount": abs(delta)}).scalar_one_or_none()
@@ -189,15 +188,12 @@ def _move(source, target, amount, *, kind, key, ref_type, ref_id, actor, memo, r
 
     With ``credit_later`` the credit is left for ``settle()`` (and missing from the balances returned)."""
     balances = {}
-    moves = sorted(((source.id, source, -amount), (target.id, target, amount)),
-                   key=lambda move: _lock_order(move[:2]))
-    for account_id, account, delta in moves:
-        if credit_later and account is target:
-            continue
-        balance = _update_balance(account_id, delta, amount)
+    moves = [(source, -amount)] if credit_later else [(source, -amount), (target, amount)]
+    for account, delta in sorted(moves, key=lambda move: _lock_order(move[0])):
+        balance = _update_balance(account.id, delta)
         if balance is None:
             raise InsufficientPoints(f"The balance does not cover {amount} points.")
-        balances[account_id] = balance
+        balances[account.id] = balance
     values = dict(
         district_id=source.district_id, from_account_id=source.id, to_account_id=target.id,
         amount=amount, kind=kind, ref_type=ref_type, ref_id=None if ref_id is None else str(ref_id),
@@ -218,7 +214,7 @@ def settle():
     unsettled = db.session.info.pop(UNSETTLED, None)
     if not unsettled:
         return
-    for account_id, (account, owed) in sorted(unsettled.items(), key=lambda pair: _lock_order((pair[0], pair[1][0]))):
+    for account_id, (account, owed) in sorted(unsettled.items(), key=lambda pair: _lock_order(pair[1][0])):
         set_committed_value(account, "balance", _update_balance(account_id, owed))
 
 
