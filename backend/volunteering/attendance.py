@@ -90,26 +90,27 @@ def _check_in_window(activity, at):
         )
 
 
-#: the first other attendance of a resident, in an activity not cancelled, whose time (until the
-#: check-out, else the activity's end) overlaps [start, end); built once (a hot path of the scan)
-_OVERLAPPING = (
-    select(VolunteerParticipation.activity_id, VolunteerActivity.title_zh, VolunteerActivity.title_en)
-    .join(VolunteerActivity, VolunteerActivity.id == VolunteerParticipation.activity_id)
-    .where(VolunteerParticipation.resident_id == bindparam("resident_id"),
-           VolunteerParticipation.id != bindparam("participation_id"),
-           VolunteerParticipation.checked_in_at.is_not(None),
-           VolunteerParticipation.checked_in_at < bindparam("end", type_=VolunteerParticipation.checked_in_at.type),
-           VolunteerActivity.status != "cancelled",
-           func.coalesce(VolunteerParticipation.checked_out_at, VolunteerActivity.ends_at)
-           > bindparam("start", type_=VolunteerParticipation.checked_in_at.type))
-    .limit(1)
-)
+def _attending_elsewhere(participation, activity):
+    """Another attendance of resident ``:who`` (not ``:participation_id``), in an activity not cancelled, whose
+    time (until the check-out, else the activity's end) overlaps [``:start``, ``:end``): the overlap rule, on
+    the tables or aliases given (so it can also sit in an UPDATE of the participations table itself)."""
+    when = VolunteerParticipation.checked_in_at.type
+    return (select(participation.activity_id, activity.title_zh, activity.title_en)
+            .join(activity, activity.id == participation.activity_id)
+            .where(participation.resident_id == bindparam("who"), participation.id != bindparam("participation_id"),
+                   participation.checked_in_at.is_not(None), participation.checked_in_at < bindparam("end", type_=when),
+                   activity.status != "cancelled",
+                   func.coalesce(participation.checked_out_at, activity.ends_at) > bindparam("start", type_=when)))
+
+
+#: the first such attendance, to name it; built once (a hot path of the scan)
+_OVERLAPPING = _attending_elsewhere(VolunteerParticipation, VolunteerActivity).limit(1)
 
 
 def _check_no_overlap(part, start, end):
     """Refuse time at ``part``'s activity that overlaps time the resident spends at another (one Core
     statement; it was one query plus one per other activity)."""
-    other = db.session.execute(_OVERLAPPING, {"resident_id": part.resident_id, "participation_id": part.id,
+    other = db.session.execute(_OVERLAPPING, {"who": part.resident_id, "participation_id": part.id,
                                               "start": start, "end": end}).first()
     if other is not None:
         raise AttendingElsewhere(
@@ -157,27 +158,13 @@ def _activity_for_check_in(principal, activity_id, walk_in):
     return activity
 
 
-def _overlapping_elsewhere():
-    """EXISTS: another attendance of resident ``:who`` (not ``:participation_id``) overlapping
-    [``:start``, ``:end``) in an activity not cancelled — ``_OVERLAPPING``'s test, on aliases, so it can
-    sit in an UPDATE of the participations table itself."""
-    other, activity = aliased(VolunteerParticipation), aliased(VolunteerActivity)
-    when = VolunteerParticipation.checked_in_at.type
-    return (select(other.id).join(activity, activity.id == other.activity_id)
-            .where(other.resident_id == bindparam("who"), other.id != bindparam("participation_id"),
-                   other.checked_in_at.is_not(None), other.checked_in_at < bindparam("end", type_=when),
-                   activity.status != "cancelled",
-                   func.coalesce(other.checked_out_at, activity.ends_at) > bindparam("start", type_=when))
-            .exists())
-
-
 _PARTICIPATIONS = VolunteerParticipation.__table__
 #: the check-in itself, built once: the time is set only where none is, and only if the resident is not
 #: on site elsewhere at the time (the overlap rule, in the same statement)
 _CHECK_IN = (
     update(_PARTICIPATIONS)
     .where(_PARTICIPATIONS.c.id == bindparam("participation_id"), _PARTICIPATIONS.c.checked_in_at.is_(None),
-           ~_overlapping_elsewhere())
+           ~_attending_elsewhere(aliased(VolunteerParticipation), aliased(VolunteerActivity)).exists())
     .values(checked_in_at=bindparam("at", type_=VolunteerParticipation.checked_in_at.type),
             checked_in_by=bindparam("by"))
 )
