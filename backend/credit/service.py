@@ -482,13 +482,15 @@ def record_system_credit(*, district_id, subject_type, subject_id, item_code, so
     return record
 
 
-def system_credit_allowance(*, district_id, subject_type, subject_id, item_code, at=None):
+def system_credit_allowance(*, district_id, subject_type, subject_id, item_code, at=None, count=True):
     """What ``record_system_credit`` would decide for an automatic item at ``at`` (default now), read-only.
 
     Returns ``in_force`` (the item exists, is in force and active), ``cap`` and
     ``period`` (None: no cap), ``used`` (how many of the subject's records of the
     item count in that period) and ``points`` (what one more would give), so a
     caller can say *why* a sale earned nothing (cap reached, item switched off).
+    ``count=False`` leaves ``used`` None and sends no statement (catalogue and policy
+    are the process's copies): for a caller that knows the credit was refused.
     """
     at = at or utcnow()
     item = find_item(item_code, district_id=district_id)
@@ -497,8 +499,10 @@ def system_credit_allowance(*, district_id, subject_type, subject_id, item_code,
         return SimpleNamespace(in_force=False, cap=None, period=None, used=0, points=0)
     policy = district_policy(district_id, utcnow())
     cap, period = _cap_of(version, policy, item)
-    subject = scoring.get_subject(subject_type, subject_id)
-    used = _cap_count(subject, item, at, period) if subject is not None and period is not None else 0
+    used = None
+    if count:
+        subject = scoring.get_subject(subject_type, subject_id)
+        used = _cap_count(subject, item, at, period) if subject is not None and period is not None else 0
     return SimpleNamespace(in_force=True, cap=cap, period=period, used=used, points=_points_of(version, policy, item))
 
 

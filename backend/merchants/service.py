@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.service import record_audit, summarize
 from ..auth import service as auth
 from ..cards import service as cards
-from ..common.calendar import local_date, period_bounds
+from ..common.calendar import period_bounds
 from ..common.fields import utc_iso
 from ..common.masking import mask_name
 from ..common.pagination import paginate
@@ -304,13 +304,15 @@ def scan_code(principal, code):
 DISCOUNT_ITEM = "merchant_discount_given"
 
 
-def _discount_allowance(merchant, at=None):
+def _discount_allowance(merchant, at=None, count=True):
     return credit.system_credit_allowance(district_id=merchant.district_id, subject_type="merchant",
-                                          subject_id=merchant.id, item_code=DISCOUNT_ITEM, at=at)
+                                          subject_id=merchant.id, item_code=DISCOUNT_ITEM, at=at, count=count)
 
 
 def _no_credit_reason(merchant, allowance):
-    """(reason_code, text fields) for why a discount earns the merchant nothing, or None if it would earn."""
+    """(reason_code, text fields) for why a discount earns the merchant nothing, or None if it would earn.
+    An allowance not counted (``used`` None) is one whose credit was refused: with the item in force and a
+    cap above 0, only the cap refuses it."""
     if merchant.status != "approved":
         zh, en = STATUS_LABELS[merchant.status]
         return "merchant_not_active", {"status_zh": zh, "status_en": en.lower()}
@@ -318,45 +320,24 @@ def _no_credit_reason(merchant, allowance):
         return "item_inactive", {}
     if allowance.cap == 0:
         return "no_credit_for_discounts", {}
-    if allowance.cap is not None and allowance.used >= allowance.cap:
+    if allowance.cap is not None and (allowance.used is None or allowance.used >= allowance.cap):
         return "daily_cap_reached", {"cap": allowance.cap}
     return None
-
-
-def _refusal_reason(merchant, at):
-    """(reason_code, text fields) for why ``record_system_credit`` gives an approved merchant's sale nothing.
-
-    Read from what it decides on, without counting: the item and its version are the process's cached
-    catalogue and the cap is the district policy (cached too). With the item in force, the only other way
-    it returns nothing is the cap (counted under the merchant subject's lock): a cap of 0 gives nothing
-    ever, any other cap was reached. Counting again after the refusal (``system_credit_allowance``) cost
-    two statements while the merchant's credit row was still locked, and on a busy shop most sales of the
-    day are past the cap.
-    """
-    item = credit.find_item(DISCOUNT_ITEM, district_id=merchant.district_id)
-    version = credit.version_in_force(item, local_date(at)) if item is not None else None
-    if version is None or not version.active or item.subject_type != "merchant":
-        return "item_inactive", {}
-    _points, cap_field, _period = credit.POLICY_DRIVEN_ITEMS[DISCOUNT_ITEM]
-    cap = getattr(credit.district_policy(merchant.district_id, utcnow()), cap_field)
-    if cap == 0:
-        return "no_credit_for_discounts", {}
-    return "daily_cap_reached", {"cap": cap}
 
 
 def sale_credit_outcome(merchant, record, at):
     """What the sale did to the merchant's credit, said in the request's language.
 
-    ``record`` is what ``record_system_credit`` returned (None: nothing given); the reason is what refuses
-    this very sale (``_refusal_reason``), so a sale can say it before the credit is even asked.
+    ``record`` is what ``record_system_credit`` returned (None: nothing given). The reason a refused sale
+    gives is read from the cached catalogue and policy without counting (the cap was counted under the
+    merchant subject's lock; counting again cost two statements while that lock was held, and most sales of
+    a busy shop's day are past the cap), so a sale can work it out before the credit is even asked.
     """
     if record is not None and record.status in ("final", "repaired"):
         return {"awarded": True, "points": record.points, "reason_code": "credit_awarded",
                 "reason": messages.say("credit_awarded", points=record.points)}
-    if merchant.status != "approved":  # not on the sale's path (it refuses such a merchant first)
-        code, fields = _no_credit_reason(merchant, None)
-    else:
-        code, fields = _refusal_reason(merchant, at)
+    found = _no_credit_reason(merchant, _discount_allowance(merchant, at, count=False))
+    code, fields = found or ("no_credit_given", {})
     return {"awarded": False, "points": 0, "reason_code": code, "reason": messages.say(code, **fields)}
 
 
