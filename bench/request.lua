@@ -24,7 +24,10 @@ end
 function request()
   idx = idx % #entries + 1
   local e = entries[idx]
-  local headers = {["Content-Type"] = "application/json", ["Accept"] = "application/json"}
+  -- Accept-Encoding as every browser, WebView and phone HTTP library sends it (the kept district reports
+  -- answer such a client gzipped; nothing else is compressed by the app)
+  local headers = {["Content-Type"] = "application/json", ["Accept"] = "application/json",
+                   ["Accept-Encoding"] = "gzip, deflate"}
   if e[3] ~= "" then headers["Authorization"] = "Bearer " .. e[3] end
   local body = nil
   if e[4] ~= "" then body = e[4] end

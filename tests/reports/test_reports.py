@@ -1,5 +1,6 @@
 """District reports: scope, months, rankings, XLSX, and points that reconcile with the ledger."""
 import io
+import json
 from datetime import timedelta
 
 import openpyxl
@@ -123,6 +124,29 @@ def test_report_downloads_open_as_xlsx_with_the_same_numbers(zh_client, auth, di
     # a name that looks like a formula stays text
     name_cell = next(row[2] for row in cells[1:] if row[2].value.startswith("="))
     assert name_cell.data_type == "s"
+
+
+def test_a_kept_report_answer_goes_gzipped_to_a_client_that_accepts_gzip_and_plain_to_one_that_does_not(
+        app, client, auth, district_with_points, monkeypatch):
+    """Kept answers: the same JSON either way; compressed (once, when kept) only for a client that says it
+    accepts gzip, and the answer varies by Accept-Encoding so no cache in between mixes them up."""
+    import gzip
+
+    from backend.reports import cache
+
+    d = district_with_points
+    monkeypatch.setitem(app.config, "REPORT_CACHE_SECONDS", 20)
+    cache._answers.clear()
+    plain = client.get("/api/v1/reports/villages", headers=auth(d["admin"]))
+    zipped = client.get("/api/v1/reports/villages", headers={**auth(d["admin"]), "Accept-Encoding": "gzip, deflate, br"})
+    refused = client.get("/api/v1/reports/villages", headers={**auth(d["admin"]), "Accept-Encoding": "gzip;q=0"})
+    assert plain.status_code == zipped.status_code == refused.status_code == 200
+    assert "Content-Encoding" not in plain.headers and "Content-Encoding" not in refused.headers
+    assert zipped.headers["Content-Encoding"] == "gzip" and zipped.headers["Content-Type"] == "application/json"
+    assert json.loads(gzip.decompress(zipped.data)) == plain.get_json() == refused.get_json()
+    assert plain.get_json()["villages"]  # a real answer, not an empty one
+    assert "Accept-Encoding" in plain.headers["Vary"] and "Accept-Encoding" in zipped.headers["Vary"]
+    cache._answers.clear()
 
 
 def test_a_report_answer_is_kept_per_scope_for_report_cache_seconds_then_computed_again(
